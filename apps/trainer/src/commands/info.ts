@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+
+/** `sig info`: versions and environment, a quick check that the install works. */
+export function register(program: Command): void {
+  program
+    .command('info')
+    .description('print versions of the runtime pieces this install found')
+    .action(async () => {
+      const { readFileSync } = await import('node:fs');
+      const { createRequire } = await import('node:module');
+      const require = createRequire(import.meta.url);
+      const version = (pkg: string): string => {
+        try {
+          const p = require.resolve(`${pkg}/package.json`);
+          return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
+        } catch {
+          return 'not installed';
+        }
+      };
+      for (const pkg of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'sharp']) {
+        console.log(`${pkg.padEnd(32)} ${version(pkg)}`);
+      }
+      console.log(`${'node'.padEnd(32)} ${process.version}`);
+    });
+}

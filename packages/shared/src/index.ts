@@ -1,0 +1,5 @@
+// Browser-safe entry point: nothing here may import Node built-ins (see ./node/ for those).
+export * from './errors.ts';
+export * from './image/types.ts';
+export * from './schemas/preprocess.ts';
+export * from './schemas/manifest.ts';
