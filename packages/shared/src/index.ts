@@ -3,3 +3,5 @@ export * from './errors.ts';
 export * from './image/types.ts';
 export * from './schemas/preprocess.ts';
 export * from './schemas/manifest.ts';
+export * from './schemas/run.ts';
+export * from './random.ts';
