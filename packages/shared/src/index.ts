@@ -4,4 +4,7 @@ export * from './image/types.ts';
 export * from './schemas/preprocess.ts';
 export * from './schemas/manifest.ts';
 export * from './schemas/run.ts';
+export * from './schemas/classifier.ts';
+export * from './schemas/cgan.ts';
+export * from './schemas/realfake.ts';
 export * from './random.ts';
