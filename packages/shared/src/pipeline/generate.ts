@@ -1,0 +1,68 @@
+import type { FloatImage } from '../image/types.ts';
+import { UserError } from '../errors.ts';
+import { normalVector } from '../random.ts';
+import type { ModelEntry, TensorSpec } from '../schemas/manifest.ts';
+import { batchDims, rowSize } from './feeds.ts';
+import { floatData, type OrtTensorLike, type PipelineContext, type TensorCtorLike } from './session.ts';
+
+/** What to draw: `count` signatures of student `label`, reproducible from `seed`. */
+export interface GenerateParams {
+  label: string;
+  count: number;
+  seed: number;
+}
+
+/** The generator's two inputs: the latent vector (named z/latent/noise, else the one sized latentDim) and the label. */
+function generatorInputs(entry: ModelEntry): { latent: TensorSpec; label: TensorSpec } {
+  if (entry.inputs.length !== 2) throw new Error(`${entry.name}: a generator has inputs (z, label), manifest lists ${entry.inputs.length}`);
+  const byName = entry.inputs.findIndex((s) => /^(z|latent|noise)$/i.test(s.name));
+  const bySize = entry.inputs.findIndex((s) => s.shape.at(-1) === entry.latentDim && s.type === 'float32');
+  const i = byName >= 0 ? byName : bySize >= 0 ? bySize : 0;
+  return { latent: entry.inputs[i], label: entry.inputs[1 - i] };
+}
+
+/** The label feed: one-hot floats when the input is as wide as the label list, otherwise the label's index. */
+function labelTensor(spec: TensorSpec, index: number, count: number, classes: number, Tensor: TensorCtorLike): OrtTensorLike {
+  const dims = batchDims(spec, count);
+  const width = rowSize(spec);
+  if (spec.type === 'int64') return new Tensor('int64', new BigInt64Array(count).fill(BigInt(index)), dims);
+  if (spec.type === 'int32') return new Tensor('int32', new Int32Array(count).fill(index), dims);
+  const data = new Float32Array(count * width);
+  for (let i = 0; i < count; i++) {
+    if (width === classes && classes > 1) data[i * width + index] = 1;
+    else data[i * width] = index;
+  }
+  return new Tensor('float32', data, dims);
+}
+
+/**
+ * The latent vectors for a request: `count × latentDim` standard normals from the shared seeded Rng, so one
+ * seed gives the same z (hence the same images) in Node and the browser; image i uses the i-th row.
+ */
+export function latentVectors(latentDim: number, count: number, seed: number): Float32Array {
+  return normalVector(latentDim * count, seed);
+}
+
+/**
+ * Conditional generation: `count` signatures for `label` as float images in the manifest's output range
+ * (`entry.preprocess.range`, paper low, ink high). Unknown labels are a UserError (404).
+ */
+export async function generateFloat(ctx: PipelineContext, entry: ModelEntry, req: GenerateParams): Promise<FloatImage[]> {
+  const index = entry.labels.indexOf(req.label);
+  if (index < 0) throw new UserError(`unknown ID '${req.label}' for model ${entry.name}`, 404);
+  if (!Number.isInteger(req.count) || req.count < 1) throw new UserError('count must be a positive integer');
+  const { latent, label } = generatorInputs(entry);
+  const latentDim = entry.latentDim ?? rowSize(latent);
+  const feeds = {
+    [latent.name]: new ctx.Tensor('float32', latentVectors(latentDim, req.count, req.seed), batchDims(latent, req.count)),
+    [label.name]: labelTensor(label, index, req.count, entry.labels.length, ctx.Tensor),
+  };
+  const out = await ctx.session.run(feeds);
+  const data = floatData(out[entry.outputs[0].name] ?? out[ctx.session.outputNames[0]]);
+  const { width, height } = entry.preprocess;
+  const size = width * height;
+  if (data.length !== size * req.count) {
+    throw new Error(`${entry.name}: generator output has ${data.length / req.count} values per image, manifest says ${width}x${height}`);
+  }
+  return Array.from({ length: req.count }, (_, i) => ({ width, height, data: data.slice(i * size, (i + 1) * size) }));
+}

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+
+// Request and response bodies of the inference server: the one source of types for the server's
+// handlers, its OpenAPI document (generated from these schemas) and the browser page.
+
+/** An encoded image (PNG, JPEG, WebP, ...) as base64, or a `data:` URL. In multipart uploads: the file part. */
+export const ImageBase64 = z
+  .string()
+  .min(1)
+  .describe('Encoded image (PNG, JPEG, WebP, TIFF, GIF) as base64 or a data: URL; in multipart requests, a file part named "image"');
+
+/** A model's name as it appears in models/manifest.json. */
+export const ModelName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).max(128).describe('Model name from the manifest; default: the first model of the needed kind');
+
+/** A student ID (a label of the classifier and the generator). */
+export const StudentId = z.string().min(1).max(64).describe('Student ID (a class label)');
+
+/** One label with its probability. */
+export const IdProbability = z.object({ id: StudentId, probability: z.number().min(0).max(1) });
+export type IdProbability = z.infer<typeof IdProbability>;
+
+export const ClassifyRequest = z.object({
+  image: ImageBase64,
+  topK: z.number().int().min(1).max(100).default(5).describe('How many IDs to return'),
+  model: ModelName.optional(),
+});
+export type ClassifyRequest = z.infer<typeof ClassifyRequest>;
+
+export const ClassifyResponse = z.object({
+  model: z.string(),
+  predictions: z.array(IdProbability).describe('Most likely first'),
+});
+export type ClassifyResponse = z.infer<typeof ClassifyResponse>;
+
+export const AuthenticityRequest = z.object({
+  image: ImageBase64,
+  model: ModelName.optional(),
+});
+export type AuthenticityRequest = z.infer<typeof AuthenticityRequest>;
+
+export const AuthenticityScore = z.object({
+  pGenuine: z.number().min(0).max(1).describe('Probability that the signature is genuine (not generated)'),
+  verdict: z.enum(['genuine', 'fake']),
+  threshold: z.number().min(0).max(1).describe('pGenuine >= threshold is genuine'),
+});
+export type AuthenticityScore = z.infer<typeof AuthenticityScore>;
+
+export const AuthenticityResponse = AuthenticityScore.extend({ model: z.string() });
+export type AuthenticityResponse = z.infer<typeof AuthenticityResponse>;
+
+export const VerifyRequest = z.object({
+  image: ImageBase64,
+  claimedId: StudentId,
+  minIdentity: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0)
+    .describe('Least probability of the claimed ID for an identity match (besides being the top-1 ID)'),
+  classifierModel: ModelName.optional(),
+  realfakeModel: ModelName.optional(),
+});
+export type VerifyRequest = z.infer<typeof VerifyRequest>;
+
+export const VerifyResponse = z.object({
+  accepted: z.boolean().describe('Identity matches and the signature is judged genuine'),
+  claimedId: StudentId,
+  identity: z.object({
+    match: z.boolean().describe('The claimed ID is the top-1 ID with probability >= minIdentity'),
+    probability: z.number().min(0).max(1).describe('Probability of the claimed ID'),
+    rank: z.number().int().min(1).describe('Rank of the claimed ID (1 = most likely)'),
+    top: z.array(IdProbability).describe('The three most likely IDs'),
+  }),
+  authenticity: AuthenticityScore,
+  reasons: z.array(z.string()).describe('Why it was rejected (empty when accepted)'),
+  models: z.object({ classifier: z.string(), realfake: z.string() }),
+});
+export type VerifyResponse = z.infer<typeof VerifyResponse>;
+
+/** Most images one generate request may ask for. */
+export const GENERATE_MAX_COUNT = 16;
+
+export const GenerateRequest = z.object({
+  id: StudentId,
+  count: z.number().int().min(1).max(GENERATE_MAX_COUNT).default(1),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Same seed, ID and count → the same PNG bytes'),
+  model: ModelName.optional(),
+});
+export type GenerateRequest = z.infer<typeof GenerateRequest>;
+
+export const GeneratedImage = z.object({
+  png: z.string().describe('PNG, base64'),
+  width: z.number().int(),
+  height: z.number().int(),
+});
+
+export const GenerateResponse = z.object({
+  model: z.string(),
+  id: StudentId,
+  seed: z.number().int(),
+  images: z.array(GeneratedImage),
+});
+export type GenerateResponse = z.infer<typeof GenerateResponse>;
+
+/** Every 4xx/5xx body. */
+export const ErrorResponse = z.object({ error: z.string() });
+export type ErrorResponse = z.infer<typeof ErrorResponse>;
+
+// --- Open Inference Protocol (KServe v2), JSON/REST ---
+
+export const V2Datatype = z.enum(['BOOL', 'UINT8', 'INT32', 'INT64', 'FP16', 'FP32']);
+export type V2Datatype = z.infer<typeof V2Datatype>;
+
+export const V2TensorMetadata = z.object({
+  name: z.string(),
+  datatype: V2Datatype,
+  shape: z.array(z.number().int()).describe('-1 for a dynamic dimension'),
+});
+
+export const V2ServerMetadata = z.object({ name: z.string(), version: z.string(), extensions: z.array(z.string()) });
+export type V2ServerMetadata = z.infer<typeof V2ServerMetadata>;
+
+export const V2ModelMetadata = z.object({
+  name: z.string(),
+  versions: z.array(z.string()),
+  platform: z.string(),
+  inputs: z.array(V2TensorMetadata),
+  outputs: z.array(V2TensorMetadata),
+  // Extensions beyond the protocol: what kind of model, and where it actually runs.
+  kind: z.enum(['classifier', 'generator', 'realfake']),
+  executionProvider: z.string().describe('Execution provider the session actually uses (e.g. cpu after a CUDA fallback)'),
+  requestedProviders: z.array(z.string()),
+  fallbackReason: z.string().optional().describe('Why a requested provider could not be used'),
+  sha256: z.string(),
+  labels: z.array(z.string()),
+});
+export type V2ModelMetadata = z.infer<typeof V2ModelMetadata>;
+
+const V2Data = z
+  .array(z.union([z.number(), z.boolean(), z.array(z.unknown())]))
+  .describe('Row-major values, flat or nested');
+
+export const V2InferInput = z.object({
+  name: z.string(),
+  shape: z.array(z.number().int().nonnegative()),
+  datatype: V2Datatype,
+  data: V2Data,
+  parameters: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const V2InferRequest = z.object({
+  id: z.string().optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  inputs: z.array(V2InferInput).min(1),
+  outputs: z.array(z.object({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
+});
+export type V2InferRequest = z.infer<typeof V2InferRequest>;
+
+export const V2InferOutput = z.object({
+  name: z.string(),
+  shape: z.array(z.number().int()),
+  datatype: V2Datatype,
+  data: z.array(z.number()),
+});
+
+export const V2InferResponse = z.object({
+  model_name: z.string(),
+  model_version: z.string().optional(),
+  id: z.string().optional(),
+  outputs: z.array(V2InferOutput),
+});
+export type V2InferResponse = z.infer<typeof V2InferResponse>;
