@@ -1,0 +1,58 @@
+// Threshold-free and threshold metrics for a binary detector whose score is p(genuine): genuine = 1.
+
+/** Area under the ROC curve: the probability that a random genuine scores above a random fake (ties count ½). */
+export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
+  const n = scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => scores[i] - scores[j]);
+  // Mann–Whitney U with average ranks for ties.
+  let rankSumPos = 0;
+  let nPos = 0;
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j + 1 < n && scores[order[j + 1]] === scores[order[i]]) j++;
+    const rank = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) if (labels[order[k]] === 1) (rankSumPos += rank), nPos++;
+    i = j + 1;
+  }
+  const nNeg = n - nPos;
+  if (nPos === 0 || nNeg === 0) throw new Error('rocAuc: need both genuine and generated samples');
+  return (rankSumPos - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
+}
+
+/** Error rates when "genuine" means score ≥ threshold. */
+export function errorRates(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): { far: number; frr: number } {
+  let pos = 0, neg = 0, fa = 0, fr = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (labels[i] === 1) {
+      pos++;
+      if (scores[i] < threshold) fr++;
+    } else {
+      neg++;
+      if (scores[i] >= threshold) fa++;
+    }
+  }
+  return { far: neg ? fa / neg : 0, frr: pos ? fr / pos : 0 };
+}
+
+/**
+ * Equal error rate: over thresholds at every observed score, the one where false acceptance (generated
+ * called genuine) and false rejection (genuine called generated) are closest; EER is their mean there.
+ */
+export function equalErrorRate(scores: ArrayLike<number>, labels: ArrayLike<number>): { eer: number; threshold: number } {
+  const candidates = Array.from(new Set(Array.from(scores))).sort((a, b) => a - b);
+  candidates.push(Infinity);
+  let best = { gap: Infinity, eer: 1, threshold: 0.5 };
+  for (const t of candidates) {
+    const { far, frr } = errorRates(scores, labels, t);
+    const gap = Math.abs(far - frr);
+    if (gap < best.gap) best = { gap, eer: (far + frr) / 2, threshold: t };
+  }
+  return { eer: best.eer, threshold: Number.isFinite(best.threshold) ? best.threshold : 1 };
+}
+
+/** Share of correct verdicts at `threshold`. */
+export function binaryAccuracy(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): number {
+  let ok = 0;
+  for (let i = 0; i < scores.length; i++) if ((scores[i] >= threshold ? 1 : 0) === labels[i]) ok++;
+  return ok / scores.length;
+}
