@@ -1,0 +1,27 @@
+// Calling wasm kernels from inside other wasm kernels. A kernel must not create engine-tracked tensors, so
+// composite kernels call the registered kernel functions directly on TensorInfos and free what they made.
+import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+/** Runs the wasm backend's registered kernel `name` on raw TensorInfos (no tape, no engine bookkeeping). */
+export function callKernel(
+  backend: BackendWasm,
+  name: string,
+  inputs: Record<string, TensorInfo>,
+  attrs: Record<string, unknown> = {},
+): TensorInfo {
+  const kernel = getKernel(name, 'wasm');
+  if (!kernel) throw new Error(`wasm kernel ${name} is not registered`);
+  const out = kernel.kernelFunc({ inputs, backend, attrs: attrs as NamedAttrMap });
+  return Array.isArray(out) ? out[0] : out;
+}
+
+/** Frees intermediate TensorInfos made by {@link callKernel}. */
+export function free(backend: BackendWasm, ...infos: TensorInfo[]): void {
+  for (const t of infos) backend.disposeData(t.dataId);
+}
+
+/** A Float32Array view of a tensor's data on the wasm heap (valid until the heap grows). */
+export function heapF32(backend: BackendWasm, t: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(t) as Float32Array;
+}

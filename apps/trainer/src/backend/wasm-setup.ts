@@ -1,0 +1,35 @@
+// Makes the wasm backend trainable: local binaries (never the network) and our gradient kernels registered.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of core's.
+import '@tensorflow/tfjs-layers';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { wasmConvGradKernels } from './wasm-conv-grad.ts';
+
+let kernelsRegistered = false;
+
+/** The folder holding tfjs-backend-wasm's .wasm files in node_modules, with a trailing slash. */
+export function wasmBinaryDir(): string {
+  const require = createRequire(import.meta.url);
+  // The package's "main" lives in dist/, next to the .wasm binaries.
+  return join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/');
+}
+
+/** Registers this project's wasm kernels, replacing slow or missing built-ins (idempotent). */
+export function registerTrainableWasmKernels(): void {
+  if (kernelsRegistered) return;
+  for (const config of wasmConvGradKernels) {
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+  kernelsRegistered = true;
+}
+
+/** Sets the wasm backend up for training and makes it current; throws if it cannot start. */
+export async function useTrainableWasm(): Promise<void> {
+  setWasmPaths(wasmBinaryDir());
+  registerTrainableWasmKernels();
+  const ok = await tf.setBackend('wasm');
+  if (!ok) throw new Error('the wasm backend failed to initialise');
+}
