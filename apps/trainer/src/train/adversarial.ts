@@ -1,0 +1,211 @@
+// The adversarial training loop for the conditional GAN, one readable loop in the nanoGPT spirit:
+// each step draws a batch of real images, updates the discriminator on real vs generated, then updates the
+// generator to fool it (non-saturating loss). All randomness of step s comes from Rng(seed, s), so a run
+// resumed from a checkpoint continues exactly as if it had never stopped.
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { Rng, type CganConfig } from '@sig/shared';
+import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
+import { loadModel, saveModel } from '../model/io.ts';
+
+/** Real training images in the generator's space ([-1, 1], paper -1), NHWC with one channel. */
+export interface GanData {
+  x: Float32Array;
+  labels: Int32Array;
+  n: number;
+  size: number;
+}
+
+/** Everything that changes during training. */
+export interface GanState {
+  cfg: CganConfig;
+  seed: number;
+  generator: tfl.LayersModel;
+  discriminator: tfl.LayersModel;
+  optG: tf.AdamOptimizer;
+  optD: tf.AdamOptimizer;
+  /** Steps completed. */
+  step: number;
+}
+
+/** Losses and mean discriminator outputs of one step. */
+export interface StepStats {
+  step: number;
+  dLoss: number;
+  gLoss: number;
+  /** Mean D(real) and D(fake) before the update. */
+  dReal: number;
+  dFake: number;
+}
+
+/** Fresh generator, discriminator and Adam optimisers (lr, β1 from the config). */
+export function createGan(cfg: CganConfig, seed: number): GanState {
+  return {
+    cfg,
+    seed,
+    generator: buildGenerator(cfg, seed * 2 + 1),
+    discriminator: buildDiscriminator(cfg, seed * 2 + 2),
+    optG: tf.train.adam(cfg.learningRate, cfg.beta1) as tf.AdamOptimizer,
+    optD: tf.train.adam(cfg.learningRate, cfg.beta1) as tf.AdamOptimizer,
+    step: 0,
+  };
+}
+
+/** The random stream of one step: depends only on (seed, step). */
+export function stepRng(seed: number, step: number): Rng {
+  return new Rng(Math.imul(seed | 0, 0x9e3779b1) ^ (step * 2654435761) ^ 0x5bd1e995);
+}
+
+/** Binary cross-entropy of probabilities `p` against a constant target (clipped: D ends in a sigmoid). */
+function bce(p: tf.Tensor, target: number): tf.Scalar {
+  const eps = 1e-7;
+  const q = tf.clipByValue(p, eps, 1 - eps);
+  const pos = tf.mul(target, tf.log(q));
+  const neg = tf.mul(1 - target, tf.log(tf.sub(1, q)));
+  return tf.neg(tf.mean(tf.add(pos, neg))) as tf.Scalar;
+}
+
+function trainableVars(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** `count` latent vectors (standard normal) and uniformly drawn one-hot labels. */
+function latentBatch(rng: Rng, count: number, latentDim: number, numClasses: number): { z: tf.Tensor2D; label: tf.Tensor2D } {
+  const z = new Float32Array(count * latentDim);
+  for (let i = 0; i < z.length; i++) z[i] = rng.normal();
+  const oh = new Float32Array(count * numClasses);
+  for (let i = 0; i < count; i++) oh[i * numClasses + rng.int(numClasses)] = 1;
+  return { z: tf.tensor2d(z, [count, latentDim]), label: tf.tensor2d(oh, [count, numClasses]) };
+}
+
+/** One discriminator update then one generator update on a batch drawn from `data`. */
+export function adversarialStep(state: GanState, data: GanData, batchSize: number): StepStats {
+  const { cfg, generator: G, discriminator: D } = state;
+  const rng = stepRng(state.seed, state.step);
+  const s = data.size;
+  const px = s * s;
+  const stats = tf.tidy(() => {
+    // Real batch (with replacement: cheap, and deterministic from the step's stream).
+    const xb = new Float32Array(batchSize * px);
+    const lb = new Float32Array(batchSize * cfg.numClasses);
+    for (let i = 0; i < batchSize; i++) {
+      const k = rng.int(data.n);
+      xb.set(data.x.subarray(k * px, (k + 1) * px), i * px);
+      lb[i * cfg.numClasses + data.labels[k]] = 1;
+    }
+    const real = tf.tensor4d(xb, [batchSize, s, s, 1]);
+    const realLabel = tf.tensor2d(lb, [batchSize, cfg.numClasses]);
+
+    // 1. Discriminator: real → cfg.realLabel (one-sided smoothing), generated → 0. G is not updated here.
+    const f = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
+    const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor;
+    let dReal = 0;
+    let dFake = 0;
+    const dLoss = state.optD.minimize(
+      () => {
+        const pReal = D.apply([real, realLabel], { training: true }) as tf.Tensor;
+        const pFake = D.apply([fake, f.label], { training: true }) as tf.Tensor;
+        dReal = tf.mean(pReal).dataSync()[0];
+        dFake = tf.mean(pFake).dataSync()[0];
+        return tf.add(bce(pReal, cfg.realLabel), bce(pFake, 0)) as tf.Scalar;
+      },
+      true,
+      trainableVars(D),
+    )!;
+
+    // 2. Generator: make D call fresh samples real (non-saturating loss −log D(G(z))).
+    const g = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
+    const gLoss = state.optG.minimize(
+      () => {
+        const gen = G.apply([g.z, g.label], { training: true }) as tf.Tensor;
+        return bce(D.apply([gen, g.label], { training: true }) as tf.Tensor, 1);
+      },
+      true,
+      trainableVars(G),
+    )!;
+    return { dLoss: dLoss.dataSync()[0], gLoss: gLoss.dataSync()[0], dReal, dFake };
+  });
+  state.step++;
+  return { step: state.step, ...stats };
+}
+
+/** Generated images (inference mode, as exported) for latent vectors `z` and label indices. */
+export function generate(generator: tfl.LayersModel, z: Float32Array, labels: ArrayLike<number>, latentDim: number, numClasses: number): Float32Array {
+  const n = labels.length;
+  return tf.tidy(() => {
+    const oh = new Float32Array(n * numClasses);
+    for (let i = 0; i < n; i++) oh[i * numClasses + labels[i]] = 1;
+    const y = generator.predict([tf.tensor2d(z, [n, latentDim]), tf.tensor2d(oh, [n, numClasses])]) as tf.Tensor;
+    return y.dataSync() as Float32Array;
+  });
+}
+
+async function saveOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
+  const named = await opt.getWeights();
+  const { data, specs } = await tf.io.encodeWeights(named);
+  await writeFile(`${file}.bin`, new Uint8Array(data));
+  await writeFile(`${file}.json`, JSON.stringify(specs));
+}
+
+async function loadOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
+  const specs = JSON.parse(await readFile(`${file}.json`, 'utf8')) as tf.io.WeightsManifestEntry[];
+  const bytes = await readFile(`${file}.bin`);
+  const map = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
+  // Adam matches its slots to variables by position, so keep the saved order.
+  await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name] })));
+}
+
+/** Writes a resumable checkpoint (both models, both optimisers, the step) to `dir`, replacing it atomically. */
+export async function saveCheckpoint(state: GanState, dir: string): Promise<void> {
+  const tmp = `${dir}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await saveModel(state.generator, join(tmp, 'generator'));
+  await saveModel(state.discriminator, join(tmp, 'discriminator'));
+  await saveOptimizer(state.optG, join(tmp, 'optimizer-generator'));
+  await saveOptimizer(state.optD, join(tmp, 'optimizer-discriminator'));
+  await writeFile(join(tmp, 'state.json'), JSON.stringify({ step: state.step, seed: state.seed, config: state.cfg }, null, 2));
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+}
+
+/** Restores a state written by {@link saveCheckpoint}. */
+export async function loadCheckpoint(dir: string): Promise<GanState> {
+  const saved = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { step: number; seed: number; config: CganConfig };
+  const state = createGan(saved.config, saved.seed);
+  state.generator.setWeights((await loadModel(join(dir, 'generator'))).getWeights());
+  state.discriminator.setWeights((await loadModel(join(dir, 'discriminator'))).getWeights());
+  // The optimiser slots are created lazily on the first update; setWeights creates them from the file.
+  await loadOptimizer(state.optG, join(dir, 'optimizer-generator'));
+  await loadOptimizer(state.optD, join(dir, 'optimizer-discriminator'));
+  state.step = saved.step;
+  return state;
+}
+
+/** Hooks the training command plugs in (progress bar, sample grids, checkpoints, snapshots). */
+export interface AdversarialHooks {
+  onStep?(stats: StepStats): void;
+  /** Called after step s when s % every === 0 (and after the last step). */
+  every?: { steps: number; run(state: GanState): Promise<void> }[];
+}
+
+/** Trains until `state.step === totalSteps`. */
+export async function trainAdversarial(state: GanState, data: GanData, totalSteps: number, batchSize: number, hooks: AdversarialHooks = {}): Promise<StepStats[]> {
+  const history: StepStats[] = [];
+  while (state.step < totalSteps) {
+    const stats = adversarialStep(state, data, batchSize);
+    if (!Number.isFinite(stats.dLoss) || !Number.isFinite(stats.gLoss)) {
+      throw new Error(`adversarial training diverged at step ${stats.step} (dLoss ${stats.dLoss}, gLoss ${stats.gLoss})`);
+    }
+    history.push(stats);
+    hooks.onStep?.(stats);
+    for (const h of hooks.every ?? []) {
+      if (state.step % h.steps === 0 || state.step === totalSteps) await h.run(state);
+    }
+    // Let the event loop breathe (progress bar redraws, Ctrl-C).
+    if (state.step % 5 === 0) await new Promise((r) => setImmediate(r));
+  }
+  return history;
+}
