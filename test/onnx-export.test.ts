@@ -61,3 +61,15 @@ describe('ONNX export: sequential CNN', () => {
     expect(r.passed).toBe(false);
   });
 });
+
+describe('ONNX checker helper', () => {
+  it('rejects an invalid graph (so a passing check means something)', async () => {
+    const { OnnxGraph } = await import('../apps/trainer/src/export/onnx/graph.ts');
+    const { serializeGraph } = await import('../apps/trainer/src/export/onnx/serialize.ts');
+    const g = new OnnxGraph('broken');
+    g.inputs.push({ name: 'x', type: 'float32', shape: ['batch', 3] });
+    g.addNode('Relu', ['x', 'x'], ['y'], {}, { exactOutputs: true }); // Relu takes one input
+    g.outputs.push({ name: 'y', type: 'float32', shape: ['batch', 3] });
+    await expect(onnxCheck(serializeGraph(g), 'broken')).rejects.toThrow(/checker rejected/);
+  });
+});

@@ -9,7 +9,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { Rng } from '@sig/shared';
 
 const run = promisify(execFile);
-const CHECK = 'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)';
+// One Python start for many files: it dominates the checker's cost.
+const CHECK = 'import onnx,sys\nfor f in sys.argv[1:]: onnx.checker.check_model(onnx.load(f), full_check=True)';
 
 /** Runs onnx.checker.check_model(full_check=True) on the bytes; rejects with the checker's message. */
 export async function onnxCheck(bytes: Uint8Array, name = 'model'): Promise<void> {
@@ -19,13 +20,34 @@ export async function onnxCheck(bytes: Uint8Array, name = 'model'): Promise<void
   await checkOnnxFile(file);
 }
 
-/** Same as {@link onnxCheck} for a file on disk. */
-export async function checkOnnxFile(file: string): Promise<void> {
+/** Same as {@link onnxCheck} for files on disk (all in one checker process). */
+export async function checkOnnxFile(...files: string[]): Promise<void> {
   try {
-    await run('/usr/bin/python3', ['-c', CHECK, file]);
+    await run('/usr/bin/python3', ['-c', CHECK, ...files]);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`onnx checker rejected ${file}: ${(err.stderr ?? err.message).trim().split('\n').slice(-3).join(' ')}`);
+    throw new Error(`onnx checker rejected ${files.join(', ')}: ${(err.stderr ?? err.message).trim().split('\n').slice(-3).join(' ')}`);
+  }
+}
+
+/** Collects exported models and checks them all at once (call `checkAll` in afterAll or a final test). */
+export class CheckerBatch {
+  private readonly files: string[] = [];
+  private dir: string | undefined;
+
+  async add(bytes: Uint8Array, name: string): Promise<void> {
+    this.dir ??= await mkdtemp(join(tmpdir(), 'onnx-check-'));
+    const file = join(this.dir, `${name.replace(/[^A-Za-z0-9_.-]/g, '_')}.onnx`);
+    await writeFile(file, bytes);
+    this.files.push(file);
+  }
+
+  get count(): number {
+    return this.files.length;
+  }
+
+  async checkAll(): Promise<void> {
+    if (this.files.length) await checkOnnxFile(...this.files);
   }
 }
 

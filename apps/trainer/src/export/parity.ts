@@ -6,8 +6,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { Rng, UserError } from '@sig/shared';
 
-/** How to draw random values for one model input. */
-export type InputKind = 'image' | 'normal' | 'onehot';
+/** How to draw random values for one model input ({ integers: n }: indices 0..n-1, e.g. for Embedding). */
+export type InputKind = 'image' | 'normal' | 'onehot' | { integers: number };
 
 export interface ParityOptions {
   /** Random samples (default 32). */
@@ -39,6 +39,8 @@ function randomInput(shape: number[], n: number, kind: InputKind, rng: Rng): Flo
   const out = new Float32Array(n * per);
   if (kind === 'onehot') {
     for (let i = 0; i < n; i++) out[i * per + rng.int(per)] = 1;
+  } else if (typeof kind === 'object') {
+    for (let i = 0; i < out.length; i++) out[i] = rng.int(kind.integers);
   } else {
     for (let i = 0; i < out.length; i++) out[i] = kind === 'image' ? rng.next() : rng.normal();
   }

@@ -30,7 +30,6 @@ export const converters: Record<string, LayerConverter> = {
   UpSampling2D: up.UpSampling2D,
   Concatenate: merge.Concatenate,
   Add: merge.Add,
-  Subtract: merge.Subtract,
   Multiply: merge.Multiply,
   Maximum: merge.Maximum,
   Minimum: merge.Minimum,

@@ -17,14 +17,12 @@ export const Concatenate: LayerConverter = (ctx, c) => {
   return [{ name: y, shape: c.outputShapes[0], layout: xs[0].layout }];
 };
 
-function elementwise(op: 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min' | 'Mean'): LayerConverter {
+function elementwise(op: 'Add' | 'Mul' | 'Max' | 'Min' | 'Mean'): LayerConverter {
   return (ctx, c) => {
     const xs = aligned(ctx, c.inputs);
     if (xs.some((v) => v.shape.length !== xs[0].shape.length)) throw new UserError(`layer ${c.layer.name}: inputs of different ranks`);
     let y: string;
-    if (op === 'Sub') {
-      y = ctx.graph.op('Sub', [xs[0].name, xs[1].name], {}, c.prefix);
-    } else if (op === 'Add' || op === 'Mul') {
+    if (op === 'Add' || op === 'Mul') {
       y = xs[0].name;
       for (let i = 1; i < xs.length; i++) y = ctx.graph.op(op, [y, xs[i].name], {}, c.prefix);
     } else {
@@ -35,7 +33,6 @@ function elementwise(op: 'Add' | 'Sub' | 'Mul' | 'Max' | 'Min' | 'Mean'): LayerC
 }
 
 export const Add = elementwise('Add');
-export const Subtract = elementwise('Sub');
 export const Multiply = elementwise('Mul');
 export const Maximum = elementwise('Max');
 export const Minimum = elementwise('Min');
