@@ -1,0 +1,102 @@
+// One data-parallel replica (see data-parallel.ts): rebuilds the model, then per step reads the shared weights,
+// computes loss and gradients on its shard and writes gradients and non-trainable weights back.
+import { pathToFileURL } from 'node:url';
+import { isAbsolute } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { selectBackend } from '../backend/select.ts';
+import { computeLoss, countCorrect, type LossName } from './data-parallel-loss.ts';
+import type { StepBatch, WorkerInit, WorkerReply } from './data-parallel.ts';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const reply = (msg: WorkerReply): void => port.postMessage(msg);
+
+function moduleUrl(spec: string): string {
+  return isAbsolute(spec) ? pathToFileURL(spec).href : spec;
+}
+
+async function setup() {
+  await selectBackend(init.backend, { log: () => {} });
+  const mod = (await import(moduleUrl(init.build.module))) as Record<string, (...a: unknown[]) => tfl.LayersModel>;
+  const builder = mod[init.build.export];
+  if (typeof builder !== 'function') throw new Error(`${init.build.module} has no export ${init.build.export}`);
+  let model = builder(...init.build.args);
+  if (init.build.output) {
+    model = tfl.model({ inputs: model.inputs, outputs: model.getLayer(init.build.output).output as tfl.SymbolicTensor });
+  }
+  const shapes = model.weights.map((w) => w.shape as number[]);
+  if (JSON.stringify(shapes) !== JSON.stringify(init.shapes) || model.weights.some((w, i) => w.trainable !== init.trainable[i])) {
+    throw new Error('the rebuilt model does not match the main model (weight shapes or trainable flags differ)');
+  }
+  let lossFn: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
+  let correctFn: (yTrue: tf.Tensor, yPred: tf.Tensor) => number;
+  if (typeof init.loss === 'string') {
+    const name = init.loss as LossName;
+    lossFn = (a, b) => computeLoss(name, a, b);
+    correctFn = (a, b) => countCorrect(name, a, b);
+  } else {
+    const lmod = (await import(moduleUrl(init.loss.module))) as Record<string, typeof lossFn>;
+    lossFn = lmod[init.loss.export];
+    if (typeof lossFn !== 'function') throw new Error(`${init.loss.module} has no export ${init.loss.export}`);
+    correctFn = () => 0;
+  }
+  return { model, lossFn, correctFn };
+}
+
+const ready = setup();
+const weights = new Float32Array(init.weights);
+const grads = new Float32Array(init.grads);
+const state = new Float32Array(init.state);
+
+async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar, correctFn: (a: tf.Tensor, b: tf.Tensor) => number, b: StepBatch) {
+  const t0 = performance.now();
+  // Load the current weights from shared memory.
+  tf.tidy(() => {
+    let off = 0;
+    for (const w of model.weights) {
+      const len = w.shape.reduce((p: number, q) => p * (q as number), 1);
+      w.write(tf.tensor(weights.subarray(off, off + len), w.shape as number[]));
+      off += len;
+    }
+  });
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  let correct = 0;
+  const lossValue = tf.tidy(() => {
+    const x = tf.tensor(b.x, b.xShape);
+    const y = tf.tensor(b.y, b.yShape, b.y instanceof Int32Array ? 'int32' : 'float32');
+    const { value, grads: g } = tf.variableGrads(() => {
+      const pred = model.apply(x, { training: true }) as tf.Tensor;
+      correct = correctFn(y, pred);
+      let loss = lossFn(y, pred);
+      for (const reg of model.calculateLosses()) loss = tf.add(loss, reg);
+      return loss;
+    }, vars);
+    let off = 0;
+    for (const v of vars) {
+      const d = g[v.name].dataSync() as Float32Array;
+      grads.set(d, off);
+      off += d.length;
+    }
+    return value.dataSync()[0];
+  });
+  let off = 0;
+  for (const w of model.weights) {
+    if (w.trainable) continue;
+    const d = w.read().dataSync() as Float32Array;
+    state.set(d, off);
+    off += d.length;
+  }
+  return { loss: lossValue, correct, ms: performance.now() - t0 };
+}
+
+port.on('message', (msg: { type: 'step' } & StepBatch) => {
+  ready
+    .then(async ({ model, lossFn, correctFn }) => reply({ type: 'done', ...(await step(model, lossFn, correctFn, msg)) }))
+    .catch((err: Error) => reply({ type: 'error', message: err.message }));
+});
+ready.then(
+  () => reply({ type: 'ready' }),
+  (err: Error) => reply({ type: 'error', message: err?.message ?? String(err) }),
+);

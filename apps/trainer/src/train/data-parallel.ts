@@ -1,0 +1,239 @@
+/**
+ * Data-parallel training steps on worker threads: the way to use more than one core with the wasm backend
+ * (it forces its own threads off under Node). Each worker holds a replica of the model on its own trainable
+ * wasm backend; every step the batch is split into one shard per worker, each worker computes the loss
+ * gradient on its shard, and the main thread averages the gradients (weighted by shard size) and applies
+ * its optimizer to its own model, which stays the single source of truth (save it, evaluate it, checkpoint it
+ * as usual). Weights go to the workers through one SharedArrayBuffer (no copies per worker, no messages);
+ * BatchNorm moving statistics (all non-trainable weights) come back and are averaged. BatchNorm in training
+ * mode normalises each shard with its own statistics ("ghost batches" of batch/workers), as in PyTorch DDP.
+ *
+ * API
+ * ```ts
+ * import { DataParallel } from './train/data-parallel.ts';
+ * const model = buildClassifier(cfg);                       // main-thread model, on the current backend
+ * const dp = await DataParallel.create({
+ *   model,
+ *   optimizer: tf.train.adam(1e-3),
+ *   // How workers rebuild the same architecture: import(module)[export](...args); `output` (optional) cuts
+ *   // the model at a named layer, e.g. 'logits' to train on logits with 'softmaxCrossEntropy'.
+ *   build: { module: new URL('../model/classifier.ts', import.meta.url).href, export: 'buildClassifier', args: [cfg] },
+ *   loss: 'categoricalCrossentropy',                        // or { module, export }: (yTrue, yPred) => tf.Scalar
+ *   workers: 2,                                             // default: available cores, at most 2 per shard of ≥ 2
+ * });
+ * const { loss, accuracy } = await dp.step({ x, xShape: [n, 64, 128, 1], y, yShape: [n, classes] });
+ * await dp.close();                                         // terminates the workers
+ * ```
+ * x and y are plain typed arrays (NHWC float32 images; one-hot float32, int32 class ids, or targets). The
+ * loss includes the model's regularisation losses (L2). Dropout masks come from each worker's own RNG, so
+ * runs with dropout are not bit-reproducible; everything else is deterministic for a given batch sequence.
+ * For a GAN's generator step use the Keras pattern: a combined model G→D with D frozen (`trainable = false`)
+ * as `model` and a builder export that returns the same combined model; frozen weights are synced every step.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { LOSS_NAMES, type LossName } from './data-parallel-loss.ts';
+
+/** How a worker rebuilds the model: `(await import(module))[export](...args)`, cut at layer `output` if set. */
+export interface ModelRecipe {
+  /** File URL or absolute path of the module exporting the builder. */
+  module: string;
+  export: string;
+  /** JSON-serialisable builder arguments. */
+  args: unknown[];
+  output?: string;
+}
+
+/** A loss module: `(await import(module))[export](yTrue, yPred)` returning a scalar tensor. */
+export interface LossRecipe {
+  module: string;
+  export: string;
+}
+
+export interface DataParallelOptions {
+  model: tfl.LayersModel;
+  optimizer: tf.Optimizer;
+  build: ModelRecipe;
+  loss: LossName | LossRecipe;
+  /** Worker count (default: min(2, cores)). */
+  workers?: number;
+  /** Backend in the workers (default 'wasm'; see backend/select.ts). */
+  backend?: string;
+}
+
+export interface StepBatch {
+  x: Float32Array;
+  xShape: number[];
+  y: Float32Array | Int32Array;
+  yShape: number[];
+}
+
+export interface StepResult {
+  /** Mean loss over the batch (before the update), regularisation included. */
+  loss: number;
+  /** Fraction of correct predictions (0 for regression losses and custom losses without a count). */
+  accuracy: number;
+  /** Slowest worker's compute time in ms (forward + backward + copies). */
+  workerMs: number;
+}
+
+/** What every worker receives at start (workerData). */
+export interface WorkerInit {
+  build: ModelRecipe;
+  loss: LossName | LossRecipe;
+  backend: string;
+  weights: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+  state: SharedArrayBuffer;
+  /** Shapes of model.weights in order; the worker checks its replica matches. */
+  shapes: number[][];
+  trainable: boolean[];
+}
+
+export type WorkerReply =
+  | { type: 'ready' }
+  | { type: 'done'; loss: number; correct: number; ms: number }
+  | { type: 'error'; message: string };
+
+const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+
+interface Replica {
+  worker: Worker;
+  grads: Float32Array;
+  state: Float32Array;
+  pending?: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
+}
+
+/** The data-parallel step engine; see the file header for the API. */
+export class DataParallel {
+  private constructor(
+    private readonly model: tfl.LayersModel,
+    private readonly optimizer: tf.Optimizer,
+    private readonly replicas: Replica[],
+    private readonly weightView: Float32Array,
+  ) {}
+
+  /** Starts the workers, builds a replica in each and checks it matches `model`. */
+  static async create(opts: DataParallelOptions): Promise<DataParallel> {
+    if (typeof opts.loss === 'string' && !LOSS_NAMES.includes(opts.loss)) throw new Error(`unknown loss ${opts.loss}`);
+    const count = Math.max(1, opts.workers ?? Math.min(2, availableParallelism()));
+    const shapes = opts.model.weights.map((w) => w.shape as number[]);
+    const trainable = opts.model.weights.map((w) => w.trainable);
+    const total = shapes.reduce((a, s) => a + size(s), 0);
+    const nTrain = shapes.reduce((a, s, i) => a + (trainable[i] ? size(s) : 0), 0);
+    const weights = new SharedArrayBuffer(total * 4);
+    const replicas: Replica[] = [];
+    for (let k = 0; k < count; k++) {
+      const grads = new SharedArrayBuffer(nTrain * 4);
+      const state = new SharedArrayBuffer((total - nTrain) * 4);
+      const init: WorkerInit = { build: opts.build, loss: opts.loss, backend: opts.backend ?? 'wasm', weights, grads, state, shapes, trainable };
+      const worker = new Worker(new URL('./data-parallel-worker-entry.js', import.meta.url), { workerData: init });
+      const replica: Replica = { worker, grads: new Float32Array(grads), state: new Float32Array(state) };
+      worker.on('message', (msg: WorkerReply) => {
+        const p = replica.pending;
+        replica.pending = undefined;
+        if (!p) return;
+        if (msg.type === 'error') p.reject(new Error(`data-parallel worker ${k}: ${msg.message}`));
+        else p.resolve(msg);
+      });
+      worker.on('error', (err) => replica.pending?.reject(err));
+      worker.on('exit', (code) => replica.pending?.reject(new Error(`data-parallel worker ${k} exited (${code})`)));
+      replicas.push(replica);
+    }
+    const dp = new DataParallel(opts.model, opts.optimizer, replicas, new Float32Array(weights));
+    try {
+      await Promise.all(replicas.map((r) => dp.request(r, null)));
+    } catch (err) {
+      await dp.close();
+      throw err;
+    }
+    return dp;
+  }
+
+  /** Number of workers. */
+  get workers(): number {
+    return this.replicas.length;
+  }
+
+  private request(r: Replica, msg: object | null): Promise<WorkerReply> {
+    return new Promise((resolve, reject) => {
+      r.pending = { resolve, reject };
+      if (msg) r.worker.postMessage(msg);
+    });
+  }
+
+  /** Copies the main model's weights into the shared buffer the workers read. */
+  private publishWeights(): void {
+    let off = 0;
+    for (const w of this.model.weights) {
+      const v = w.read().dataSync() as Float32Array;
+      this.weightView.set(v, off);
+      off += v.length;
+    }
+  }
+
+  /** One optimizer step on the whole batch; resolves after the main model's weights are updated. */
+  async step(batch: StepBatch): Promise<StepResult> {
+    const n = batch.xShape[0];
+    if (batch.yShape[0] !== n) throw new Error(`x has ${n} rows but y has ${batch.yShape[0]}`);
+    this.publishWeights();
+    const xRow = size(batch.xShape.slice(1));
+    const yRow = size(batch.yShape.slice(1));
+    const shards: { replica: Replica; n: number }[] = [];
+    const jobs: Promise<WorkerReply>[] = [];
+    let start = 0;
+    this.replicas.forEach((replica, k) => {
+      const m = Math.floor(n / this.replicas.length) + (k < n % this.replicas.length ? 1 : 0);
+      if (m === 0) return;
+      const x = batch.x.slice(start * xRow, (start + m) * xRow);
+      const y = batch.y.slice(start * yRow, (start + m) * yRow);
+      start += m;
+      shards.push({ replica, n: m });
+      jobs.push(this.request(replica, { type: 'step', x, xShape: [m, ...batch.xShape.slice(1)], y, yShape: [m, ...batch.yShape.slice(1)] }));
+    });
+    const replies = (await Promise.all(jobs)) as Extract<WorkerReply, { type: 'done' }>[];
+    // Full-batch mean gradient = Σ (n_k / n) · shard-mean gradient.
+    const first = shards[0].replica;
+    const avg = new Float32Array(first.grads.length);
+    const avgState = new Float32Array(first.state.length);
+    for (const s of shards) {
+      const f = s.n / n;
+      const g = s.replica.grads;
+      for (let i = 0; i < avg.length; i++) avg[i] += f * g[i];
+      const st = s.replica.state;
+      for (let i = 0; i < avgState.length; i++) avgState[i] += f * st[i];
+    }
+    tf.tidy(() => {
+      const named: tf.NamedTensorMap = {};
+      let off = 0;
+      let stOff = 0;
+      for (const w of this.model.weights) {
+        const len = size(w.shape as number[]);
+        if (w.trainable) {
+          named[(w.read() as tf.Variable).name] = tf.tensor(avg.subarray(off, off + len), w.shape as number[]);
+          off += len;
+        } else {
+          w.write(tf.tensor(avgState.subarray(stOff, stOff + len), w.shape as number[]));
+          stOff += len;
+        }
+      }
+      this.optimizer.applyGradients(named);
+    });
+    let loss = 0;
+    let correct = 0;
+    let workerMs = 0;
+    replies.forEach((r, i) => {
+      loss += (shards[i].n / n) * r.loss;
+      correct += r.correct;
+      workerMs = Math.max(workerMs, r.ms);
+    });
+    return { loss, accuracy: correct / n, workerMs };
+  }
+
+  /** Terminates the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.replicas.map((r) => r.worker.terminate()));
+  }
+}
