@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { UserError } from '@sig/shared';
+
+const DEFAULT_EDGE_DIR = fileURLToPath(new URL('../../edge/dist/', import.meta.url));
+
+/** Everything the server can be told, in one typed object (CLI flags and SIG_* environment variables feed it). */
+export const ServerConfig = z.object({
+  /** Folder with manifest.json and the .onnx files it lists. */
+  modelsDir: z.string().min(1).default('models'),
+  host: z.string().min(1).default('0.0.0.0'),
+  /** 0 picks a free port (tests). */
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Tried in order; a provider that cannot load (CUDA without its libraries) falls back to the next. */
+  executionProviders: z.array(z.enum(['cuda', 'cpu'])).min(1).default(['cuda', 'cpu']),
+  graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
+  /** Threads inside one operator (0: onnxruntime's default, one per core). */
+  intraOpThreads: z.number().int().min(0).default(0),
+  /** Threads across independent operators (0: onnxruntime's default). */
+  interOpThreads: z.number().int().min(0).default(0),
+  /** Most rows (images) per micro-batch. */
+  maxBatchSize: z.number().int().min(1).max(1024).default(32),
+  /** Longest a request waits for others to join its batch. */
+  maxWaitMs: z.number().min(0).max(1000).default(2),
+  /** Most rows waiting per model; past it requests get 503 with Retry-After. */
+  maxQueue: z.number().int().min(1).default(256),
+  retryAfterSeconds: z.number().int().min(1).default(1),
+  /** Largest request body. */
+  bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
+  /** Largest decoded image (width × height). */
+  maxPixels: z.number().int().positive().default(40_000_000),
+  /** How long shutdown waits for requests in flight. */
+  shutdownTimeoutMs: z.number().int().min(0).default(10_000),
+  /** The built browser bundle served at /edge. */
+  edgeDir: z.string().default(DEFAULT_EDGE_DIR),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+export type ServerConfigInput = z.input<typeof ServerConfig>;
+
+/** SIG_* environment variables and the config keys they set. */
+export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'list' }> = {
+  SIG_MODELS: { key: 'modelsDir', type: 'string' },
+  SIG_HOST: { key: 'host', type: 'string' },
+  SIG_PORT: { key: 'port', type: 'number' },
+  SIG_EXECUTION_PROVIDERS: { key: 'executionProviders', type: 'list' },
+  SIG_GRAPH_OPTIMIZATION: { key: 'graphOptimization', type: 'string' },
+  SIG_INTRA_OP_THREADS: { key: 'intraOpThreads', type: 'number' },
+  SIG_INTER_OP_THREADS: { key: 'interOpThreads', type: 'number' },
+  SIG_MAX_BATCH: { key: 'maxBatchSize', type: 'number' },
+  SIG_MAX_WAIT_MS: { key: 'maxWaitMs', type: 'number' },
+  SIG_MAX_QUEUE: { key: 'maxQueue', type: 'number' },
+  SIG_BODY_LIMIT: { key: 'bodyLimitBytes', type: 'number' },
+  SIG_MAX_PIXELS: { key: 'maxPixels', type: 'number' },
+  SIG_EDGE_DIR: { key: 'edgeDir', type: 'string' },
+};
+
+/** The config keys set by SIG_* variables in `env` (values still unvalidated). */
+export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof ServerConfig, unknown>> {
+  const out: Partial<Record<keyof ServerConfig, unknown>> = {};
+  for (const [name, { key, type }] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    out[key] = type === 'number' ? Number(raw) : type === 'list' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+  }
+  return out;
+}
+
+/** Validates a config (flags over environment over defaults); errors name the offending setting. */
+export function parseConfig(input: unknown): ServerConfig {
+  const r = ServerConfig.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new UserError(`invalid server setting ${issue.path.join('.') || '(config)'}: ${issue.message}`);
+}

@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { ModelEntry, UserError, type ModelKind, type TensorCtorLike } from '@sig/shared';
+import { BatchedSession, type BatcherHooks, type BatchingOptions } from '../batching/micro-batcher.ts';
+import type { Logger } from '../log.ts';
+import type { OnnxSessionFactory } from './session-factory.ts';
+
+/** A model that passed its checks and has a session. */
+export interface LoadedModel {
+  entry: ModelEntry;
+  /** The raw onnxruntime session (benchmarks, metadata). */
+  session: ort.InferenceSession;
+  /** The micro-batched session the routes call. */
+  runner: BatchedSession;
+  provider: string;
+  requestedProviders: string[];
+  fallbackReason?: string;
+}
+
+/** A manifest entry that was not loaded, and why. */
+export interface RefusedModel {
+  name: string;
+  reason: string;
+}
+
+/** What the registry needs to build batchers and report them. */
+export interface RegistryOptions {
+  batching: BatchingOptions;
+  hooks?: (model: string) => BatcherHooks;
+}
+
+/** onnxruntime-node's Tensor as the pipeline's constructor type. */
+export const NodeTensor: TensorCtorLike = ort.Tensor;
+
+/**
+ * The models listed in `<dir>/manifest.json`, each checked (schema, file present, size and sha256) and
+ * given a session. A bad entry is refused with a log line; the others still serve.
+ */
+export class ModelRegistry {
+  private constructor(
+    readonly dir: string,
+    private readonly models: Map<string, LoadedModel>,
+    readonly refused: RefusedModel[],
+  ) {}
+
+  /** Loads every model of the manifest. A missing, unreadable or empty manifest is a UserError. */
+  static async load(dir: string, factory: OnnxSessionFactory, opts: RegistryOptions, log: Logger): Promise<ModelRegistry> {
+    const manifestPath = join(dir, 'manifest.json');
+    const entries = await readManifest(manifestPath);
+    const models = new Map<string, LoadedModel>();
+    const refused: RefusedModel[] = [];
+    const refuse = (name: string, reason: string): void => {
+      refused.push({ name, reason });
+      log('error', `model ${name} refused: ${reason}`);
+    };
+    for (const [i, raw] of entries.entries()) {
+      const parsed = ModelEntry.safeParse(raw);
+      const name = parsed.success ? parsed.data.name : String((raw as { name?: unknown })?.name ?? `#${i}`);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        refuse(name, `invalid manifest entry (${issue.path.join('.')}: ${issue.message})`);
+        continue;
+      }
+      const entry = parsed.data;
+      if (models.has(entry.name)) {
+        refuse(entry.name, 'listed twice in the manifest (the first one serves)');
+        continue;
+      }
+      try {
+        const loaded = await loadModel(dir, entry, factory, opts);
+        models.set(entry.name, loaded);
+        const fb = loaded.fallbackReason ? ` (fell back from ${loaded.requestedProviders[0]})` : '';
+        log('info', `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels) loaded on ${loaded.provider}${fb}`);
+      } catch (err) {
+        refuse(entry.name, err instanceof Error ? err.message : String(err));
+      }
+    }
+    return new ModelRegistry(resolve(dir), models, refused);
+  }
+
+  /** The model called `name`. */
+  get(name: string): LoadedModel | undefined {
+    return this.models.get(name);
+  }
+
+  /** Every loaded model, in manifest order. */
+  list(): LoadedModel[] {
+    return [...this.models.values()];
+  }
+
+  /** The named model, or the first loaded one of `kind`; a UserError (404/400/503) says what is wrong. */
+  pick(kind: ModelKind, name?: string): LoadedModel {
+    if (name !== undefined) {
+      const m = this.models.get(name);
+      if (!m) throw new UserError(`unknown model '${name}'`, 404);
+      if (m.entry.kind !== kind) throw new UserError(`model '${name}' is a ${m.entry.kind}, this route needs a ${kind}`, 400);
+      return m;
+    }
+    const m = this.list().find((x) => x.entry.kind === kind);
+    if (!m) throw new UserError(`no ${kind} model is loaded on this server`, 503);
+    return m;
+  }
+
+  /** Finishes queued work, then releases every session. */
+  async close(): Promise<void> {
+    await Promise.all(this.list().map((m) => m.runner.drain()));
+    await Promise.all(this.list().map((m) => m.session.release().catch(() => undefined)));
+  }
+}
+
+async function readManifest(path: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UserError(`no model manifest at ${path}: export models there first (sig export), or point --models at a folder with manifest.json`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UserError(`${path} is not valid JSON`);
+  }
+  const obj = json as { schemaVersion?: unknown; models?: unknown };
+  if (obj?.schemaVersion !== 1 || !Array.isArray(obj.models)) {
+    throw new UserError(`${path} is not a schemaVersion 1 manifest with a models list`);
+  }
+  if (obj.models.length === 0) throw new UserError(`${path} lists no models: export models there first (sig export)`);
+  return obj.models;
+}
+
+async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFactory, opts: RegistryOptions): Promise<LoadedModel> {
+  const path = join(dir, entry.file);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new Error(`file ${path} is missing or unreadable`);
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  if (sha !== entry.sha256) {
+    throw new Error(`sha256 mismatch for ${path} (manifest ${entry.sha256.slice(0, 12)}…, file ${sha.slice(0, 12)}…): the file is corrupted or was replaced; export it again`);
+  }
+  if (bytes.length !== entry.bytes) throw new Error(`${path} has ${bytes.length} bytes, the manifest says ${entry.bytes}`);
+  const created = await factory.create(bytes, entry.name);
+  const missing = [...entry.inputs.map((s) => s.name).filter((n) => !created.session.inputNames.includes(n)), ...entry.outputs.map((s) => s.name).filter((n) => !created.session.outputNames.includes(n))];
+  if (missing.length > 0) {
+    await created.session.release();
+    throw new Error(`the ONNX graph has no tensor named ${missing.join(', ')} that the manifest lists`);
+  }
+  // Generated images must not depend on which other requests shared the batch (same seed → same bytes),
+  // so generator requests never merge.
+  const batching = entry.kind === 'generator' ? { ...opts.batching, maxBatchSize: 1 } : opts.batching;
+  const runner = new BatchedSession(created.session, NodeTensor, batching, opts.hooks?.(entry.name));
+  return {
+    entry,
+    session: created.session,
+    runner,
+    provider: created.provider,
+    requestedProviders: created.requested,
+    fallbackReason: created.fallbackReason,
+  };
+}

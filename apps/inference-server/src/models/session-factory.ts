@@ -1,0 +1,67 @@
+import * as ort from 'onnxruntime-node';
+import type { Logger } from '../log.ts';
+
+/** How sessions are created (a slice of the server config). */
+export interface SessionFactoryOptions {
+  executionProviders: readonly string[];
+  graphOptimization: 'disabled' | 'basic' | 'extended' | 'all';
+  intraOpThreads: number;
+  interOpThreads: number;
+}
+
+/** A created session and where it actually runs. */
+export interface CreatedSession {
+  session: ort.InferenceSession;
+  /** The execution provider in use (the first of the requested list that loaded). */
+  provider: string;
+  requested: string[];
+  /** Why earlier providers in the list were skipped (e.g. the CUDA libraries are missing). */
+  fallbackReason?: string;
+}
+
+/** Creates onnxruntime-node sessions, falling back along the provider list when a provider cannot load. */
+export class OnnxSessionFactory {
+  constructor(
+    private readonly opts: SessionFactoryOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** A session for the model bytes; `name` only labels log lines. Throws when no provider can load it. */
+  async create(model: Uint8Array, name: string): Promise<CreatedSession> {
+    const requested = [...this.opts.executionProviders];
+    const reasons: string[] = [];
+    for (let i = 0; i < requested.length; i++) {
+      const providers = requested.slice(i);
+      try {
+        const session = await ort.InferenceSession.create(model, this.sessionOptions(providers));
+        const provider = providers[0];
+        const fallbackReason = reasons.length > 0 ? reasons.join('; ') : undefined;
+        if (fallbackReason) {
+          this.log('warn', `model ${name}: ${requested.slice(0, i).join(', ')} execution provider unavailable (${fallbackReason}); falling back to ${provider}`);
+        }
+        return { session, provider, requested, fallbackReason };
+      } catch (err) {
+        const message = firstLine(err);
+        if (i === requested.length - 1) throw new Error(`cannot create an onnxruntime session: ${message}`);
+        reasons.push(`${providers[0]}: ${message}`);
+      }
+    }
+    throw new Error('no execution providers configured');
+  }
+
+  private sessionOptions(providers: string[]): ort.InferenceSession.SessionOptions {
+    const o: ort.InferenceSession.SessionOptions = {
+      executionProviders: providers,
+      graphOptimizationLevel: this.opts.graphOptimization,
+      // onnxruntime prints its own multi-line error for a missing CUDA library; our log line says it once.
+      logSeverityLevel: 4,
+    };
+    if (this.opts.intraOpThreads > 0) o.intraOpNumThreads = this.opts.intraOpThreads;
+    if (this.opts.interOpThreads > 0) o.interOpNumThreads = this.opts.interOpThreads;
+    return o;
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0].trim();
+}

@@ -1,0 +1,106 @@
+import {
+  UserError,
+  type ModelEntry,
+  type OrtTensorLike,
+  type TensorSpec,
+  type TensorType,
+  type V2Datatype,
+  type V2InferRequest,
+  type V2InferResponse,
+  type V2ModelMetadata,
+} from '@sig/shared';
+import { NodeTensor, type LoadedModel } from './registry.ts';
+
+// Open Inference Protocol (KServe v2) tensors ⇄ onnxruntime tensors, checked against the manifest.
+
+const TO_V2: Record<string, V2Datatype> = { float32: 'FP32', float16: 'FP16', int32: 'INT32', int64: 'INT64', uint8: 'UINT8', bool: 'BOOL' };
+
+function v2Shape(spec: TensorSpec): number[] {
+  return spec.shape.map((d) => (typeof d === 'number' ? d : -1));
+}
+
+/** GET /v2/models/{name} body: protocol fields plus where the model actually runs. */
+export function modelMetadata(m: LoadedModel): V2ModelMetadata {
+  const t = (s: TensorSpec) => ({ name: s.name, datatype: TO_V2[s.type], shape: v2Shape(s) });
+  return {
+    name: m.entry.name,
+    versions: [m.entry.version],
+    platform: 'onnxruntime_onnx',
+    inputs: m.entry.inputs.map(t),
+    outputs: m.entry.outputs.map(t),
+    kind: m.entry.kind,
+    executionProvider: m.provider,
+    requestedProviders: m.requestedProviders,
+    ...(m.fallbackReason ? { fallbackReason: m.fallbackReason } : {}),
+    sha256: m.entry.sha256,
+    labels: m.entry.labels,
+  };
+}
+
+function flatten(data: unknown[], out: unknown[] = []): unknown[] {
+  for (const v of data) {
+    if (Array.isArray(v)) flatten(v, out);
+    else out.push(v);
+  }
+  return out;
+}
+
+function toTensor(spec: TensorSpec, input: V2InferRequest['inputs'][number]): OrtTensorLike {
+  const type: TensorType = spec.type;
+  if (TO_V2[type] !== input.datatype) throw new UserError(`input ${spec.name}: datatype must be ${TO_V2[type]}, got ${input.datatype}`);
+  if (input.shape.length !== spec.shape.length) {
+    throw new UserError(`input ${spec.name}: shape must be [${v2Shape(spec).join(', ')}], got [${input.shape.join(', ')}]`);
+  }
+  spec.shape.forEach((d, i) => {
+    if (typeof d === 'number' && input.shape[i] !== d) {
+      throw new UserError(`input ${spec.name}: shape must be [${v2Shape(spec).join(', ')}], got [${input.shape.join(', ')}]`);
+    }
+  });
+  if (input.shape[0] < 1 || input.shape[0] > 1024) throw new UserError(`input ${spec.name}: batch size must be 1 to 1024`);
+  const values = flatten(input.data);
+  const n = input.shape.reduce((a, b) => a * b, 1);
+  if (values.length !== n) throw new UserError(`input ${spec.name}: shape [${input.shape.join(', ')}] needs ${n} values, got ${values.length}`);
+  if (!values.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new UserError(`input ${spec.name}: data must be finite numbers`);
+  const nums = values as number[];
+  if (type === 'float32') return new NodeTensor('float32', Float32Array.from(nums), input.shape);
+  if (type === 'int32') return new NodeTensor('int32', Int32Array.from(nums, (v) => Math.trunc(v)), input.shape);
+  if (type === 'int64') return new NodeTensor('int64', BigInt64Array.from(nums, (v) => BigInt(Math.trunc(v))), input.shape);
+  throw new UserError(`input ${spec.name}: ${input.datatype} inputs are not supported`);
+}
+
+/** Feeds for a v2 infer request: every manifest input present, datatype and shape as declared, one batch size. */
+export function inferFeeds(entry: ModelEntry, req: V2InferRequest): Record<string, OrtTensorLike> {
+  const feeds: Record<string, OrtTensorLike> = {};
+  for (const spec of entry.inputs) {
+    const input = req.inputs.find((i) => i.name === spec.name);
+    if (!input) throw new UserError(`missing input '${spec.name}' (model ${entry.name} takes ${entry.inputs.map((s) => s.name).join(', ')})`);
+    feeds[spec.name] = toTensor(spec, input);
+  }
+  const unknown = req.inputs.find((i) => !entry.inputs.some((s) => s.name === i.name));
+  if (unknown) throw new UserError(`unknown input '${unknown.name}'`);
+  const batches = new Set(Object.values(feeds).map((t) => t.dims[0]));
+  if (batches.size > 1) throw new UserError('all inputs must have the same batch size');
+  return feeds;
+}
+
+/** The names of the outputs to return (all by default); unknown names are a 400. */
+export function requestedOutputs(entry: ModelEntry, req: V2InferRequest): string[] {
+  const all = entry.outputs.map((s) => s.name);
+  if (!req.outputs || req.outputs.length === 0) return all;
+  for (const o of req.outputs) if (!all.includes(o.name)) throw new UserError(`unknown output '${o.name}'`);
+  return req.outputs.map((o) => o.name);
+}
+
+/** The v2 response for session outputs. */
+export function inferResponse(entry: ModelEntry, req: V2InferRequest, names: string[], out: Record<string, OrtTensorLike>): V2InferResponse {
+  return {
+    model_name: entry.name,
+    model_version: entry.version,
+    ...(req.id !== undefined ? { id: req.id } : {}),
+    outputs: names.map((name) => {
+      const t = out[name];
+      const data = t.data as ArrayLike<number | bigint>;
+      return { name, shape: [...t.dims], datatype: TO_V2[t.type] ?? 'FP32', data: Array.from(data, (v) => Number(v)) };
+    }),
+  };
+}

@@ -1,0 +1,88 @@
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import type { OrtSessionLike, OrtTensorLike } from '@sig/shared';
+import { BatchedSession, ClosedError, OverloadedError } from '../apps/inference-server/src/batching/micro-batcher.ts';
+
+/** A fake session: output row i = 2 × input row i (+1 in a second output); records the batch sizes it saw. */
+class DoublingSession implements OrtSessionLike {
+  readonly inputNames = ['x'];
+  readonly outputNames = ['y', 'z'];
+  readonly batches: number[] = [];
+  failOn: number | null = null;
+  async run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>> {
+    const x = feeds.x.data as Float32Array;
+    this.batches.push(feeds.x.dims[0]);
+    await new Promise((r) => setTimeout(r, 5));
+    if (this.failOn !== null && x.includes(this.failOn)) throw new Error('bad value');
+    return {
+      y: new ort.Tensor('float32', x.map((v) => 2 * v), feeds.x.dims),
+      z: new ort.Tensor('float32', x.map((v) => v + 1), feeds.x.dims),
+    };
+  }
+}
+
+const feed = (...rows: number[][]) => ({ x: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0].length]) });
+const values = (t: OrtTensorLike) => Array.from(t.data as Float32Array);
+
+describe('BatchedSession (micro-batching)', () => {
+  it('merges concurrent runs into one session run and gives each caller its own rows', async () => {
+    const inner = new DoublingSession();
+    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 16, maxWaitMs: 20, maxQueue: 64 });
+    const [a, c, d] = await Promise.all([b.run(feed([1, 2])), b.run(feed([3, 4], [5, 6])), b.run(feed([7, 8]))]);
+    expect(inner.batches).toEqual([4]);
+    expect(values(a.y)).toEqual([2, 4]);
+    expect(c.y.dims).toEqual([2, 2]);
+    expect(values(c.y)).toEqual([6, 8, 10, 12]);
+    expect(values(d.z)).toEqual([8, 9]);
+  });
+
+  it('never puts more than maxBatchSize rows in one run, and requests arriving during a run form the next batch', async () => {
+    const inner = new DoublingSession();
+    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 2, maxWaitMs: 20, maxQueue: 64 });
+    const outs = await Promise.all([1, 2, 3, 4, 5].map((v) => b.run(feed([v]))));
+    expect(inner.batches).toEqual([2, 2, 1]);
+    expect(outs.map((o) => values(o.y)[0])).toEqual([2, 4, 6, 8, 10]);
+  });
+
+  it('with maxBatchSize 1 never merges requests (a bigger request still runs whole)', async () => {
+    const inner = new DoublingSession();
+    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 1, maxWaitMs: 20, maxQueue: 64 });
+    await Promise.all([b.run(feed([1], [2], [3])), b.run(feed([4]))]);
+    expect(inner.batches).toEqual([3, 1]);
+  });
+
+  it('rejects with OverloadedError when the queue is full', async () => {
+    const inner = new DoublingSession();
+    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 50, maxQueue: 2 });
+    const results = await Promise.allSettled([1, 2, 3, 4].map((v) => b.run(feed([v]))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(OverloadedError);
+  });
+
+  it('a request that makes the merged run fail fails alone; its batch-mates still get answers', async () => {
+    const inner = new DoublingSession();
+    inner.failOn = 666;
+    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 20, maxQueue: 64 });
+    const results = await Promise.allSettled([b.run(feed([1])), b.run(feed([666])), b.run(feed([3]))]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(values((results[2] as PromiseFulfilledResult<Record<string, OrtTensorLike>>).value.y)).toEqual([6]);
+  });
+
+  it('only merges requests with the same per-row shape', async () => {
+    const inner = new DoublingSession();
+    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 20, maxQueue: 64 });
+    const [a, c] = await Promise.all([b.run(feed([1, 2])), b.run(feed([3, 4, 5]))]);
+    expect(inner.batches).toEqual([1, 1]);
+    expect(values(c.y)).toEqual([6, 8, 10]);
+    expect(values(a.y)).toEqual([2, 4]);
+  });
+
+  it('drain finishes queued work, then refuses new work', async () => {
+    const inner = new DoublingSession();
+    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 1000, maxQueue: 64 });
+    const pending = b.run(feed([1]));
+    await b.drain();
+    expect(values((await pending).y)).toEqual([2]);
+    await expect(b.run(feed([2]))).rejects.toBeInstanceOf(ClosedError);
+  });
+});
