@@ -24,7 +24,11 @@ export class OnnxSessionFactory {
   constructor(
     private readonly opts: SessionFactoryOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // A missing CUDA library makes onnxruntime print a multi-line error per session; our fallback log line
+    // says it once. Only takes effect before the first session of the process.
+    ort.env.logLevel = 'fatal';
+  }
 
   /** A session for the model bytes; `name` only labels log lines. Throws when no provider can load it. */
   async create(model: Uint8Array, name: string): Promise<CreatedSession> {
@@ -53,8 +57,6 @@ export class OnnxSessionFactory {
     const o: ort.InferenceSession.SessionOptions = {
       executionProviders: providers,
       graphOptimizationLevel: this.opts.graphOptimization,
-      // onnxruntime prints its own multi-line error for a missing CUDA library; our log line says it once.
-      logSeverityLevel: 4,
     };
     if (this.opts.intraOpThreads > 0) o.intraOpNumThreads = this.opts.intraOpThreads;
     if (this.opts.interOpThreads > 0) o.interOpNumThreads = this.opts.interOpThreads;
