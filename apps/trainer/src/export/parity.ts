@@ -6,6 +6,17 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
 import { Rng, UserError } from '@sig/shared';
 
+/**
+ * What each precision must meet. fp32 is the exactness claim (1e-4, identical argmax). fp16/int8 weights
+ * change outputs by design: their bounds were set from measured differences on the project's architectures
+ * (fp16 ≤ ~5e-3, int8 ≤ ~0.14 on a tanh generator pixel) with headroom, and argmax must mostly agree.
+ */
+export const PARITY_LIMITS = {
+  fp32: { tolerance: 1e-4, minArgmaxAgreement: 1 },
+  fp16: { tolerance: 2e-2, minArgmaxAgreement: 0.95 },
+  int8: { tolerance: 0.25, minArgmaxAgreement: 0.9 },
+} as const;
+
 /** How to draw random values for one model input ({ integers: n }: indices 0..n-1, e.g. for Embedding). */
 export type InputKind = 'image' | 'normal' | 'onehot' | { integers: number };
 

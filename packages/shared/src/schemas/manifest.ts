@@ -51,6 +51,18 @@ export const ModelEntry = z.object({
     .passthrough(),
   /** Evaluation metrics measured on held-out data (names say what they are, e.g. top1, auc). */
   metrics: z.record(z.string(), z.number()).default({}),
+  /** The export's TF.js-vs-onnxruntime check (random inputs plus `realSamples` real preprocessed images). */
+  parity: z
+    .object({
+      samples: z.number().int().nonnegative(),
+      realSamples: z.number().int().nonnegative(),
+      maxAbsDiff: z.number().nonnegative(),
+      tolerance: z.number().positive(),
+      argmaxAgreement: z.number().min(0).max(1),
+    })
+    .optional(),
+  /** For an fp16/int8 entry: the name of the fp32 entry it was made from. */
+  variantOf: z.string().optional(),
   createdAt: z.string(),
 });
 export type ModelEntry = z.infer<typeof ModelEntry>;

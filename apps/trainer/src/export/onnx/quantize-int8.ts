@@ -18,9 +18,11 @@ export function quantizeInt8Weights(graph: OnnxGraph): number {
     const w = graph.initializers.get(wName);
     if (!w || w.type !== 'float32' || w.data.length < MIN_ELEMENTS || graph.consumers(wName).length !== 1) continue;
     if (node.op === 'Gemm' && node.attrs.transB) continue;
-    const ax = axis < 0 ? w.dims.length + axis : axis;
-    const channels = w.dims[ax];
-    const inner = w.dims.slice(ax + 1).reduce((a, b) => a * b, 1);
+    // Per output channel when each channel has enough weights to amortise its scale; else one scale.
+    const ax0 = axis < 0 ? w.dims.length + axis : axis;
+    const perChannel = w.data.length / w.dims[ax0] >= 16;
+    const channels = perChannel ? w.dims[ax0] : 1;
+    const inner = perChannel ? w.dims.slice(ax0 + 1).reduce((a, b) => a * b, 1) : w.data.length;
     const data = w.data as Float32Array;
     const maxAbs = new Float32Array(channels);
     for (let i = 0; i < data.length; i++) {
@@ -34,11 +36,12 @@ export function quantizeInt8Weights(graph: OnnxGraph): number {
       q[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scale[c])));
     }
     const qName = graph.addInitializer(`${wName}_int8`, 'int8', w.dims, q);
-    const sName = graph.addInitializer(`${wName}_scale`, 'float32', [channels], scale);
-    const zName = graph.addInitializer(`${wName}_zero`, 'int8', [channels], new Int8Array(channels));
+    const dims = perChannel ? [channels] : [];
+    const sName = graph.addInitializer(`${wName}_scale`, 'float32', dims, scale);
+    const zName = graph.addInitializer(`${wName}_zero`, 'int8', dims, new Int8Array(channels));
     graph.initializers.delete(wName);
     const before = graph.nodes.length;
-    graph.addNode('DequantizeLinear', [qName, sName, zName], [wName], { axis: ax }, { exactOutputs: true, name: `${wName}_dequant` });
+    graph.addNode('DequantizeLinear', [qName, sName, zName], [wName], perChannel ? { axis: ax0 } : {}, { exactOutputs: true, name: `${wName}_dequant` });
     deq.push(...graph.nodes.splice(before));
     count++;
   }

@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+
+/** `sig export`: run folders → ONNX files and models/manifest.json, each checked against TF.js first. */
+export function register(program: Command): void {
+  program
+    .command('export')
+    .description('export trained runs (classifier, cgan generator, realfake) to ONNX with a parity check, and update the manifest')
+    .requiredOption('--run <runDir...>', 'run folder(s) written by sig train')
+    .option('--out <modelsDir>', 'models folder (gets <name>.onnx and manifest.json)', 'models')
+    .option('--fp16', 'also write <name>.fp16.onnx (float16 weights, float32 compute)')
+    .option('--int8', 'also write <name>.int8.onnx (int8 per-channel weights via DequantizeLinear)')
+    .option('--name <name>', 'manifest name for the model (one run only)')
+    .option('--version <version>', 'version recorded in the manifest (default: the run date)')
+    .option('--real-samples <n>', 'real dataset images in the parity check', '16')
+    .action(async (opts: { run: string[]; out: string; fp16?: boolean; int8?: boolean; name?: string; version?: string; realSamples: string }) => {
+      const { UserError } = await import('@sig/shared');
+      const realSamples = Number(opts.realSamples);
+      if (!Number.isInteger(realSamples) || realSamples < 0) throw new UserError('--real-samples must be a non-negative integer');
+      const { exportRuns } = await import('../export/export-run.ts');
+      const precisions = [...(opts.fp16 ? (['fp16'] as const) : []), ...(opts.int8 ? (['int8'] as const) : [])];
+      const done = await exportRuns(opts.run, opts.out, {
+        precisions,
+        name: opts.name,
+        version: opts.version,
+        realSamples,
+        log: (line) => console.log(line),
+      });
+      console.log(`wrote ${done.length} model(s) and ${opts.out}/manifest.json`);
+    });
+}

@@ -1,0 +1,188 @@
+// Exports a training run folder (classifier, CGAN generator or real/fake detector) into a models folder:
+// <name>.onnx (+ <name>.fp16.onnx / <name>.int8.onnx), each parity-checked before it is written, and the
+// matching models/manifest.json entries.
+import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { RunInfo, UserError, type ModelEntry, type ModelKind } from '@sig/shared';
+import { loadModel } from '../model/io.ts';
+import { buildOnnxGraph, tensorSpecs, type Precision } from './onnx/export-layers-model.ts';
+import { serializeGraph } from './onnx/serialize.ts';
+import { sha256Hex, updateManifest } from './manifest.ts';
+import { assertParity, checkParity, PARITY_LIMITS, type InputKind, type ParityReport } from './parity.ts';
+import { loadRealSamples } from './real-samples.ts';
+
+export interface ExportRunOptions {
+  /** Extra precisions besides fp32 (always exported: it is the reference). */
+  precisions?: Precision[];
+  /** Manifest name of the fp32 model (default: from the run, see {@link modelName}). */
+  name?: string;
+  version?: string;
+  /** Real images from the run's dataset used in the parity check (default 16; 0 = random inputs only). */
+  realSamples?: number;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface ExportedModel {
+  entry: ModelEntry;
+  /** Absolute or relative path of the written .onnx file. */
+  file: string;
+  parity: ParityReport;
+}
+
+/** Reads and validates `<runDir>/run.json`. */
+export async function readRunInfo(runDir: string): Promise<RunInfo> {
+  let text: string;
+  try {
+    text = await readFile(join(runDir, 'run.json'), 'utf8');
+  } catch {
+    throw new UserError(`${runDir} is not a run folder (no run.json)`);
+  }
+  const parsed = RunInfo.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${join(runDir, 'run.json')}: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** The manifest name for a run: its own name, except that a CGAN run named 'cgan' exports as 'generator'. */
+export function modelName(run: RunInfo): string {
+  const name = run.kind === 'cgan' && run.name === 'cgan' ? 'generator' : run.name;
+  return name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+}
+
+const MODEL_KIND: Record<RunInfo['kind'], ModelKind> = { classifier: 'classifier', cgan: 'generator', realfake: 'realfake' };
+
+/** Held-out metrics: run.json's, overridden by the numbers in metrics.json (nested objects flattened a.b). */
+async function readMetrics(runDir: string, run: RunInfo): Promise<Record<string, number>> {
+  const out: Record<string, number> = { ...run.metrics };
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8'));
+  } catch {
+    return out;
+  }
+  const walk = (v: unknown, prefix: string, depth: number): void => {
+    if (typeof v === 'number' && Number.isFinite(v)) out[prefix] = v;
+    else if (v && typeof v === 'object' && !Array.isArray(v) && depth < 3) {
+      for (const [k, x] of Object.entries(v)) walk(x, prefix ? `${prefix}.${k}` : k, depth + 1);
+    }
+  };
+  walk(json, '', 0);
+  return out;
+}
+
+/** How parity draws each input: labels one-hot, images uniform, latent vectors normal. */
+export function inputKinds(model: tfl.LayersModel): InputKind[] {
+  return model.inputs.map((t) => (/label/i.test(t.sourceLayer.name) ? 'onehot' : t.shape.length === 4 ? 'image' : 'normal'));
+}
+
+/** Exports one run folder into `modelsDir` and updates its manifest; refuses (UserError) when parity fails. */
+export async function exportRun(runDir: string, modelsDir: string, opts: ExportRunOptions = {}): Promise<ExportedModel[]> {
+  const log = opts.log ?? (() => {});
+  const run = await readRunInfo(runDir);
+  const modelDir = run.kind === 'cgan' ? join(runDir, 'model', 'generator') : join(runDir, 'model');
+  try {
+    await stat(join(modelDir, 'model.json'));
+  } catch {
+    throw new UserError(`${runDir}: no trained model at ${modelDir}/model.json`);
+  }
+  if (!tf.getBackend()) await tf.setBackend('cpu');
+  const model = await loadModel(modelDir);
+  const name = opts.name ?? modelName(run);
+  const kind = MODEL_KIND[run.kind];
+  const metrics = await readMetrics(runDir, run);
+  const version = opts.version ?? run.createdAt.replace(/[^0-9]/g, '').slice(0, 14);
+  const training = {
+    dataset: run.dataset.path,
+    classes: run.dataset.classes,
+    samples: run.dataset.samples,
+    seed: run.seed,
+    epochs: typeof run.config.epochs === 'number' ? run.config.epochs : undefined,
+    seconds: run.seconds,
+    backend: run.backend,
+  };
+
+  // Real preprocessed images go through parity too, when the model takes one image of the run's size.
+  let real: { inputs: Float32Array[]; count: number } | undefined;
+  const want = opts.realSamples ?? 16;
+  const in0 = model.inputs[0].shape;
+  if (want > 0 && model.inputs.length === 1 && in0.length === 4 && in0[1] === run.preprocess.height && in0[2] === run.preprocess.width) {
+    const r = await loadRealSamples(run.dataset.path, run.preprocess, want);
+    if ('reason' in r) log(`parity: random inputs only (${r.reason})`);
+    else real = { inputs: [r.data], count: r.count };
+  }
+
+  // Every precision is built and checked before anything is written: a failure leaves the folder as it was.
+  const results: (ExportedModel & { bytes: Uint8Array })[] = [];
+  const precisions: Precision[] = ['fp32', ...(opts.precisions ?? []).filter((p) => p !== 'fp32')];
+  for (const precision of [...new Set(precisions)]) {
+    const entryName = precision === 'fp32' ? name : `${name}.${precision}`;
+    const file = `${entryName}.onnx`;
+    const graph = buildOnnxGraph(model, { name: entryName, precision });
+    const limits = PARITY_LIMITS[precision];
+    const parity = await checkParity(model, serializeGraph(graph), { ...limits, inputKinds: inputKinds(model), real, seed: 7 });
+    assertParity(parity, `${file}`);
+    const parityMeta = {
+      samples: parity.samples,
+      realSamples: parity.realSamples,
+      maxAbsDiff: parity.maxAbsDiff,
+      tolerance: parity.tolerance,
+      argmaxAgreement: parity.argmaxAgreement,
+    };
+    Object.assign(graph.metadata, {
+      name: entryName,
+      version,
+      kind,
+      precision,
+      labels: JSON.stringify(run.labels),
+      preprocess: JSON.stringify(run.preprocess),
+      training: JSON.stringify(training),
+      metrics: JSON.stringify(metrics),
+      parity: JSON.stringify(parityMeta),
+      ...(run.latentDim ? { latentDim: String(run.latentDim) } : {}),
+      ...(run.threshold !== undefined ? { threshold: String(run.threshold) } : {}),
+    });
+    const bytes = serializeGraph(graph, `${kind} exported from ${runDir} by sig export`);
+    const entry: ModelEntry = {
+      name: entryName,
+      kind,
+      version,
+      file,
+      sha256: sha256Hex(bytes),
+      bytes: bytes.length,
+      opset: graph.opset,
+      precision,
+      inputs: tensorSpecs(graph.inputs),
+      outputs: tensorSpecs(graph.outputs),
+      labels: run.labels,
+      preprocess: run.preprocess,
+      latentDim: run.latentDim,
+      threshold: run.threshold,
+      training,
+      metrics,
+      parity: parityMeta,
+      variantOf: precision === 'fp32' ? undefined : name,
+      createdAt: new Date().toISOString(),
+    };
+    log(`${file}: ${(bytes.length / 1024).toFixed(1)} KiB, parity max |Δ| ${parity.maxAbsDiff.toExponential(2)} on ${parity.samples}+${parity.realSamples} inputs`);
+    results.push({ entry, file: join(modelsDir, file), parity, bytes });
+  }
+  model.dispose();
+  await mkdir(modelsDir, { recursive: true });
+  for (const r of results) await writeFile(r.file, r.bytes);
+  await updateManifest(modelsDir, results.map((r) => r.entry));
+  return results.map(({ entry, file, parity }) => ({ entry, file, parity }));
+}
+
+/** Exports several run folders into one models folder (in order); returns every written model. */
+export async function exportRuns(runDirs: string[], modelsDir: string, opts: ExportRunOptions = {}): Promise<ExportedModel[]> {
+  if (opts.name && runDirs.length > 1) throw new UserError('--name applies to one run only');
+  const out: ExportedModel[] = [];
+  for (const dir of runDirs) out.push(...(await exportRun(dir, modelsDir, opts)));
+  return out;
+}

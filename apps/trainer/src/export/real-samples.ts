@@ -1,0 +1,70 @@
+// Real preprocessed images for the parity check: a few image files from the run's dataset folder, through the
+// shared preprocessing pipeline (the same code the server and the browser run).
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PreprocessConfig } from '@sig/shared';
+
+const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|tiff?)$/i;
+
+/** Up to `max` image paths under `root` (one per class folder first, in sorted order, then more). */
+export async function sampleImagePaths(root: string, max: number): Promise<string[]> {
+  const perFolder: string[][] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    const files = entries.filter((e) => e.isFile() && IMAGE_EXT.test(e.name)).map((e) => join(dir, e.name));
+    if (files.length) perFolder.push(files);
+    if (depth < 3) for (const e of entries) if (e.isDirectory()) await walk(join(dir, e.name), depth + 1);
+  };
+  await walk(root, 0);
+  const out: string[] = [];
+  for (let i = 0; out.length < max && perFolder.some((f) => f.length > i); i++) {
+    for (const f of perFolder) if (f[i] && out.length < max) out.push(f[i]);
+  }
+  return out;
+}
+
+/**
+ * Preprocessed real images from `root` as one NHWC batch, or a reason why there are none (no folder, no
+ * images, or the preprocessing module is not available in this checkout).
+ */
+export async function loadRealSamples(
+  root: string,
+  cfg: PreprocessConfig,
+  max = 16,
+): Promise<{ data: Float32Array; count: number } | { reason: string }> {
+  const paths = await sampleImagePaths(root, max);
+  if (paths.length === 0) return { reason: `no images under ${root}` };
+  let preprocess: (img: unknown, cfg: PreprocessConfig) => { data: Float32Array; width: number; height: number };
+  let decodeImage: (p: string) => Promise<unknown>;
+  try {
+    // Resolved at run time: the preprocessing package may land after the exporter (and is optional for it).
+    const shared = (await import('@sig/shared')) as Record<string, unknown>;
+    const io = (await import(['@sig/shared', 'node', 'image-io.ts'].join('/'))) as Record<string, unknown>;
+    if (typeof shared.preprocess !== 'function' || typeof io.decodeImage !== 'function') throw new Error('missing');
+    preprocess = shared.preprocess as typeof preprocess;
+    decodeImage = io.decodeImage as typeof decodeImage;
+  } catch {
+    return { reason: 'the shared preprocessing pipeline is not available' };
+  }
+  const size = cfg.height * cfg.width;
+  const data = new Float32Array(paths.length * size);
+  let count = 0;
+  for (const p of paths) {
+    try {
+      const img = preprocess(await decodeImage(p), cfg);
+      if (img.data.length !== size) continue;
+      data.set(img.data, count * size);
+      count++;
+    } catch {
+      // An unreadable file is the dataset's problem, not the export's: skip it.
+    }
+  }
+  if (count === 0) return { reason: `none of ${paths.length} images under ${root} could be preprocessed` };
+  return { data: data.slice(0, count * size), count };
+}
