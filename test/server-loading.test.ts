@@ -45,7 +45,7 @@ describe('model registry', () => {
     const { log, lines } = capture();
     const reg = await ModelRegistry.load(models, new OnnxSessionFactory(factoryOpts, log), batching, log);
     try {
-      expect(reg.list().map((m) => m.entry.name)).toEqual(['classifier', 'realfake', 'generator']);
+      expect(reg.list().map((m) => m.entry.name).sort()).toEqual(['classifier', 'generator', 'realfake']);
       expect(reg.refused).toEqual([]);
       for (const m of reg.list()) {
         expect(m.requestedProviders).toEqual(['cuda', 'cpu']);
@@ -84,7 +84,7 @@ describe('model registry', () => {
       const reg = await ModelRegistry.load(dir, new OnnxSessionFactory(factoryOpts, log), batching, log);
       try {
         expect(reg.list().map((m) => m.entry.name)).toEqual(['realfake']);
-        expect(reg.refused.map((r) => r.name)).toEqual(['classifier', 'generator']);
+        expect(reg.refused.map((r) => r.name).sort()).toEqual(['classifier', 'generator']);
         expect(lines).toContainEqual(expect.stringMatching(/^error model classifier refused: sha256 mismatch .*corrupted/));
         expect(lines).toContainEqual(expect.stringMatching(/^error model generator refused: file .*generator\.onnx is missing/));
         expect(() => reg.pick('classifier')).toThrow(/no classifier model is loaded/);
@@ -100,12 +100,12 @@ describe('model registry', () => {
     const dir = await copyModels();
     try {
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
-      manifest.models[1].sha256 = 'not-a-hash';
+      manifest.models.find((m: { name: string }) => m.name === 'realfake').sha256 = 'not-a-hash';
       await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
       const { log, lines } = capture();
       const reg = await ModelRegistry.load(dir, new OnnxSessionFactory(factoryOpts, log), batching, log);
       try {
-        expect(reg.list().map((m) => m.entry.name)).toEqual(['classifier', 'generator']);
+        expect(reg.list().map((m) => m.entry.name).sort()).toEqual(['classifier', 'generator']);
         expect(lines).toContainEqual(expect.stringMatching(/model realfake refused: invalid manifest entry \(sha256/));
       } finally {
         await reg.close();
