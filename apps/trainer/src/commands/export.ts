@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { backendOption } from '../backend/cli-option.ts';
 
 /** `sig export`: run folders → ONNX files and models/manifest.json, each checked against TF.js first. */
 export function register(program: Command): void {
@@ -12,10 +13,14 @@ export function register(program: Command): void {
     .option('--name <name>', 'manifest name for the model (one run only)')
     .option('--version <version>', 'version recorded in the manifest (default: the run date)')
     .option('--real-samples <n>', 'real dataset images in the parity check', '16')
-    .action(async (opts: { run: string[]; out: string; fp16?: boolean; int8?: boolean; name?: string; version?: string; realSamples: string }) => {
+    .addOption(backendOption())
+    .action(async (opts: { run: string[]; out: string; fp16?: boolean; int8?: boolean; name?: string; version?: string; realSamples: string; backend: string }) => {
       const { UserError } = await import('@sig/shared');
       const realSamples = Number(opts.realSamples);
       if (!Number.isInteger(realSamples) || realSamples < 0) throw new UserError('--real-samples must be a non-negative integer');
+      // TF.js side of the parity check: the fastest backend here (all are float32).
+      const { selectBackend } = await import('../backend/select.ts');
+      await selectBackend(opts.backend);
       const { exportRuns } = await import('../export/export-run.ts');
       const precisions = [...(opts.fp16 ? (['fp16'] as const) : []), ...(opts.int8 ? (['int8'] as const) : [])];
       const done = await exportRuns(opts.run, opts.out, {
