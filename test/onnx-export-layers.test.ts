@@ -154,6 +154,12 @@ cases.push(
     const b = tfl.input({ shape: [3], name: 'b' });
     return tfl.model({ inputs: [a, b], outputs: apply(L.dense({ units: 4 }), apply(L.concatenate(), [a, b])) });
   } },
+  { name: 'shared layer called twice', build: () => {
+    const a = tfl.input({ shape: [5], name: 'a' });
+    const b = tfl.input({ shape: [5], name: 'b' });
+    const shared = L.dense({ units: 3, activation: 'tanh' });
+    return tfl.model({ inputs: [a, b], outputs: apply(L.add(), [apply(shared, a), apply(shared, b)]) });
+  } },
   { name: 'two outputs', build: () => {
     const input = tfl.input({ shape: img, name: 'x' });
     const c = apply(L.conv2d({ filters: 2, kernelSize: 3 }), input);
@@ -186,6 +192,13 @@ describe('ONNX export: per-layer matrix', () => {
     const err = await exportLayersModel(model).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/my_conv1d.*Conv1D.*not supported/);
+  });
+
+  it('refuses a nested model with a UserError that says so', async () => {
+    const inner = tfl.sequential({ layers: [L.dense({ inputShape: [4], units: 2 })], name: 'inner' });
+    const x = tfl.input({ shape: [4] });
+    const model = tfl.model({ inputs: x, outputs: apply(inner, x) });
+    await expect(exportLayersModel(model)).rejects.toThrow(/inner.*nested models are not supported/);
   });
 
   it('refuses an unsupported activation with a UserError naming it', async () => {
