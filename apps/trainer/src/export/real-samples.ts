@@ -29,6 +29,61 @@ export async function sampleImagePaths(root: string, max: number): Promise<strin
   return out;
 }
 
+type Preprocess = (img: unknown, cfg: PreprocessConfig) => { data: Float32Array; width: number; height: number };
+type Decode = (p: string) => Promise<unknown>;
+
+/** The shared decode + preprocess functions, or undefined where this checkout does not have them yet. */
+async function preprocessing(): Promise<{ preprocess: Preprocess; decodeImage: Decode } | undefined> {
+  try {
+    // Resolved at run time: the preprocessing package may land after the exporter (and is optional for it).
+    const shared = (await import('@sig/shared')) as Record<string, unknown>;
+    const io = (await import(['@sig/shared', 'node', 'image-io.ts'].join('/'))) as Record<string, unknown>;
+    if (typeof shared.preprocess !== 'function' || typeof io.decodeImage !== 'function') return undefined;
+    return { preprocess: shared.preprocess as Preprocess, decodeImage: io.decodeImage as Decode };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every image under `root`/<label>/ (label = a folder name found in `labels`), preprocessed, as one NHWC batch
+ * with label indices: held-out data for accuracy measurements. `max` caps the count (0 = all).
+ */
+export async function loadLabelledImages(
+  root: string,
+  labels: readonly string[],
+  cfg: PreprocessConfig,
+  max = 0,
+): Promise<{ data: Float32Array; labels: Int32Array; count: number; skipped: number }> {
+  const fns = await preprocessing();
+  if (!fns) throw new Error('the shared preprocessing pipeline (preprocess, decodeImage) is not available');
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const items: { path: string; label: number }[] = [];
+  let skipped = 0;
+  for (const e of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
+    if (!e.isDirectory()) continue;
+    const label = index.get(e.name);
+    const files = (await readdir(join(root, e.name))).filter((f) => IMAGE_EXT.test(f)).sort();
+    if (label === undefined) skipped += files.length;
+    else items.push(...files.map((f) => ({ path: join(root, e.name, f), label })));
+  }
+  const take = max > 0 ? items.slice(0, max) : items;
+  const size = cfg.height * cfg.width;
+  const data = new Float32Array(take.length * size);
+  const out = new Int32Array(take.length);
+  let count = 0;
+  for (const it of take) {
+    try {
+      const img = fns.preprocess(await fns.decodeImage(it.path), cfg);
+      data.set(img.data, count * size);
+      out[count++] = it.label;
+    } catch {
+      skipped++;
+    }
+  }
+  return { data: data.slice(0, count * size), labels: out.slice(0, count), count, skipped };
+}
+
 /**
  * Preprocessed real images from `root` as one NHWC batch, or a reason why there are none (no folder, no
  * images, or the preprocessing module is not available in this checkout).
@@ -40,24 +95,14 @@ export async function loadRealSamples(
 ): Promise<{ data: Float32Array; count: number } | { reason: string }> {
   const paths = await sampleImagePaths(root, max);
   if (paths.length === 0) return { reason: `no images under ${root}` };
-  let preprocess: (img: unknown, cfg: PreprocessConfig) => { data: Float32Array; width: number; height: number };
-  let decodeImage: (p: string) => Promise<unknown>;
-  try {
-    // Resolved at run time: the preprocessing package may land after the exporter (and is optional for it).
-    const shared = (await import('@sig/shared')) as Record<string, unknown>;
-    const io = (await import(['@sig/shared', 'node', 'image-io.ts'].join('/'))) as Record<string, unknown>;
-    if (typeof shared.preprocess !== 'function' || typeof io.decodeImage !== 'function') throw new Error('missing');
-    preprocess = shared.preprocess as typeof preprocess;
-    decodeImage = io.decodeImage as typeof decodeImage;
-  } catch {
-    return { reason: 'the shared preprocessing pipeline is not available' };
-  }
+  const fns = await preprocessing();
+  if (!fns) return { reason: 'the shared preprocessing pipeline is not available' };
   const size = cfg.height * cfg.width;
   const data = new Float32Array(paths.length * size);
   let count = 0;
   for (const p of paths) {
     try {
-      const img = preprocess(await decodeImage(p), cfg);
+      const img = fns.preprocess(await fns.decodeImage(p), cfg);
       if (img.data.length !== size) continue;
       data.set(img.data, count * size);
       count++;
