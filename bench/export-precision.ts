@@ -3,6 +3,8 @@
 // same held-out images and prints file size and top-1 accuracy side by side (plus agreement with fp32).
 //
 //   npm run bench:export -- --run <classifierRunDir> --data <heldOutDatasetDir> [--max 0]
+//   npm run bench:export -- --sizes     (no trained run needed: file sizes and parity of the reference
+//                                        architectures at their default configs, 184 classes, untrained)
 //
 // --data is a folder dataset (one sub-folder per label, named as in the run's labels) that the run did NOT
 // train on, e.g. a synthetic set drawn with another seed for the same writers.
@@ -23,8 +25,14 @@ const { values: args } = parseArgs({
     data: { type: 'string' },
     max: { type: 'string', default: '0' },
     backend: { type: 'string', default: 'auto' },
+    sizes: { type: 'boolean', default: false },
   },
 });
+if (args.sizes) {
+  await selectBackend(args.backend);
+  await referenceSizes();
+  process.exit(0);
+}
 if (!args.run || !args.data) {
   console.error('usage: npm run bench:export -- --run <classifierRunDir> --data <heldOutDatasetDir> [--max N]');
   process.exit(2);
@@ -98,3 +106,35 @@ console.log(`\nTF.js (as trained, ${tf.getBackend()}): top-1 ${(accuracy(tfPred)
 console.log('| precision | file | size vs fp32 | held-out top-1 | Δ vs fp32 | argmax = fp32 | max abs Δp vs fp32 | export parity vs TF.js |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
+
+/** Size of each precision for the reference architectures (weights random: size and parity do not need training). */
+async function referenceSizes(): Promise<void> {
+  const { buildClassifier } = await import('../apps/trainer/src/model/classifier.ts');
+  const { buildGenerator } = await import('../apps/trainer/src/model/cgan.ts');
+  const { buildRealFake } = await import('../apps/trainer/src/model/realfake.ts');
+  const { exportLayersModel } = await import('../apps/trainer/src/export/onnx/export-layers-model.ts');
+  const { checkParity, PARITY_LIMITS } = await import('../apps/trainer/src/export/parity.ts');
+  const { inputKinds } = await import('../apps/trainer/src/export/export-run.ts');
+  const archs = [
+    ['classifier (width 0.25, 64×128, 184 classes)', () => buildClassifier({ classes: 184, inputHeight: 64, inputWidth: 128, widthMultiplier: 0.25 })],
+    ['generator (z 100, 64×64, 184 labels)', () => buildGenerator({ numClasses: 184 })],
+    ['realfake (64×64)', () => buildRealFake({})],
+  ] as const;
+  console.log('| model | fp32 | fp16 | int8 | parity max abs Δ fp32 / fp16 / int8 (32 random inputs) |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, build] of archs) {
+    const model = build();
+    const sizes: string[] = [];
+    const diffs: string[] = [];
+    let fp32 = 0;
+    for (const precision of ['fp32', 'fp16', 'int8'] as const) {
+      const bytes = await exportLayersModel(model, { precision });
+      fp32 ||= bytes.length;
+      const r = await checkParity(model, bytes, { ...PARITY_LIMITS[precision], inputKinds: inputKinds(model) });
+      sizes.push(precision === 'fp32' ? `${(bytes.length / 1048576).toFixed(2)} MiB` : `${(bytes.length / 1048576).toFixed(2)} MiB (${(bytes.length / fp32).toFixed(2)}×)`);
+      diffs.push(r.maxAbsDiff.toExponential(1));
+    }
+    console.log(`| ${name} | ${sizes.join(' | ')} | ${diffs.join(' / ')} |`);
+    model.dispose();
+  }
+}
