@@ -6,6 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { wasmConvGradKernels } from './wasm-conv-grad.ts';
+import { registerWasmGradients } from './wasm-gradients.ts';
+import { wasmResizeGradKernels } from './wasm-resize-grad.ts';
+import { wasmTrainKernels } from './wasm-train-kernels.ts';
 
 let kernelsRegistered = false;
 
@@ -19,10 +22,11 @@ export function wasmBinaryDir(): string {
 /** Registers this project's wasm kernels, replacing slow or missing built-ins (idempotent). */
 export function registerTrainableWasmKernels(): void {
   if (kernelsRegistered) return;
-  for (const config of wasmConvGradKernels) {
+  for (const config of [...wasmConvGradKernels, ...wasmResizeGradKernels, ...wasmTrainKernels()]) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
+  registerWasmGradients();
   kernelsRegistered = true;
 }
 

@@ -1,0 +1,147 @@
+// Each gradient this project registers for the wasm backend, against the reference `cpu` backend on random
+// inputs: max |wasm − cpu| / max |cpu| ≤ 1e-4 over several shapes, strides and paddings.
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import { Rng } from '@sig/shared';
+import { useTrainableWasm } from '../apps/trainer/src/backend/wasm-setup.ts';
+
+const rng = new Rng(2024);
+function randn(shape: number[]): { data: Float32Array; shape: number[] } {
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = rng.next() * 2 - 1;
+  return { data, shape };
+}
+
+type Fn = (...xs: tf.Tensor[]) => tf.Tensor;
+
+/** Value and gradients of sum(f(xs) · R) (R random, so dy is not constant) on one backend. */
+function valueAndGrads(backend: string, f: Fn, inputs: { data: Float32Array; shape: number[] }[], r: Float32Array): Float32Array[] {
+  tf.setBackend(backend);
+  return tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
+    const y = f(...xs);
+    const rt = tf.tensor(r.subarray(0, y.size), y.shape);
+    const g = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), rt)))(xs);
+    return [y.dataSync() as Float32Array, ...g.map((t) => t.dataSync() as Float32Array)];
+  });
+}
+
+function relErr(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 1e-12;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return num / den;
+}
+
+function expectSameOnWasmAndCpu(f: Fn, shapes: number[][]): void {
+  const inputs = shapes.map(randn);
+  const r = randn([1 << 20]).data;
+  const onWasm = valueAndGrads('wasm', f, inputs, r);
+  const onCpu = valueAndGrads('cpu', f, inputs, r);
+  expect(onWasm.length).toBe(onCpu.length);
+  onCpu.forEach((ref, i) => {
+    expect(onWasm[i].length).toBe(ref.length);
+    expect(relErr(onWasm[i], ref), `output ${i}`).toBeLessThanOrEqual(1e-4);
+  });
+}
+
+beforeAll(async () => {
+  await useTrainableWasm();
+});
+
+describe('wasm Conv2D gradients (input and filter) match cpu', () => {
+  const cases: { x: number[]; f: number[]; s: number | [number, number]; p: 'same' | 'valid' | number }[] = [
+    { x: [2, 9, 11, 3], f: [3, 3, 3, 4], s: 1, p: 'same' },
+    { x: [2, 9, 11, 3], f: [3, 3, 3, 4], s: 1, p: 'valid' },
+    { x: [3, 10, 12, 2], f: [3, 3, 2, 5], s: 2, p: 'same' },
+    { x: [3, 11, 13, 2], f: [3, 3, 2, 5], s: 2, p: 'valid' },
+    { x: [2, 8, 9, 4], f: [3, 5, 4, 3], s: [1, 2], p: 'same' },
+    { x: [2, 8, 8, 3], f: [4, 4, 3, 2], s: 2, p: 1 },
+    { x: [4, 7, 7, 6], f: [1, 1, 6, 8], s: 1, p: 'valid' },
+    { x: [2, 16, 32, 1], f: [3, 3, 1, 8], s: 1, p: 'same' },
+  ];
+  for (const c of cases) {
+    it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${c.p}`, () => {
+      expectSameOnWasmAndCpu((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p), [c.x, c.f]);
+    });
+  }
+});
+
+describe('wasm transposed convolution (forward and gradients) matches cpu', () => {
+  for (const [dy, f, out, s, p] of [
+    [[2, 5, 6, 4], [3, 3, 3, 4], [2, 10, 12, 3], 2, 'same'],
+    [[2, 4, 5, 4], [4, 4, 2, 4], [2, 10, 12, 2], 2, 'valid'],
+    [[2, 6, 6, 3], [3, 3, 2, 3], [2, 6, 6, 2], 1, 'same'],
+  ] as const) {
+    it(`dy ${dy} filter ${f} → ${out} stride ${s} ${p}`, () => {
+      expectSameOnWasmAndCpu((a, w) => tf.conv2dTranspose(a as tf.Tensor4D, w as tf.Tensor4D, [...out] as [number, number, number, number], s, p), [[...dy], [...f]]);
+    });
+  }
+});
+
+describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cpu', () => {
+  for (const [size, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same'], [2, 1, 'valid']] as const) {
+    it(`max pool ${size}×${size} stride ${stride} ${pad}`, () => {
+      expectSameOnWasmAndCpu((x) => tf.maxPool(x as tf.Tensor4D, size, stride, pad), [[2, 9, 10, 3]]);
+    });
+  }
+  it('average pool 2×2 stride 2', () => {
+    expectSameOnWasmAndCpu((x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), [[2, 8, 10, 3]]);
+  });
+  it('batchNorm with per-channel statistics: all five inputs', () => {
+    expectSameOnWasmAndCpu(
+      (x, m, v, o, s) => tf.batchNorm(x, m as tf.Tensor1D, tf.add(tf.abs(v), 0.5) as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, 1e-3),
+      [[3, 5, 6, 4], [4], [4], [4], [4]],
+    );
+  });
+  it('training-mode BatchNormalization layer (moments + batchNorm) w.r.t. its input', () => {
+    const layer = tfl.layers.batchNormalization({ gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal' });
+    layer.build([null, 6, 7, 5]);
+    const weights = layer.getWeights().map((w) => ({ data: w.dataSync().slice() as Float32Array, shape: w.shape }));
+    expectSameOnWasmAndCpu((x) => {
+      layer.setWeights(weights.map((w) => tf.tensor(w.data, w.shape)));
+      return layer.apply(x, { training: true }) as tf.Tensor;
+    }, [[4, 6, 7, 5]]);
+  });
+  it('relu', () => {
+    expectSameOnWasmAndCpu((x) => tf.relu(x), [[3, 7, 5, 4]]);
+  });
+  for (const [axes, keep] of [[[0, 1, 2], false], [[0], true], [[1, 2], false], [[0, 2], false]] as const) {
+    it(`mean and sum over axes ${axes}${keep ? ' (keepDims)' : ''}`, () => {
+      expectSameOnWasmAndCpu((x) => tf.add(tf.mean(x, [...axes], keep), tf.sum(tf.square(x), [...axes], keep)), [[3, 4, 5, 6]]);
+    });
+  }
+  // tfjs-backend-cpu's resize gradients are themselves wrong on non-square images (bilinear returns a transposed
+  // shape), so the reference here is the exact transpose of the forward op, built from the cpu forward pass.
+  for (const [name, alignCorners, halfPixelCenters] of [['nearest', false, false], ['nearest', true, false], ['nearest', false, true], ['bilinear', false, false], ['bilinear', true, false], ['bilinear', false, true]] as const) {
+    it(`${name} up-sampling 5×6 → 10×12 (alignCorners ${alignCorners}, halfPixelCenters ${halfPixelCenters})`, () => {
+      const resize = (x: tf.Tensor) =>
+        name === 'nearest'
+          ? tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [10, 12], alignCorners, halfPixelCenters)
+          : tf.image.resizeBilinear(x as tf.Tensor4D, [10, 12], alignCorners, halfPixelCenters);
+      expectLinearGradMatches(resize, [1, 5, 6, 2], [1, 10, 12, 2]);
+    });
+  }
+});
+
+/** For a linear per-image op: wasm forward == cpu forward, and wasm gradient == Jᵀ·R with J from cpu forwards. */
+function expectLinearGradMatches(f: Fn, shape: number[], outShape: number[]): void {
+  const x = randn(shape);
+  const r = randn(outShape).data;
+  const [yWasm, gWasm] = valueAndGrads('wasm', f, [x], r);
+  tf.setBackend('cpu');
+  const [yCpu, gRef] = tf.tidy(() => {
+    const size = x.data.length;
+    const basis = tf.reshape(tf.oneHot(tf.range(0, size, 1, 'int32'), size), [size, ...shape.slice(1)]);
+    const cols = tf.reshape(f(basis), [size, -1]); // row i = f(e_i)
+    const g = tf.matMul(cols, tf.reshape(tf.tensor(r), [-1, 1]));
+    return [f(tf.tensor(x.data, x.shape)).dataSync() as Float32Array, g.dataSync() as Float32Array];
+  });
+  expect(relErr(yWasm, yCpu), 'forward').toBeLessThanOrEqual(1e-4);
+  expect(relErr(gWasm, gRef), 'gradient').toBeLessThanOrEqual(1e-4);
+}
