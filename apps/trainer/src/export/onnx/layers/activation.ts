@@ -45,6 +45,25 @@ export function applyActivation(ctx: ConvertContext, v: Value, name: string, whe
       const s = g.op('Sigmoid', [v.name], {}, `${prefix}_swish_sig`);
       return { ...v, name: g.op('Mul', [v.name, s], {}, `${prefix}_swish`) };
     }
+    case 'mish': {
+      const t = g.op('Tanh', [g.op('Softplus', [v.name], {}, `${prefix}_mish_sp`)], {}, `${prefix}_mish_tanh`);
+      return { ...v, name: g.op('Mul', [v.name, t], {}, `${prefix}_mish`) };
+    }
+    case 'gelu': {
+      // x · Φ(x) with the exact normal CDF, as TF.js computes it: 0.5 · (1 + erf(x / √2)).
+      const e = g.op('Erf', [g.op('Div', [v.name, g.f32(`${prefix}_sqrt2`, [], [Math.SQRT2])], {}, `${prefix}_gelu_div`)], {}, `${prefix}_gelu_erf`);
+      const cdf = g.op('Mul', [g.op('Add', [e, g.f32(`${prefix}_one`, [], [1])], {}, `${prefix}_gelu_add`), g.f32(`${prefix}_half`, [], [0.5])], {}, `${prefix}_gelu_cdf`);
+      return { ...v, name: g.op('Mul', [v.name, cdf], {}, `${prefix}_gelu`) };
+    }
+    case 'gelu_new': {
+      // The tanh approximation: 0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 x³))).
+      const x3 = g.op('Mul', [g.op('Mul', [v.name, v.name], {}, `${prefix}_x2`), v.name], {}, `${prefix}_x3`);
+      const inner = g.op('Add', [v.name, g.op('Mul', [x3, g.f32(`${prefix}_c`, [], [0.044715])], {}, `${prefix}_cx3`)], {}, `${prefix}_inner`);
+      const t = g.op('Tanh', [g.op('Mul', [inner, g.f32(`${prefix}_k`, [], [Math.sqrt(2 / Math.PI)])], {}, `${prefix}_scaled`)], {}, `${prefix}_tanh`);
+      const onePlus = g.op('Add', [t, g.f32(`${prefix}_one`, [], [1])], {}, `${prefix}_oneplus`);
+      const half = g.op('Mul', [v.name, g.f32(`${prefix}_half`, [], [0.5])], {}, `${prefix}_halfx`);
+      return { ...v, name: g.op('Mul', [half, onePlus], {}, `${prefix}_gelu_new`) };
+    }
     case 'softmax':
       return softmax(ctx, v, -1, prefix);
     case 'logSoftmax': {
