@@ -86,3 +86,15 @@ describe('Fréchet distance', () => {
     expect(far).toBeGreaterThan(near + 7);
   });
 });
+
+import { accuracy, argmaxRows, labelAgreement } from '../apps/trainer/src/evaluate/gan-quality.ts';
+
+describe('label agreement and accuracy', () => {
+  it('counts per conditioning label', () => {
+    const r = labelAgreement([0, 1, 1, 2, 0, 2], [0, 1, 0, 2, 0, 1], 3);
+    expect(r.overall).toBeCloseTo(4 / 6, 12);
+    expect(r.perLabel).toEqual([2 / 3, 1 / 2, 1]);
+    expect(accuracy([1, 2], [1, 3])).toBe(0.5);
+    expect(Array.from(argmaxRows([0.1, 0.7, 0.2, 0.5, 0.2, 0.3], 2, 3))).toEqual([1, 0]);
+  });
+});

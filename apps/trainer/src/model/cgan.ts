@@ -28,11 +28,12 @@ export function buildGenerator(input: CganConfigInput, seed = 1): tfl.LayersMode
   x = tfl.layers
     .dense({ units: cfg.seedSize * cfg.seedSize * cfg.genFilters, useBias: false, kernelInitializer: init(), name: 'g_dense' })
     .apply(x) as tfl.SymbolicTensor;
-  // Momentum 0.9 (not 0.99): the moving statistics used at inference/export must track a generator that
+  x = tfl.layers.reshape({ targetShape: [cfg.seedSize, cfg.seedSize, cfg.genFilters], name: 'g_reshape' }).apply(x) as tfl.SymbolicTensor;
+  // BatchNorm per channel of the seed map (as in DCGAN), not per Dense unit: fewer statistics to track.
+  // Momentum 0.9 (not 0.99): the moving statistics used at inference/export must follow a generator that
   // changes quickly during adversarial training.
   x = tfl.layers.batchNormalization({ momentum: 0.9, name: 'g_dense_bn' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.activation({ activation: 'relu', name: 'g_dense_relu' }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.reshape({ targetShape: [cfg.seedSize, cfg.seedSize, cfg.genFilters], name: 'g_reshape' }).apply(x) as tfl.SymbolicTensor;
 
   for (let i = 0; i < stages; i++) {
     const filters = Math.max(8, cfg.genFilters >> (i + 1));
