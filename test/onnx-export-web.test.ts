@@ -9,7 +9,7 @@ import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { buildGenerator } from '../apps/trainer/src/model/cgan.ts';
 import { exportLayersModel } from '../apps/trainer/src/export/onnx/export-layers-model.ts';
 import { PARITY_LIMITS } from '../apps/trainer/src/export/parity.ts';
-import { randomizeWeights } from './helpers/onnx-check.ts';
+import { CheckerBatch, randomizeWeights } from './helpers/onnx-check.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -35,10 +35,13 @@ describe('onnxruntime-web runs every precision', () => {
       { model: cls, feeds: { image: new ortw.Tensor('float32', image, [n, 32, 32, 1]) }, tfIn: tf.tensor(image, [n, 32, 32, 1]) },
       { model: gen, feeds: { z: new ortw.Tensor('float32', z, [n, 6]), label: new ortw.Tensor('float32', label, [n, 3]) }, tfIn: [tf.tensor(z, [n, 6]), tf.tensor(label, [n, 3])] },
     ];
+    const checker = new CheckerBatch();
     for (const c of cases) {
       const expected = (c.model.predict(c.tfIn) as tf.Tensor).dataSync();
       for (const precision of ['fp32', 'fp16', 'int8'] as const) {
-        const session = await ortw.InferenceSession.create(await exportLayersModel(c.model, { precision }));
+        const bytes = await exportLayersModel(c.model, { precision });
+        await checker.add(bytes, `${c.model.name}-${precision}`);
+        const session = await ortw.InferenceSession.create(bytes);
         const out = (await session.run(c.feeds))[session.outputNames[0]].data as Float32Array;
         expect(out.length).toBe(expected.length);
         let diff = 0;
@@ -47,5 +50,6 @@ describe('onnxruntime-web runs every precision', () => {
         await session.release();
       }
     }
+    await checker.checkAll();
   });
 });

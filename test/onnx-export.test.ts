@@ -46,7 +46,9 @@ describe('ONNX export: sequential CNN', () => {
     const model = smallCnn();
     const g = buildOnnxGraph(model);
     expect(g.nodes.filter((n) => n.op === 'BatchNormalization')).toHaveLength(0);
-    const m = decodeModel(await exportLayersModel(model));
+    const bytes = await exportLayersModel(model);
+    await onnxCheck(bytes, 'small-cnn-untrained');
+    const m = decodeModel(bytes);
     expect(Number(m.opsetImport[0].version)).toBeGreaterThanOrEqual(17);
     expect(m.graph?.input?.[0].type?.tensorType?.shape?.dim?.[0].dimParam).toBe('batch');
     expect(m.graph?.output?.[0].type?.tensorType?.shape?.dim?.[0].dimParam).toBe('batch');
@@ -57,7 +59,9 @@ describe('ONNX export: sequential CNN', () => {
     randomizeWeights(a, 1);
     const b = smallCnn();
     randomizeWeights(b, 2);
-    const r = await checkParity(a, await exportLayersModel(b), { samples: 8 });
+    const bytesB = await exportLayersModel(b);
+    await onnxCheck(bytesB, 'small-cnn-b');
+    const r = await checkParity(a, bytesB, { samples: 8 });
     expect(r.passed).toBe(false);
   });
 });
