@@ -210,6 +210,7 @@ describe('exportRun: parity on real preprocessed images from the run dataset', (
     const lines: string[] = [];
     const [r] = await exportRun(await runWithImages(), await mkdtemp(join(tmpdir(), 'models-')), { log: (l) => lines.push(l) });
     expect(r.parity.realSamples).toBe(0);
+    await checkOnnxFile(r.file);
     expect(lines.join('\n')).toMatch(/random inputs only/);
   });
 
@@ -218,5 +219,6 @@ describe('exportRun: parity on real preprocessed images from the run dataset', (
     expect(r.parity.realSamples).toBe(3);
     expect(r.entry.parity?.realSamples).toBe(3);
     expect(r.parity.maxAbsDiff).toBeLessThanOrEqual(1e-4);
+    await checkOnnxFile(r.file);
   });
 });
