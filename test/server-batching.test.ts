@@ -1,7 +1,10 @@
+import { rm } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrtSessionLike, OrtTensorLike } from '@sig/shared';
 import { BatchedSession, ClosedError, OverloadedError } from '../apps/inference-server/src/batching/micro-batcher.ts';
+import { makeTestModels } from './server/fixtures.ts';
+import { postJson, signatureImage, startTestServer } from './server/http.ts';
 
 /** A fake session: output row i = 2 × input row i (+1 in a second output); records the batch sizes it saw. */
 class DoublingSession implements OrtSessionLike {
@@ -84,5 +87,46 @@ describe('BatchedSession (micro-batching)', () => {
     await b.drain();
     expect(values((await pending).y)).toEqual([2]);
     await expect(b.run(feed([2]))).rejects.toBeInstanceOf(ClosedError);
+  });
+});
+
+describe('micro-batching over HTTP', () => {
+  let models: string;
+  let image: string;
+  beforeAll(async () => {
+    models = (await makeTestModels()).dir;
+    image = (await signatureImage()).toString('base64');
+  });
+  afterAll(async () => {
+    await rm(models, { recursive: true, force: true });
+  });
+
+  it('batches concurrent /v1/classify requests into one session run', async () => {
+    const s = await startTestServer(models, { maxWaitMs: 300, maxBatchSize: 8 });
+    try {
+      const rs = await Promise.all([1, 2, 3, 4].map(() => postJson(`${s.url}/v1/classify`, { image })));
+      expect(rs.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect(new Set(rs.map((r) => JSON.stringify(r.json))).size).toBe(1);
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      expect(text).toMatch(/sig_batch_requests_count\{model="classifier"\} 1\n/);
+      expect(text).toMatch(/sig_batch_requests_sum\{model="classifier"\} 4\n/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('answers 503 with Retry-After when the queue is full', async () => {
+    const s = await startTestServer(models, { maxWaitMs: 300, maxBatchSize: 8, maxQueue: 2, retryAfterSeconds: 2 });
+    try {
+      const rs = await Promise.all([1, 2, 3, 4, 5].map(() => postJson(`${s.url}/v1/classify`, { image })));
+      const statuses = rs.map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 200, 503, 503, 503]);
+      for (const r of rs.filter((x) => x.status === 503)) {
+        expect(r.headers.get('retry-after')).toBe('2');
+        expect(r.json.error).toMatch(/busy/);
+      }
+    } finally {
+      await s.close();
+    }
   });
 });

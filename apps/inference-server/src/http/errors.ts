@@ -1,0 +1,28 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { isUserError } from '@sig/shared';
+import { ClosedError, OverloadedError } from '../batching/micro-batcher.ts';
+import type { Logger } from '../log.ts';
+
+/** The JSON `{ error }` response for anything a handler throws: 4xx for the client's mistakes, 503 when overloaded. */
+export function errorResponse(c: Context, err: unknown, opts: { retryAfterSeconds: number; log: Logger }): Response {
+  if (err instanceof z.ZodError) {
+    const issue = err.issues[0];
+    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return c.json({ error: `invalid request: ${where}${issue.message}` }, 400);
+  }
+  if (isUserError(err)) {
+    return c.json({ error: err.message }, err.status as 400);
+  }
+  if (err instanceof OverloadedError || err instanceof ClosedError) {
+    c.header('Retry-After', String(opts.retryAfterSeconds));
+    return c.json({ error: `server busy: ${err.message}; retry later` }, 503);
+  }
+  const e = err as { status?: number; message?: string };
+  // Hono's own HTTPExceptions (e.g. a malformed multipart body) carry a 4xx status.
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return c.json({ error: e.message || 'bad request' }, e.status as 400);
+  }
+  opts.log('error', `internal error on ${c.req.method} ${c.req.path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  return c.json({ error: 'internal error' }, 500);
+}

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import {
+  AuthenticityRequest,
+  AuthenticityResponse,
+  ClassifyRequest,
+  ClassifyResponse,
+  ErrorResponse,
+  GenerateRequest,
+  GenerateResponse,
+  V2InferRequest,
+  V2InferResponse,
+  V2ModelMetadata,
+  V2ServerMetadata,
+  VerifyRequest,
+  VerifyResponse,
+} from '@sig/shared';
+
+// The OpenAPI 3.1 document, generated from the zod schemas in @sig/shared (JSON Schema 2020-12, which
+// OpenAPI 3.1 uses as is). Only the list of paths is written here.
+
+const SCHEMAS = {
+  ClassifyRequest,
+  ClassifyResponse,
+  AuthenticityRequest,
+  AuthenticityResponse,
+  VerifyRequest,
+  VerifyResponse,
+  GenerateRequest,
+  GenerateResponse,
+  ErrorResponse,
+  V2ServerMetadata,
+  V2ModelMetadata,
+  V2InferRequest,
+  V2InferResponse,
+} as const;
+type SchemaName = keyof typeof SCHEMAS;
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+/** The multipart variant of an image request: the image is a file part, the other fields are text parts. */
+function multipartSchema(schema: z.ZodObject): Record<string, unknown> {
+  const s = jsonSchema(schema, 'input') as { properties: Record<string, unknown> };
+  return { ...s, properties: { ...s.properties, image: { type: 'string', format: 'binary', description: 'The signature image file' } } };
+}
+
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+const json = (name: SchemaName) => ({ 'application/json': { schema: ref(name) } });
+const errors = {
+  '400': { description: 'Invalid request (bad JSON, bad field, not an image, truncated image)', content: json('ErrorResponse') },
+  '404': { description: 'Unknown model or student ID', content: json('ErrorResponse') },
+  '413': { description: 'Body or image too large', content: json('ErrorResponse') },
+  '415': { description: 'Unsupported content type', content: json('ErrorResponse') },
+  '503': { description: 'Queue full (see Retry-After) or no model of this kind loaded', content: json('ErrorResponse') },
+};
+
+function imageOperation(summary: string, req: SchemaName & keyof typeof SCHEMAS, res: SchemaName) {
+  return {
+    post: {
+      summary,
+      requestBody: {
+        required: true,
+        content: { ...json(req), 'multipart/form-data': { schema: multipartSchema(SCHEMAS[req] as unknown as z.ZodObject) } },
+      },
+      responses: { '200': { description: 'OK', content: json(res) }, ...errors },
+    },
+  };
+}
+
+/** The server's OpenAPI 3.1 document. */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const components: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(SCHEMAS)) {
+    components[name] = jsonSchema(schema, name.endsWith('Request') ? 'input' : 'output');
+  }
+  const get = (summary: string, res?: SchemaName) => ({
+    get: { summary, responses: { '200': { description: 'OK', ...(res ? { content: json(res) } : {}) } } },
+  });
+  const nameParam = [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }];
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Signature inference server', version, description: 'Lookup, authenticity, verification and generation of handwritten signatures (onnxruntime-node).' },
+    paths: {
+      '/v1/classify': imageOperation('Top-k student IDs for a signature image', 'ClassifyRequest', 'ClassifyResponse'),
+      '/v1/authenticity': imageOperation('Probability that a signature is genuine, and the verdict', 'AuthenticityRequest', 'AuthenticityResponse'),
+      '/v1/verify': imageOperation('Accept or reject a signature for a claimed student ID', 'VerifyRequest', 'VerifyResponse'),
+      '/v1/generate': {
+        post: {
+          summary: 'Generate signatures for a student ID (same seed → same PNG bytes)',
+          requestBody: { required: true, content: json('GenerateRequest') },
+          responses: { '200': { description: 'OK', content: json('GenerateResponse') }, ...errors },
+        },
+      },
+      '/v2': get('Server metadata (Open Inference Protocol)', 'V2ServerMetadata'),
+      '/v2/health/live': get('Liveness'),
+      '/v2/health/ready': get('Readiness (503 while shutting down or with no model loaded)'),
+      '/v2/models/{name}': { get: { ...get('Model metadata, including the execution provider in use', 'V2ModelMetadata').get, parameters: nameParam } },
+      '/v2/models/{name}/ready': { get: { ...get('Model readiness').get, parameters: nameParam } },
+      '/v2/models/{name}/infer': {
+        post: {
+          summary: 'Raw tensor inference (Open Inference Protocol)',
+          parameters: nameParam,
+          requestBody: { required: true, content: json('V2InferRequest') },
+          responses: { '200': { description: 'OK', content: json('V2InferResponse') }, ...errors },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': {} } } } } },
+      '/openapi.json': get('This document'),
+    },
+    components: { schemas: components },
+  };
+}

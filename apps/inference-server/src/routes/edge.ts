@@ -1,0 +1,59 @@
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import { Hono } from 'hono';
+import type { AppDeps } from '../deps.ts';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json',
+};
+
+/** Headers the page needs: cross-origin isolation (COOP/COEP) for multi-threaded wasm. */
+export const EDGE_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/** GET /edge/*: the built browser bundle (apps/edge/dist), or a 404 JSON saying it is not built. */
+export function edgeRoutes({ config }: AppDeps): Hono {
+  const app = new Hono();
+  const root = normalize(config.edgeDir);
+  app.get('/edge', (c) => c.redirect('/edge/', 301));
+  app.get('/edge/*', async (c) => {
+    let rel: string;
+    try {
+      rel = decodeURIComponent(c.req.path.slice('/edge/'.length)) || 'index.html';
+    } catch {
+      return c.json({ error: 'malformed path' }, 400);
+    }
+    const path = normalize(join(root, rel));
+    if (path !== root && !path.startsWith(root.endsWith(sep) ? root : root + sep)) return c.json({ error: 'not found' }, 404);
+    const info = await stat(path).catch(() => null);
+    const file = info?.isDirectory() ? join(path, 'index.html') : path;
+    const body = await readFile(file).catch(() => null);
+    if (!body) {
+      const built = await stat(join(root, 'index.html')).catch(() => null);
+      return c.json({ error: built ? `not found: /edge/${rel}` : 'the browser bundle is not built (npm run build -w apps/edge)' }, 404);
+    }
+    for (const [k, v] of Object.entries(EDGE_HEADERS)) c.header(k, v);
+    c.header('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');
+    // The service worker and index must revalidate so a new build is picked up; the rest can be cached briefly.
+    c.header('Cache-Control', /(?:index\.html|sw\.js)$/.test(file) ? 'no-cache' : 'public, max-age=300');
+    return c.body(new Uint8Array(body));
+  });
+  return app;
+}

@@ -1,0 +1,26 @@
+import { Hono } from 'hono';
+import { AuthenticityRequest, ClassifyRequest, VerifyRequest } from '@sig/shared';
+import type { AppDeps } from '../deps.ts';
+import { readImageRequest } from '../http/image-request.ts';
+
+/** POST /v1/classify, /v1/authenticity, /v1/verify: one signature image in, scores out. */
+export function lookupRoutes({ service }: AppDeps): Hono {
+  const app = new Hono();
+
+  app.post('/v1/classify', async (c) => {
+    const { fields, image } = await readImageRequest(c, ClassifyRequest);
+    return c.json(await service.classify(await service.decode(image), fields));
+  });
+
+  app.post('/v1/authenticity', async (c) => {
+    const { fields, image } = await readImageRequest(c, AuthenticityRequest);
+    return c.json(await service.authenticity(await service.decode(image), fields));
+  });
+
+  app.post('/v1/verify', async (c) => {
+    const { fields, image } = await readImageRequest(c, VerifyRequest);
+    return c.json(await service.verify(await service.decode(image), fields));
+  });
+
+  return app;
+}

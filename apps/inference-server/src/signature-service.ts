@@ -1,0 +1,107 @@
+import {
+  UserError,
+  authenticity,
+  classify,
+  generateFloat,
+  type AuthenticityResponse,
+  type ClassifyRequest,
+  type ClassifyResponse,
+  type FloatImage,
+  type GenerateRequest,
+  type GenerateResponse,
+  type ModelEntry,
+  type RawImage,
+  type VerifyRequest,
+  type VerifyResponse,
+} from '@sig/shared';
+import type { ImageOps } from './image-ops.ts';
+import type { Logger } from './log.ts';
+import { NodeTensor, type LoadedModel, type ModelRegistry } from './models/registry.ts';
+
+/**
+ * The server's use cases over the model registry: decode → preprocess (per the model's manifest entry) →
+ * the shared pipeline → response bodies. Plain class, no HTTP.
+ */
+export class SignatureService {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly opts: { maxPixels: number },
+    private readonly images: ImageOps,
+    private readonly log: Logger,
+  ) {}
+
+  /** Decodes an uploaded image; non-images, truncated files and images over the pixel limit are UserErrors. */
+  decode(bytes: Uint8Array): Promise<RawImage> {
+    if (bytes.length === 0) throw new UserError('the image is empty');
+    return this.images.decode(bytes, this.opts.maxPixels);
+  }
+
+  /** Registration-desk lookup: top-k student IDs. */
+  async classify(image: RawImage, req: Omit<ClassifyRequest, 'image'>): Promise<ClassifyResponse> {
+    const model = this.registry.pick('classifier', req.model);
+    const [r] = await classify(this.ctx(model), model.entry, [this.prepare(model.entry, image)], { topK: req.topK });
+    return { model: model.entry.name, predictions: r.top.map((p) => ({ id: p.label, probability: p.probability })) };
+  }
+
+  /** Authenticity: p(genuine), verdict, threshold. */
+  async authenticity(image: RawImage, req: { model?: string }): Promise<AuthenticityResponse> {
+    const model = this.registry.pick('realfake', req.model);
+    const [r] = await authenticity(this.ctx(model), model.entry, [this.prepare(model.entry, image)]);
+    return { model: model.entry.name, ...r };
+  }
+
+  /** Verification: the claimed ID must be the top-1 identity and the signature judged genuine. */
+  async verify(image: RawImage, req: Omit<VerifyRequest, 'image'>): Promise<VerifyResponse> {
+    const clf = this.registry.pick('classifier', req.classifierModel);
+    const rf = this.registry.pick('realfake', req.realfakeModel);
+    const index = clf.entry.labels.indexOf(req.claimedId);
+    if (index < 0) throw new UserError(`unknown ID '${req.claimedId}' for model ${clf.entry.name}`, 404);
+    const [ident, auth] = await Promise.all([
+      classify(this.ctx(clf), clf.entry, [this.prepare(clf.entry, image)], { topK: 3 }).then((r) => r[0]),
+      authenticity(this.ctx(rf), rf.entry, [this.prepare(rf.entry, image)]).then((r) => r[0]),
+    ]);
+    const probability = ident.probabilities[index];
+    const rank = 1 + ident.probabilities.filter((p, i) => p > probability || (p === probability && i < index)).length;
+    const match = rank === 1 && probability >= req.minIdentity;
+    const reasons: string[] = [];
+    if (rank !== 1) reasons.push(`claimed ID ranks ${rank}; the most likely ID is ${ident.top[0].label}`);
+    else if (!match) reasons.push(`claimed ID probability ${probability.toFixed(3)} is below minIdentity ${req.minIdentity}`);
+    if (auth.verdict !== 'genuine') reasons.push(`judged not genuine (p=${auth.pGenuine.toFixed(3)} < ${auth.threshold})`);
+    return {
+      accepted: reasons.length === 0,
+      claimedId: req.claimedId,
+      identity: { match, probability, rank, top: ident.top.map((p) => ({ id: p.label, probability: p.probability })) },
+      authenticity: auth,
+      reasons,
+      models: { classifier: clf.entry.name, realfake: rf.entry.name },
+    };
+  }
+
+  /** Conditional generation: PNGs, the same bytes for the same model, ID, count and seed. */
+  async generate(req: GenerateRequest): Promise<GenerateResponse> {
+    const model = this.registry.pick('generator', req.model);
+    const floats = await generateFloat(this.ctx(model), model.entry, { label: req.id, count: req.count, seed: req.seed });
+    const images = await Promise.all(
+      floats.map(async (f) => {
+        const g = this.images.toGray(model.entry, f);
+        return { png: Buffer.from(await this.images.encodePng(g)).toString('base64'), width: g.width, height: g.height };
+      }),
+    );
+    return { model: model.entry.name, id: req.id, seed: req.seed, images };
+  }
+
+  private ctx(model: LoadedModel) {
+    return { session: model.runner, Tensor: NodeTensor };
+  }
+
+  /** The model's preprocessing; an image it cannot handle (e.g. no ink at all) is the client's problem, not a 500. */
+  private prepare(entry: ModelEntry, image: RawImage): FloatImage {
+    try {
+      return this.images.prepare(entry, image);
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      this.log('warn', `preprocessing failed for ${entry.name}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new UserError(`cannot preprocess this image: ${err instanceof Error ? err.message : String(err)}`, 422);
+    }
+  }
+}

@@ -1,0 +1,155 @@
+// `npm run bench:serve`: HTTP throughput of POST /v1/classify (autocannon against `sig serve` on loopback)
+// against the raw onnxruntime-node session.run throughput of the same model at its best batch size,
+// measured in the same run on the same machine. Prints req/s, p50/p99 latency and the ratio (last line).
+//
+//   npm run bench:serve -- [--models models] [--seconds 10] [--connections 64]
+//
+// Without --models and without models/manifest.json, a reference-architecture classifier (untrained;
+// the speed does not depend on the weights) is built and exported to a temp folder.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { Manifest, type ModelEntry } from '@sig/shared';
+
+const { values: args } = parseArgs({
+  options: {
+    models: { type: 'string' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    classes: { type: 'string', default: '184' },
+  },
+});
+const seconds = Number(args.seconds);
+const connections = Number(args.connections);
+
+/** A folder with a classifier: --models, else ./models when it has one, else a freshly exported reference classifier. */
+async function classifierFolder(): Promise<{ dir: string; entry: ModelEntry; origin: string }> {
+  const dir = args.models ?? (existsSync('models/manifest.json') ? 'models' : null);
+  if (dir) {
+    const manifest = Manifest.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
+    const entry = manifest.models.find((m) => m.kind === 'classifier');
+    if (!entry) throw new Error(`${dir}/manifest.json has no classifier`);
+    return { dir, entry, origin: `${dir}/${entry.file}` };
+  }
+  await import('@tensorflow/tfjs-backend-cpu');
+  const tf = await import('@tensorflow/tfjs-core');
+  await tf.setBackend('cpu');
+  const { buildClassifier } = await import('../apps/trainer/src/model/classifier.ts');
+  const { buildOnnxGraph, exportLayersModel, tensorSpecs } = await import('../apps/trainer/src/export/onnx/export-layers-model.ts');
+  const classes = Number(args.classes);
+  const model = buildClassifier({ classes, inputHeight: 64, inputWidth: 128, widthMultiplier: 0.25 });
+  const bytes = await exportLayersModel(model);
+  const graph = buildOnnxGraph(model);
+  const out = await mkdtemp(join(tmpdir(), 'sig-bench-serve-'));
+  const entry: ModelEntry = {
+    name: 'classifier',
+    kind: 'classifier',
+    version: 'bench',
+    file: 'classifier.onnx',
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    bytes: bytes.length,
+    opset: 17,
+    precision: 'fp32',
+    inputs: tensorSpecs(graph.inputs),
+    outputs: tensorSpecs(graph.outputs),
+    labels: Array.from({ length: classes }, (_, i) => String(i + 1)),
+    preprocess: { height: 64, width: 128, range: 'zero-one', binarize: false, removeLines: true, margin: 0.05 },
+    training: { dataset: 'none (untrained, benchmark only)', classes, samples: 0 },
+    metrics: {},
+    createdAt: new Date().toISOString(),
+  };
+  await writeFile(join(out, entry.file), bytes);
+  await writeFile(join(out, 'manifest.json'), JSON.stringify({ schemaVersion: 1, models: [entry] }));
+  return { dir: out, entry, origin: `reference classifier, width 0.25, 64×128, ${classes} classes, untrained (temp export)` };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** session.run on batches of `batch` images for `secs` seconds: images/s and per-run latency. */
+async function rawRun(session: ort.InferenceSession, entry: ModelEntry, batch: number, secs: number) {
+  const per = entry.preprocess.height * entry.preprocess.width;
+  const dims = [batch, ...entry.inputs[0].shape.slice(1).map((d) => (typeof d === 'number' ? d : 1))];
+  const x = new ort.Tensor('float32', Float32Array.from({ length: per * batch }, (_, i) => (i % 7 === 0 ? 1 : 0)), dims);
+  const feeds = { [entry.inputs[0].name]: x };
+  for (let i = 0; i < 3; i++) await session.run(feeds);
+  const lat: number[] = [];
+  const start = performance.now();
+  while (performance.now() - start < secs * 1000) {
+    const t = performance.now();
+    await session.run(feeds);
+    lat.push(performance.now() - t);
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  lat.sort((a, b) => a - b);
+  return { batch, imagesPerSec: (lat.length * batch) / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
+async function startServe(dir: string, maxBatch: number): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-batch', String(maxBatch), '--max-queue', '4096'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr!.on('data', (d) => (log += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const t = setInterval(() => {
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(log);
+      if (m) {
+        clearInterval(t);
+        resolve(m[1]);
+      }
+    }, 50);
+    child.on('exit', () => reject(new Error(`sig serve exited: ${log}`)));
+  });
+  return { url, child };
+}
+
+const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average before the run ${load}`);
+const { dir, entry, origin } = await classifierFolder();
+console.log(`model: ${origin}`);
+
+// 1. Raw session.run, same session options as the server (CPU, graph optimisation all, default threads).
+const session = await ort.InferenceSession.create(join(dir, entry.file), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+const sweep = [];
+for (const b of [1, 2, 4, 8, 16, 32, 64]) {
+  const r = await rawRun(session, entry, b, 1.5);
+  sweep.push(r);
+  console.log(`raw sweep: batch ${String(b).padStart(2)}  ${r.imagesPerSec.toFixed(1).padStart(8)} images/s`);
+}
+const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
+const raw = await rawRun(session, entry, best.batch, seconds);
+await session.release();
+console.log(`raw session.run: batch ${raw.batch}, ${raw.imagesPerSec.toFixed(1)} images/s, per run p50 ${raw.p50.toFixed(2)} ms p99 ${raw.p99.toFixed(2)} ms (${seconds} s)`);
+
+// 2. The server: the same model behind POST /v1/classify, saturated by autocannon on loopback.
+const { url, child } = await startServe(dir, Math.max(best.batch, 8));
+try {
+  const png = await sharp({ create: { width: 300, height: 120, channels: 3, background: '#ffffff' } })
+    .composite([{ input: Buffer.from('<svg width="300" height="120"><path d="M20 80 C 60 10, 90 110, 140 50 S 220 20, 280 70" stroke="black" stroke-width="5" fill="none"/></svg>'), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+  const body = JSON.stringify({ image: png.toString('base64'), topK: 5 });
+  const check = await fetch(`${url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (check.status !== 200) throw new Error(`/v1/classify answered ${check.status}: ${await check.text()}`);
+  const opts = { url: `${url}/v1/classify`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections };
+  await autocannon({ ...opts, duration: 2 }); // warm-up
+  const r = await autocannon({ ...opts, duration: seconds });
+  const reqPerSec = r.requests.total / r.duration;
+  console.log(`server /v1/classify: ${connections} connections, ${reqPerSec.toFixed(1)} req/s, latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx} (${seconds} s)`);
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const sum = Number(/sig_batch_size_sum\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
+  const count = Number(/sig_batch_size_count\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
+  console.log(`server mean batch size: ${(sum / count).toFixed(1)}`);
+  console.log(`ratio server/raw: ${(reqPerSec / raw.imagesPerSec).toFixed(2)}× (goal ≥ 0.9×)`);
+} finally {
+  child.kill('SIGTERM');
+}

@@ -1,0 +1,127 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import * as ortw from 'onnxruntime-web';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  UserError,
+  authenticity,
+  classify,
+  generateFloat,
+  genuineProbability,
+  latentVectors,
+  toProbabilities,
+  topK,
+  type FloatImage,
+  type Manifest,
+  type ModelEntry,
+  type OrtSessionLike,
+  type OrtTensorLike,
+} from '@sig/shared';
+import { LABELS, makeTestModels } from './server/fixtures.ts';
+
+describe('pipeline post-processing', () => {
+  it('keeps a probability row and softmaxes logits', () => {
+    const p = Float32Array.from([0.1, 0.7, 0.2]);
+    expect(toProbabilities(p)).toBe(p);
+    const q = toProbabilities(Float32Array.from([1, 3, -2]));
+    expect(q.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(q[1]).toBeCloseTo(Math.exp(3) / (Math.exp(1) + Math.exp(3) + Math.exp(-2)), 6);
+  });
+
+  it('ranks labels by probability, ties in label order', () => {
+    expect(topK(Float32Array.from([0.2, 0.5, 0.2, 0.1]), ['a', 'b', 'c', 'd'], 3).map((p) => p.label)).toEqual(['b', 'a', 'c']);
+  });
+
+  it('reads p(genuine) from a probability, a logit or two scores', () => {
+    expect(genuineProbability(Float32Array.from([0.8]), [])).toBeCloseTo(0.8, 6);
+    expect(genuineProbability(Float32Array.from([0]), [])).toBe(0);
+    expect(genuineProbability(Float32Array.from([2]), [])).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
+    expect(genuineProbability(Float32Array.from([0.3, 0.7]), ['fake', 'genuine'])).toBeCloseTo(0.7, 6);
+    expect(genuineProbability(Float32Array.from([0.3, 0.7]), ['genuine', 'fake'])).toBeCloseTo(0.3, 6);
+  });
+
+  it('draws the same latent vectors for the same seed, image i from row i', () => {
+    expect(latentVectors(8, 3, 5)).toEqual(latentVectors(8, 3, 5));
+    expect(latentVectors(8, 2, 5)).toEqual(latentVectors(8, 3, 5).slice(0, 16));
+    expect(latentVectors(8, 1, 6)).not.toEqual(latentVectors(8, 1, 5));
+  });
+});
+
+/** A fake generator that records its feeds and returns zeros of the right size. */
+class RecordingGenerator implements OrtSessionLike {
+  readonly inputNames = ['z', 'label'];
+  readonly outputNames = ['img'];
+  feeds: Record<string, OrtTensorLike> = {};
+  async run(feeds: Record<string, OrtTensorLike>) {
+    this.feeds = feeds;
+    const n = feeds.z.dims[0];
+    return { img: new ort.Tensor('float32', new Float32Array(n * 4), [n, 2, 2, 1]) };
+  }
+}
+
+function generatorEntry(label: ModelEntry['inputs'][number]): ModelEntry {
+  return {
+    name: 'g', kind: 'generator', version: '1', file: 'g.onnx', sha256: '0'.repeat(64), bytes: 1, opset: 17, precision: 'fp32',
+    inputs: [{ name: 'z', shape: ['batch', 3], type: 'float32' }, label],
+    outputs: [{ name: 'img', shape: ['batch', 2, 2, 1], type: 'float32' }],
+    labels: ['a', 'b', 'c'], latentDim: 3,
+    preprocess: { height: 2, width: 2, range: 'minus-one-one', binarize: false, removeLines: true, margin: 0.05 },
+    training: { dataset: 'x', classes: 3, samples: 0 }, metrics: {}, createdAt: '',
+  };
+}
+
+describe('generator feeds', () => {
+  it('one-hot float labels, int64 label indices, seeded z, unknown labels refused', async () => {
+    const session = new RecordingGenerator();
+    const ctx = { session, Tensor: ort.Tensor };
+    const imgs = await generateFloat(ctx, generatorEntry({ name: 'label', shape: ['batch', 3], type: 'float32' }), { label: 'b', count: 2, seed: 9 });
+    expect(imgs).toHaveLength(2);
+    expect(Array.from(session.feeds.label.data as Float32Array)).toEqual([0, 1, 0, 0, 1, 0]);
+    expect(session.feeds.z.dims).toEqual([2, 3]);
+    expect(session.feeds.z.data).toEqual(latentVectors(3, 2, 9));
+    await generateFloat(ctx, generatorEntry({ name: 'label', shape: ['batch'], type: 'int64' }), { label: 'c', count: 2, seed: 9 });
+    expect(session.feeds.label.type).toBe('int64');
+    expect(Array.from(session.feeds.label.data as BigInt64Array)).toEqual([2n, 2n]);
+    await expect(generateFloat(ctx, generatorEntry({ name: 'label', shape: ['batch', 3], type: 'float32' }), { label: 'zz', count: 1, seed: 1 })).rejects.toBeInstanceOf(UserError);
+  });
+});
+
+describe('the same pipeline over onnxruntime-node and onnxruntime-web', () => {
+  let dir: string;
+  let manifest: Manifest;
+  beforeAll(async () => {
+    ({ dir, manifest } = await makeTestModels());
+    ortw.env.wasm.numThreads = 1;
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives the same classification, authenticity and generated pixels', async () => {
+    const images: FloatImage[] = [0, 1, 2].map((k) => ({ width: 16, height: 16, data: Float32Array.from({ length: 256 }, (_, i) => ((i * (k + 3)) % 11 === 0 ? 1 : 0)) }));
+    const results: unknown[][] = [];
+    for (const rt of [ort, ortw] as const) {
+      const out: unknown[] = [];
+      for (const entry of manifest.models) {
+        const session = await rt.InferenceSession.create(new Uint8Array(await readFile(join(dir, entry.file))));
+        const ctx = { session, Tensor: rt.Tensor };
+        if (entry.kind === 'classifier') out.push(await classify(ctx, entry, images, { topK: 4 }));
+        if (entry.kind === 'realfake') out.push(await authenticity(ctx, entry, images));
+        if (entry.kind === 'generator') out.push(await generateFloat(ctx, entry, { label: LABELS[1], count: 2, seed: 3 }));
+        await session.release();
+      }
+      results.push(out);
+    }
+    const [node, web] = results as [any[], any[]];
+    const cls = (r: any[]) => r.find((x) => x[0]?.top) as { top: { label: string; probability: number }[] }[];
+    for (let i = 0; i < images.length; i++) {
+      expect(cls(web)[i].top[0].label).toBe(cls(node)[i].top[0].label);
+      cls(web)[i].top.forEach((p, j) => expect(p.probability).toBeCloseTo(cls(node)[i].top[j].probability, 5));
+    }
+    const auth = (r: any[]) => r.find((x) => x[0]?.verdict) as { pGenuine: number }[];
+    auth(web).forEach((a, i) => expect(a.pGenuine).toBeCloseTo(auth(node)[i].pGenuine, 5));
+    const gen = (r: any[]) => r.find((x) => x[0]?.data) as FloatImage[];
+    gen(web).forEach((g, i) => g.data.forEach((v, j) => expect(Math.abs(v - gen(node)[i].data[j])).toBeLessThan(1e-4)));
+  });
+});

@@ -1,0 +1,194 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClassifyResponse, GenerateResponse, VerifyResponse, type ModelEntry } from '@sig/shared';
+import { loadImageOps } from '../apps/inference-server/src/image-ops.ts';
+import { LABELS, makeTestModels } from './server/fixtures.ts';
+import { postJson, signatureImage, startTestServer, type TestServer } from './server/http.ts';
+
+let models: string;
+let entries: ModelEntry[];
+let server: TestServer;
+let png: Buffer;
+
+beforeAll(async () => {
+  const made = await makeTestModels();
+  models = made.dir;
+  entries = made.manifest.models;
+  server = await startTestServer(models);
+  png = await signatureImage();
+});
+afterAll(async () => {
+  await server?.close();
+  await rm(models, { recursive: true, force: true });
+});
+
+describe('server: lookup, authenticity, verify', () => {
+  it('POST /v1/classify (JSON, base64) returns the top-k IDs, most likely first', async () => {
+    const r = await postJson(`${server.url}/v1/classify`, { image: png.toString('base64'), topK: 3 });
+    expect(r.status).toBe(200);
+    const body = ClassifyResponse.parse(r.json);
+    expect(body.model).toBe('classifier');
+    expect(body.predictions).toHaveLength(3);
+    for (const p of body.predictions) expect(LABELS).toContain(p.id);
+    const probs = body.predictions.map((p) => p.probability);
+    expect([...probs].sort((a, b) => b - a)).toEqual(probs);
+  });
+
+  it('the classify answer equals the raw model on the same preprocessed input (KServe v2 infer)', async () => {
+    const r = await postJson(`${server.url}/v1/classify`, { image: png.toString('base64'), topK: 4 });
+    const entry = entries.find((e) => e.name === 'classifier')!;
+    const ops = await loadImageOps();
+    const x = ops.prepare(entry, await ops.decode(png, 1e6));
+    const v2 = await postJson(`${server.url}/v2/models/classifier/infer`, {
+      id: 'req-1',
+      inputs: [{ name: 'image', shape: [1, 16, 16, 1], datatype: 'FP32', data: Array.from(x.data) }],
+    });
+    expect(v2.status).toBe(200);
+    expect(v2.json.id).toBe('req-1');
+    expect(v2.json.outputs[0]).toMatchObject({ name: 'probabilities', shape: [1, 4], datatype: 'FP32' });
+    const raw: number[] = v2.json.outputs[0].data;
+    for (const p of r.json.predictions) expect(p.probability).toBeCloseTo(raw[LABELS.indexOf(p.id)], 6);
+  });
+
+  it('accepts the same image as a multipart upload and as a data: URL, with the same answer', async () => {
+    const json = await postJson(`${server.url}/v1/classify`, { image: png.toString('base64'), topK: 2 });
+    const form = new FormData();
+    form.append('image', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'sig.png');
+    form.append('topK', '2');
+    const res = await fetch(`${server.url}/v1/classify`, { method: 'POST', body: form });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual(json.json);
+    const dataUrl = await postJson(`${server.url}/v1/classify`, { image: `data:image/png;base64,${png.toString('base64')}`, topK: 2 });
+    expect(dataUrl.json).toEqual(json.json);
+  });
+
+  it('decodes JPEG as well', async () => {
+    const jpeg = await signatureImage({ format: 'jpeg' });
+    const r = await postJson(`${server.url}/v1/classify`, { image: jpeg.toString('base64') });
+    expect(r.status).toBe(200);
+    expect(r.json.predictions).toHaveLength(4);
+  });
+
+  it('POST /v1/authenticity returns p(genuine), the verdict and the threshold', async () => {
+    const r = await postJson(`${server.url}/v1/authenticity`, { image: png.toString('base64') });
+    expect(r.status).toBe(200);
+    expect(r.json.model).toBe('realfake');
+    expect(r.json.threshold).toBe(0.5);
+    expect(r.json.pGenuine).toBeGreaterThanOrEqual(0);
+    expect(r.json.pGenuine).toBeLessThanOrEqual(1);
+    expect(r.json.verdict).toBe(r.json.pGenuine >= 0.5 ? 'genuine' : 'fake');
+  });
+
+  it('POST /v1/verify accepts only the top-1 ID judged genuine, and says why otherwise', async () => {
+    const top = (await postJson(`${server.url}/v1/classify`, { image: png.toString('base64'), topK: 4 })).json.predictions;
+    const good = VerifyResponse.parse((await postJson(`${server.url}/v1/verify`, { image: png.toString('base64'), claimedId: top[0].id })).json);
+    expect(good.identity).toMatchObject({ match: true, rank: 1 });
+    expect(good.identity.probability).toBeCloseTo(top[0].probability, 6);
+    expect(good.accepted).toBe(good.authenticity.verdict === 'genuine');
+    const bad = VerifyResponse.parse((await postJson(`${server.url}/v1/verify`, { image: png.toString('base64'), claimedId: top[3].id })).json);
+    expect(bad.accepted).toBe(false);
+    expect(bad.identity).toMatchObject({ match: false, rank: 4 });
+    expect(bad.reasons[0]).toMatch(/ranks 4/);
+    const strict = VerifyResponse.parse((await postJson(`${server.url}/v1/verify`, { image: png.toString('base64'), claimedId: top[0].id, minIdentity: 1 })).json);
+    expect(strict.accepted).toBe(false);
+    expect(strict.reasons[0]).toMatch(/below minIdentity/);
+  });
+});
+
+describe('server: generation', () => {
+  it('POST /v1/generate returns count PNGs of the model size; the same seed gives the same bytes', async () => {
+    const a = GenerateResponse.parse((await postJson(`${server.url}/v1/generate`, { id: '102', count: 3, seed: 7 })).json);
+    expect(a.images).toHaveLength(3);
+    const meta = await sharp(Buffer.from(a.images[0].png, 'base64')).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['png', 16, 16]);
+    const b = GenerateResponse.parse((await postJson(`${server.url}/v1/generate`, { id: '102', count: 3, seed: 7 })).json);
+    expect(b.images.map((i) => i.png)).toEqual(a.images.map((i) => i.png));
+    const c = (await postJson(`${server.url}/v1/generate`, { id: '102', count: 3, seed: 8 })).json;
+    expect(c.images[0].png).not.toBe(a.images[0].png);
+    const other = (await postJson(`${server.url}/v1/generate`, { id: '104', count: 1, seed: 7 })).json;
+    expect(other.images[0].png).not.toBe(a.images[0].png);
+  });
+
+  it('images within one response differ (each has its own latent vector)', async () => {
+    const r = (await postJson(`${server.url}/v1/generate`, { id: '101', count: 2, seed: 1 })).json;
+    expect(r.images[0].png).not.toBe(r.images[1].png);
+  });
+});
+
+describe('server: protocol, metadata, documents', () => {
+  it('serves the Open Inference Protocol health and metadata routes', async () => {
+    expect(await (await fetch(`${server.url}/v2`)).json()).toMatchObject({ name: 'sig-inference-server' });
+    expect((await fetch(`${server.url}/v2/health/live`)).status).toBe(200);
+    expect((await fetch(`${server.url}/v2/health/ready`)).status).toBe(200);
+    expect(await (await fetch(`${server.url}/v2/models/generator/ready`)).json()).toEqual({ name: 'generator', ready: true });
+    const meta = await (await fetch(`${server.url}/v2/models/classifier`)).json();
+    expect(meta).toMatchObject({ name: 'classifier', platform: 'onnxruntime_onnx', kind: 'classifier', requestedProviders: ['cuda', 'cpu'] });
+    expect(meta.inputs).toEqual([{ name: 'image', datatype: 'FP32', shape: [-1, 16, 16, 1] }]);
+    expect(['cpu', 'cuda']).toContain(meta.executionProvider);
+    if (meta.executionProvider === 'cpu') expect(meta.fallbackReason).toMatch(/^cuda: /);
+  });
+
+  it('runs the generator through v2 infer', async () => {
+    const r = await postJson(`${server.url}/v2/models/generator/infer`, {
+      inputs: [
+        { name: 'z', shape: [2, 8], datatype: 'FP32', data: [[0, 1, 0, 1, 0, 1, 0, 1], [1, 0, 1, 0, 1, 0, 1, 0]] },
+        { name: 'label', shape: [2, 4], datatype: 'FP32', data: [1, 0, 0, 0, 0, 0, 1, 0] },
+      ],
+      outputs: [{ name: 'g_out' }],
+    });
+    expect(r.status).toBe(200);
+    expect(r.json.outputs[0].shape).toEqual([2, 16, 16, 1]);
+    expect(r.json.outputs[0].data).toHaveLength(512);
+  });
+
+  it('GET /openapi.json is an OpenAPI 3.1 document generated from the zod schemas', async () => {
+    const doc = await (await fetch(`${server.url}/openapi.json`)).json();
+    expect(doc.openapi).toBe('3.1.0');
+    for (const p of ['/v1/classify', '/v1/authenticity', '/v1/verify', '/v1/generate', '/v2/models/{name}/infer', '/metrics']) expect(doc.paths).toHaveProperty([p]);
+    expect(doc.components.schemas.ClassifyRequest.properties.topK).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 5 });
+    expect(doc.components.schemas.GenerateRequest.properties.count.maximum).toBe(16);
+    expect(Object.keys(doc.paths['/v1/classify'].post.requestBody.content)).toEqual(['application/json', 'multipart/form-data']);
+  });
+
+  it('GET /metrics exposes request counts, latency histograms, batch sizes and queue depth', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toMatch(/sig_http_requests_total\{route="\/v1\/classify",method="POST",status="200"\} \d+/);
+    expect(text).toMatch(/sig_http_request_duration_seconds_bucket\{le="0.05",route="\/v1\/classify"\}/);
+    expect(text).toMatch(/sig_batch_size_count\{model="classifier"\} \d+/);
+    expect(text).toMatch(/sig_queue_depth\{model="classifier"\} 0/);
+    expect(text).toContain('sig_http_errors_total');
+  });
+});
+
+describe('server: /edge', () => {
+  it('is a 404 JSON when the browser bundle is not built', async () => {
+    const r = await fetch(`${server.url}/edge/`);
+    expect(r.status).toBe(404);
+    expect((await r.json()).error).toMatch(/not built/);
+  });
+
+  it('serves the built bundle with cross-origin isolation headers and wasm/mjs MIME types', async () => {
+    const edge = await mkdtemp(join(tmpdir(), 'sig-edge-'));
+    await writeFile(join(edge, 'index.html'), '<!doctype html><title>edge</title>');
+    await writeFile(join(edge, 'ort.wasm'), new Uint8Array([0, 97, 115, 109]));
+    await writeFile(join(edge, 'app.mjs'), 'export {};');
+    const s = await startTestServer(models, { edgeDir: edge });
+    try {
+      const index = await fetch(`${s.url}/edge/`);
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(index.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(index.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+      expect((await fetch(`${s.url}/edge/ort.wasm`)).headers.get('content-type')).toBe('application/wasm');
+      expect((await fetch(`${s.url}/edge/app.mjs`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect((await fetch(`${s.url}/edge/missing.js`)).status).toBe(404);
+      expect((await fetch(`${s.url}/edge/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+    } finally {
+      await s.close();
+      await rm(edge, { recursive: true, force: true });
+    }
+  });
+});

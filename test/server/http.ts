@@ -1,0 +1,51 @@
+// Helpers for the server tests: start a server on 127.0.0.1:0 over the fixture models, make test images.
+import sharp from 'sharp';
+import type { ServerConfigInput } from '../../apps/inference-server/src/config.ts';
+import { startServer, type RunningServer } from '../../apps/inference-server/src/server.ts';
+
+export interface TestServer extends RunningServer {
+  logs: string[];
+}
+
+/** A server on a free loopback port (one intra-op thread: tests share the CPU). */
+export async function startTestServer(modelsDir: string, overrides: ServerConfigInput = {}): Promise<TestServer> {
+  const logs: string[] = [];
+  const s = await startServer(
+    { modelsDir, host: '127.0.0.1', port: 0, intraOpThreads: 1, interOpThreads: 1, edgeDir: '/nonexistent-edge-dir', ...overrides },
+    { log: (level, msg) => logs.push(`${level} ${msg}`) },
+  );
+  return Object.assign(s, { logs });
+}
+
+/** A synthetic "signature": dark strokes on white paper, as PNG (or JPEG). */
+export async function signatureImage(opts: { width?: number; height?: number; seed?: number; format?: 'png' | 'jpeg' } = {}): Promise<Buffer> {
+  const w = opts.width ?? 120;
+  const h = opts.height ?? 60;
+  const seed = opts.seed ?? 1;
+  const data = Buffer.alloc(w * h, 255);
+  for (let x = 10; x < w - 10; x++) {
+    const y = Math.round(h / 2 + (h / 4) * Math.sin((x * (seed + 2)) / 15));
+    for (let dy = -2; dy <= 2; dy++) data[(y + dy) * w + x] = 20;
+  }
+  const img = sharp(data, { raw: { width: w, height: h, channels: 1 } });
+  return opts.format === 'jpeg' ? img.jpeg().toBuffer() : img.png().toBuffer();
+}
+
+/** POST a JSON body; returns status, headers and parsed JSON. */
+export async function postJson(url: string, body: unknown): Promise<{ status: number; headers: Headers; json: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, headers: res.headers, json: await res.json() };
+}
+
+/** POST raw bytes with a content type. */
+export async function postRaw(url: string, body: BodyInit, contentType: string): Promise<{ status: number; headers: Headers; json: any }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = { notJson: text };
+  }
+  return { status: res.status, headers: res.headers, json };
+}
