@@ -1,0 +1,108 @@
+// `npm run bench:train`: training throughput of the reference classifier (engineer F1's buildClassifier) on
+// our best TensorFlow.js path (trainable wasm, data-parallel workers), on tfjs `cpu` (a few steps), and of the
+// same architecture in PyTorch CPU with 2 threads, all measured in this run; the ratio to PyTorch prints last.
+// Options: --width 0.25 --height 64 --width-px 128 --batch 32 --classes 50 --steps 8 --workers 2
+//          --cpu-steps 1 --cpu-batch 4 (tfjs cpu is minutes per batch of 32) --skip-cpu
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { selectBackend } from '../apps/trainer/src/backend/select.ts';
+import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
+import { DataParallel } from '../apps/trainer/src/train/data-parallel.ts';
+import { computeLoss } from '../apps/trainer/src/train/data-parallel-loss.ts';
+
+const { values: opt } = parseArgs({
+  options: {
+    width: { type: 'string', default: '0.25' },
+    height: { type: 'string', default: '64' },
+    'width-px': { type: 'string', default: '128' },
+    batch: { type: 'string', default: '32' },
+    classes: { type: 'string', default: '50' },
+    steps: { type: 'string', default: '8' },
+    'cpu-steps': { type: 'string', default: '1' },
+    'cpu-batch': { type: 'string', default: '4' },
+    workers: { type: 'string', default: '2' },
+    'skip-cpu': { type: 'boolean', default: false },
+  },
+});
+const W = Number(opt.width);
+const H = Number(opt.height);
+const WP = Number(opt['width-px']);
+const B = Number(opt.batch);
+const C = Number(opt.classes);
+const STEPS = Number(opt.steps);
+const cfg = { classes: C, inputHeight: H, inputWidth: WP, widthMultiplier: W, dropout: 0.3 };
+
+function makeBatch(B: number) {
+  const x = new Float32Array(B * H * WP);
+  for (let i = 0; i < x.length; i++) x[i] = Math.random();
+  const y = new Float32Array(B * C);
+  for (let i = 0; i < B; i++) y[i * C + Math.floor(Math.random() * C)] = 1;
+  return { x, xShape: [B, H, WP, 1], y, yShape: [B, C] };
+}
+
+async function time(steps: number, warmup: number, step: () => Promise<void> | void): Promise<number> {
+  for (let i = 0; i < warmup; i++) await step();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) await step();
+  return (performance.now() - t0) / steps;
+}
+
+/** One in-process training step (Adam, categorical cross-entropy), as a loop without workers would do it. */
+function singleStep(model: tfl.LayersModel, optimizer: tf.Optimizer, b: ReturnType<typeof makeBatch>) {
+  return () => {
+    tf.tidy(() => {
+      const x = tf.tensor(b.x, b.xShape);
+      const y = tf.tensor(b.y, b.yShape);
+      const cost = optimizer.minimize(() => computeLoss('categoricalCrossentropy', y, model.apply(x, { training: true }) as tf.Tensor), true);
+      cost!.dataSync();
+    });
+  };
+}
+
+const batch = makeBatch(B);
+const results: { name: string; ms: number }[] = [];
+const report = (name: string, ms: number, images = B) => {
+  results.push({ name, ms: (ms * B) / images });
+  console.log(`${name.padEnd(46)} ${(images / (ms / 1000)).toPrecision(3).padStart(8)} images/s  (${ms.toFixed(0)} ms/step of ${images})`);
+};
+
+const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
+console.log(`reference classifier: width ×${W}, ${H}×${WP}×1, batch ${B}, ${C} classes, Adam; load average before: ${load()}`);
+await selectBackend('wasm');
+{
+  const model = buildClassifier(cfg);
+  const dp = await DataParallel.create({
+    model,
+    optimizer: tf.train.adam(1e-3),
+    build: { module: fileURLToPath(new URL('../apps/trainer/src/model/classifier.ts', import.meta.url)), export: 'buildClassifier', args: [cfg] },
+    loss: 'categoricalCrossentropy',
+    workers: Number(opt.workers),
+  });
+  const ms = await time(STEPS, 2, async () => void (await dp.step(batch)));
+  await dp.close();
+  report(`tfjs wasm, ${dp.workers} data-parallel workers`, ms);
+}
+{
+  const model = buildClassifier(cfg);
+  report('tfjs wasm, 1 thread (in-process)', await time(Math.max(2, STEPS / 2), 1, singleStep(model, tf.train.adam(1e-3), batch)));
+}
+if (!opt['skip-cpu']) {
+  // The plain cpu backend needs minutes per batch of 32; a smaller batch and no warm-up keep the bench short
+  // (its time per image hardly depends on the batch size).
+  await selectBackend('cpu');
+  const cpuBatch = Math.min(B, Number(opt['cpu-batch']));
+  const model = buildClassifier(cfg);
+  report(`tfjs cpu (plain backend, batch ${cpuBatch})`, await time(Number(opt['cpu-steps']), 0, singleStep(model, tf.train.adam(1e-3), makeBatch(cpuBatch))), cpuBatch);
+}
+const py = spawnSync('/usr/bin/python3', [fileURLToPath(new URL('./train_torch.py', import.meta.url)), String(W), String(H), String(WP), String(B), String(C), String(STEPS)], { encoding: 'utf8' });
+if (py.status !== 0) throw new Error(`PyTorch peer failed: ${py.stderr}`);
+const torchRes = JSON.parse(py.stdout.trim().split('\n').pop()!) as { step_ms: number };
+report('PyTorch CPU, 2 threads', torchRes.step_ms);
+// Other processes on the 2 cores distort the peers unequally (PyTorch's OpenMP threads suffer most).
+console.log(`load average after: ${load()}`);
+const best = Math.min(...results.filter((r) => r.name.startsWith('tfjs wasm')).map((r) => r.ms));
+console.log(`ratio to PyTorch (our best / PyTorch images/s): ${(torchRes.step_ms / best).toFixed(2)}×`);
