@@ -108,6 +108,16 @@ describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cp
       return layer.apply(x, { training: true }) as tf.Tensor;
     }, [[4, 6, 7, 5]]);
   });
+  it('a clone (shared data) outlives its original and keeps its values', () => {
+    tf.setBackend('wasm');
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const c = tf.clone(x);
+    x.dispose();
+    const y = tf.add(c, 1);
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(Array.from(y.dataSync())).toEqual([2, 3, 4, 5]);
+    tf.dispose([c, y]);
+  });
   it('relu', () => {
     expectSameOnWasmAndCpu((x) => tf.relu(x), [[3, 7, 5, 4]]);
   });
