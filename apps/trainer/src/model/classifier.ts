@@ -1,7 +1,7 @@
 // The signature classifier (the reference architecture), built from a typed config. Layer names are stable:
 // the ONNX exporter, the parity tests and the embedding extractor (Fréchet distance) look layers up by name.
 import * as tfl from '@tensorflow/tfjs-layers';
-import { CLASSIFIER_LAYERS, ClassifierConfig, type ClassifierConfigInput } from '@sig/shared';
+import { CLASSIFIER_LAYERS, ClassifierConfig, Rng, type ClassifierConfigInput } from '@sig/shared';
 
 /** Filters per block before the width multiplier. */
 const BLOCK_FILTERS = [64, 128, 256, 512] as const;
@@ -17,8 +17,12 @@ function scaled(units: number, multiplier: number): number {
  * Builds the classifier: input [H, W, 1] (named `image`), 4 conv blocks, global average pooling, Dense 1024,
  * Dense 512 (`embedding`), dropout, `logits`, softmax (`probabilities`). Not compiled: the trainer owns the loss.
  */
-export function buildClassifier(cfgInput: ClassifierConfigInput): tfl.LayersModel {
+export function buildClassifier(cfgInput: ClassifierConfigInput, seed = 1): tfl.LayersModel {
   const cfg = ClassifierConfig.parse(cfgInput);
+  // Every initialiser gets its own seed drawn from `seed`: TF.js would otherwise use an unseeded generator.
+  const rng = new Rng(seed);
+  const he = () => tfl.initializers.heNormal({ seed: rng.int(2 ** 31) });
+  const glorot = () => tfl.initializers.glorotUniform({ seed: rng.int(2 ** 31) });
   const reg = cfg.l2 > 0 ? () => tfl.regularizers.l2({ l2: cfg.l2 }) : () => undefined;
   const input = tfl.input({ shape: [cfg.inputHeight, cfg.inputWidth, 1], name: CLASSIFIER_LAYERS.input });
   let x: tfl.SymbolicTensor = input;
@@ -31,31 +35,32 @@ export function buildClassifier(cfgInput: ClassifierConfigInput): tfl.LayersMode
           kernelSize: 3,
           padding: 'same',
           activation: 'relu',
-          kernelInitializer: 'heNormal',
+          kernelInitializer: he(),
           kernelRegularizer: reg(),
           name: `block${b}_conv${c}`,
         })
         .apply(x) as tfl.SymbolicTensor;
     }
-    x = tfl.layers.batchNormalization({ name: `block${b}_bn` }).apply(x) as tfl.SymbolicTensor;
+    // Momentum 0.9 (Keras: 0.99): short runs on small sets must end with moving statistics that match the weights.
+    x = tfl.layers.batchNormalization({ momentum: 0.9, name: `block${b}_bn` }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b}_pool` }).apply(x) as tfl.SymbolicTensor;
   });
   x = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers
-    .dense({ units: scaled(DENSE_UNITS, cfg.widthMultiplier), activation: 'relu', kernelInitializer: 'heNormal', kernelRegularizer: reg(), name: 'dense1' })
+    .dense({ units: scaled(DENSE_UNITS, cfg.widthMultiplier), activation: 'relu', kernelInitializer: he(), kernelRegularizer: reg(), name: 'dense1' })
     .apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dropout({ rate: cfg.dropout, name: 'dropout1' }).apply(x) as tfl.SymbolicTensor;
   const embedding = tfl.layers
     .dense({
       units: scaled(EMBEDDING_UNITS, cfg.widthMultiplier),
       activation: 'relu',
-      kernelInitializer: 'heNormal',
+      kernelInitializer: he(),
       kernelRegularizer: reg(),
       name: CLASSIFIER_LAYERS.embedding,
     })
     .apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.dropout({ rate: cfg.dropout, name: 'dropout2' }).apply(embedding) as tfl.SymbolicTensor;
-  const logits = tfl.layers.dense({ units: cfg.classes, kernelRegularizer: reg(), name: CLASSIFIER_LAYERS.logits }).apply(x) as tfl.SymbolicTensor;
+  const logits = tfl.layers.dense({ units: cfg.classes, kernelInitializer: glorot(), kernelRegularizer: reg(), name: CLASSIFIER_LAYERS.logits }).apply(x) as tfl.SymbolicTensor;
   const probs = tfl.layers.activation({ activation: 'softmax', name: CLASSIFIER_LAYERS.output }).apply(logits) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: probs, name: 'classifier' });
 }

@@ -30,3 +30,29 @@ export const CLASSIFIER_LAYERS = {
   logits: 'logits',
   output: 'probabilities',
 } as const;
+
+/** How `sig train classifier` trains (stored in run.json next to the model config). */
+export const ClassifierTrainConfig = z.object({
+  /** Seeds weight init, shuffling, augmentation, dropout and the validation split. */
+  seed: z.number().int().default(1),
+  epochs: z.number().int().min(1).default(40),
+  batchSize: z.number().int().min(1).default(32),
+  /** Adam learning rate (peak; cosine-decayed to 5 % of it over the run). */
+  learningRate: z.number().positive().default(1e-3),
+  /** Cross-entropy label smoothing. */
+  labelSmoothing: z.number().min(0).max(0.5).default(0.1),
+  /** Fraction of each class's original samples held out for validation / early stopping (0 = none). */
+  valFraction: z.number().min(0).max(0.5).default(0.2),
+  /** Evaluate every N steps (0 = once per epoch). */
+  evalEvery: z.number().int().min(0).default(0),
+  /** Stop after this many evaluations without validation improvement (0 = never stop early). */
+  patience: z.number().int().min(0).default(8),
+  /** Write a resumable checkpoint every N steps (0 = at every evaluation). */
+  checkpointEvery: z.number().int().min(0).default(0),
+  /** On-the-fly identity-keeping augmentation of training images. */
+  augment: z.boolean().default(true),
+  /** Stop after this many steps even if epochs remain (0 = no limit; for tests and time-boxed runs). */
+  maxSteps: z.number().int().min(0).default(0),
+});
+export type ClassifierTrainConfig = z.infer<typeof ClassifierTrainConfig>;
+export type ClassifierTrainConfigInput = z.input<typeof ClassifierTrainConfig>;
