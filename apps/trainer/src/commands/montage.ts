@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { UserError } from '@sig/shared';
+
+function int(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw new UserError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
+  }
+  return n;
+}
+
+/** `sig montage`: a contact sheet of a folder dataset, one row per label, for checking data by eye. */
+export function register(program: Command): void {
+  program
+    .command('montage')
+    .description('render a grid of a dataset\'s images (one row per label, label at the left) to a PNG')
+    .argument('<datasetDir>', 'folder dataset: <datasetDir>/<label>/<image>')
+    .requiredOption('--out <png>', 'output PNG file')
+    .option('--per-label <k>', 'images per row', '8')
+    .option('--labels <n>', 'only the first N labels (natural order); default all')
+    .action(async (datasetDir: string, opts: { out: string; perLabel: string; labels?: string }) => {
+      const perLabel = int('per-label', opts.perLabel, 1)!;
+      const labels = int('labels', opts.labels, 1);
+      const { writeFile, mkdir } = await import('node:fs/promises');
+      const { dirname } = await import('node:path');
+      const { loadFolderDataset } = await import('../data/folder-dataset.ts');
+      const { renderMontage } = await import('../data/montage.ts');
+      const index = await loadFolderDataset(datasetDir);
+      const png = await renderMontage(index, { perLabel, labels });
+      await mkdir(dirname(opts.out), { recursive: true });
+      await writeFile(opts.out, png);
+      const rows = Math.min(labels ?? index.labels.length, index.labels.length);
+      console.log(`wrote ${opts.out}: ${rows} labels × up to ${perLabel} images (of ${index.labels.length} labels, ${index.items.length} images)`);
+    });
+}

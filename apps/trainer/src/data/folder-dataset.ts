@@ -1,0 +1,67 @@
+// Any `<root>/<label>/<image>` tree as a labelled dataset (ingested sheets, synthetic writers, your own).
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { UserError } from '@sig/shared';
+import { naturalCompare, naturalSort } from './natural-sort.ts';
+
+/** Image files a dataset may hold (decoded with sharp). */
+export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
+
+export interface DatasetItem {
+  /** Absolute or root-relative path as found (root joined with label and file name). */
+  path: string;
+  label: string;
+  /** Index of `label` in `DatasetIndex.labels`. */
+  labelIndex: number;
+  /**
+   * The original sample this image is (a copy of): `<label>/<stem>` with an augmentation suffix such as
+   * `_aug3`, `-copy2` removed. Splits keep a group on one side so copies never leak into evaluation.
+   */
+  group: string;
+}
+
+export interface DatasetIndex {
+  root: string;
+  /** Class labels in natural order (the model's output order). */
+  labels: string[];
+  /** Items ordered by label, then natural file order. */
+  items: DatasetItem[];
+}
+
+/** `photo_aug3.png`, `photo-copy-2.jpg`, `photo.augmented1.png` are copies of `photo`. */
+const AUGMENTED_SUFFIX = /[-_.](?:aug|augmented|copy)[-_]?\d*$/i;
+
+/** The group (original sample) a file in folder `label` belongs to. */
+export function groupOf(label: string, fileName: string): string {
+  const stem = fileName.slice(0, fileName.length - extname(fileName).length);
+  return `${label}/${stem.replace(AUGMENTED_SUFFIX, '')}`;
+}
+
+/** Scans `root` for label folders holding images; throws UserError when there is nothing to load. */
+export async function loadFolderDataset(root: string): Promise<DatasetIndex> {
+  let entries;
+  try {
+    if (!(await stat(root)).isDirectory()) throw new UserError(`dataset ${root} is not a folder`);
+    entries = await readdir(root, { withFileTypes: true });
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`cannot read dataset folder ${root}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const folders = naturalSort(entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name));
+  const labels: string[] = [];
+  const items: DatasetItem[] = [];
+  for (const label of folders) {
+    const files = (await readdir(join(root, label), { withFileTypes: true }))
+      .filter((f) => f.isFile() && !f.name.startsWith('.') && IMAGE_EXTENSIONS.has(extname(f.name).toLowerCase()))
+      .map((f) => f.name)
+      .sort(naturalCompare);
+    if (files.length === 0) continue; // a folder without images is not a class
+    const labelIndex = labels.length;
+    labels.push(label);
+    for (const f of files) items.push({ path: join(root, label, f), label, labelIndex, group: groupOf(label, f) });
+  }
+  if (items.length === 0) {
+    throw new UserError(`dataset ${root} has no images: expected <root>/<label>/<image>.png|jpg|tif`);
+  }
+  return { root, labels, items };
+}
