@@ -106,6 +106,33 @@ describe('data-parallel training step', () => {
     });
   }
 
+  it('is reproducible with dropout when steps are seeded', async () => {
+    const run = async (seeded: boolean) => {
+      const model = buildTinyNet(CLASSES, false, 0.5);
+      const reference = buildTinyNet(CLASSES, false, 0.5);
+      const dp = await DataParallel.create({
+        model,
+        optimizer: tf.train.sgd(0.5),
+        build: { ...recipe(false), args: [CLASSES, false, 0.5] },
+        loss: 'categoricalCrossentropy',
+        workers: 2,
+      });
+      model.setWeights(reference.getWeights().map((w) => tf.fill(w.shape, 0.05)));
+      const rng = new Rng(11);
+      try {
+        for (let s = 0; s < 2; s++) await dp.step({ ...batch(rng, 8), seed: seeded ? s : undefined });
+      } finally {
+        await dp.close();
+      }
+      return model;
+    };
+    const a = await run(true);
+    const b = await run(true);
+    const c = await run(false);
+    expect(maxRelDiff(a, b)).toBe(0);
+    expect(maxRelDiff(a, c)).toBeGreaterThan(1e-6); // dropout is active, so unseeded steps differ
+  });
+
   it('rejects a builder that does not match the main model', async () => {
     const model = buildTinyNet(CLASSES, false);
     await expect(

@@ -62,6 +62,9 @@ async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor)
     }
   });
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // tfjs-layers Dropout reads `seed` at call time; one per (step, worker, layer), cleared afterwards.
+  const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
+  dropouts.forEach((d, k) => (d.seed = b.seed === undefined ? undefined : (b.seed + k * 7919) >>> 0));
   let correct = 0;
   const lossValue = tf.tidy(() => {
     const x = tf.tensor(b.x, b.xShape);
@@ -81,6 +84,7 @@ async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor)
     }
     return value.dataSync()[0];
   });
+  dropouts.forEach((d) => (d.seed = undefined));
   let off = 0;
   for (const w of model.weights) {
     if (w.trainable) continue;

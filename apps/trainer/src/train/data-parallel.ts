@@ -21,12 +21,14 @@
  *   loss: 'categoricalCrossentropy',                        // or { module, export }: (yTrue, yPred) => tf.Scalar
  *   workers: 2,                                             // default: available cores, at most 2 per shard of ≥ 2
  * });
- * const { loss, accuracy } = await dp.step({ x, xShape: [n, 64, 128, 1], y, yShape: [n, classes] });
+ * const { loss, accuracy } = await dp.step({ x, xShape: [n, 64, 128, 1], y, yShape: [n, classes], seed: step });
  * await dp.close();                                         // terminates the workers
  * ```
  * x and y are plain typed arrays (NHWC float32 images; one-hot float32, int32 class ids, or targets). The
- * loss includes the model's regularisation losses (L2). Dropout masks come from each worker's own RNG, so
- * runs with dropout are not bit-reproducible; everything else is deterministic for a given batch sequence.
+ * loss includes the model's regularisation losses (L2). With `seed` set, every Dropout layer of every worker gets
+ * a seed derived from (seed, worker, layer), so runs with dropout are reproducible; without it dropout masks come
+ * from an unseeded generator. Await each step before the next (one step in flight at a time); the weight layout
+ * (which weights exist and which are trainable) is fixed when the engine is created.
  * For a GAN's generator step use the Keras pattern: a combined model G→D with D frozen (`trainable = false`)
  * as `model` and a builder export that returns the same combined model; frozen weights are synced every step.
  */
@@ -68,6 +70,8 @@ export interface StepBatch {
   xShape: number[];
   y: Float32Array | Int32Array;
   yShape: number[];
+  /** Seeds the Dropout layers for this step (e.g. the step number); omit for unseeded dropout. */
+  seed?: number;
 }
 
 export interface StepResult {
@@ -191,7 +195,8 @@ export class DataParallel {
       const y = batch.y.slice(start * yRow, (start + m) * yRow);
       start += m;
       shards.push({ replica, n: m });
-      jobs.push(this.request(replica, { type: 'step', x, xShape: [m, ...batch.xShape.slice(1)], y, yShape: [m, ...batch.yShape.slice(1)] }));
+      const seed = batch.seed === undefined ? undefined : batch.seed * 1009 + k * 97;
+      jobs.push(this.request(replica, { type: 'step', x, xShape: [m, ...batch.xShape.slice(1)], y, yShape: [m, ...batch.yShape.slice(1)], seed }));
     });
     const replies = (await Promise.all(jobs)) as Extract<WorkerReply, { type: 'done' }>[];
     // Full-batch mean gradient = Σ (n_k / n) · shard-mean gradient.
