@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import { UserError } from '@sig/shared';
+
+/** `sig ingest <sheetsDir> --out <datasetDir>`: photographed registration sheets → a folder dataset. */
+export function register(program: Command): void {
+  program
+    .command('ingest')
+    .description('cut the signatures out of photographed registration sheets into <out>/<id>/<1..4>.png plus ingest-report.json')
+    .argument('<sheetsDir>', 'folder of sheet photos (PNG, JPEG, TIFF, WebP), processed in natural order')
+    .requiredOption('--out <datasetDir>', 'output dataset folder')
+    .option('--min-confidence <c>', 'OCR confidence (0..1) at which a read ID is trusted over the running order', '0.25')
+    .option('--debug <dir>', 'also write each sheet with its detected grid drawn on it')
+    .action(async (sheetsDir: string, o: { out: string; minConfidence: string; debug?: string }) => {
+      const minConfidence = Number(o.minConfidence);
+      if (!Number.isFinite(minConfidence) || minConfidence < 0 || minConfidence > 1)
+        throw new UserError(`--min-confidence must be a number in [0, 1], got '${o.minConfidence}'`);
+      const { ingestSheets } = await import('../ingest/ingest-sheets.ts');
+      const report = await ingestSheets({
+        sheetsDir,
+        outDir: o.out,
+        minConfidence,
+        debugDir: o.debug,
+        onSheet: (s, i, n) => {
+          const flagged = s.problems.length > 0 ? `, ${s.problems.length} problem(s)` : '';
+          const ids = s.rows.map((r) => r.idWritten).filter((v) => v !== null);
+          const range = ids.length > 0 ? `IDs ${ids[0]}–${ids[ids.length - 1]}` : 'no IDs';
+          console.log(`[${i + 1}/${n}] ${s.file}: ${s.rowsFound} rows, ${range}${flagged}`);
+        },
+      });
+      const t = report.totals;
+      console.log(
+        `${t.ids} IDs, ${t.crops} crops from ${t.sheets} sheets → ${report.outDir}; ` +
+          `OCR agrees with the running order on ${t.ocrAgrees}/${t.rows} rows (${t.fromOcr} written from OCR, ` +
+          `${t.fromRunningOrder} from the running order); ${t.problems} problem(s) in ingest-report.json`,
+      );
+    });
+}
