@@ -2,6 +2,7 @@
 export * from './errors.ts';
 export * from './image/types.ts';
 export * from './schemas/preprocess.ts';
+export * from './preprocess/index.ts';
 export * from './schemas/manifest.ts';
 export * from './schemas/run.ts';
 export * from './schemas/classifier.ts';
