@@ -44,6 +44,37 @@ export class ElasticField {
     out.x = w00 * this.dx[k] + w10 * this.dx[k + 1] + w01 * this.dx[k + c] + w11 * this.dx[k + c + 1];
     out.y = w00 * this.dy[k] + w10 * this.dy[k + 1] + w01 * this.dy[k + c] + w11 * this.dy[k + c + 1];
   }
+
+  /**
+   * The field at every pixel centre (x + 0.5, y + 0.5) of a width × height image, as two row-major arrays.
+   * Same values as `at`, but the interpolation weights are computed once per column and row.
+   */
+  atPixels(width: number, height: number): { dx: Float32Array; dy: Float32Array } {
+    const axis = (n: number, origin: number, extent: number, nodes: number): { i: Int32Array; t: Float64Array } => {
+      const i = new Int32Array(n), t = new Float64Array(n);
+      for (let p = 0; p < n; p++) {
+        const g = clamp(((p + 0.5 - origin) / (extent || 1)) * (nodes - 1), 0, nodes - 1);
+        i[p] = Math.min(Math.floor(g), nodes - 2);
+        t[p] = smooth(g - i[p]);
+      }
+      return { i, t };
+    };
+    const ax = axis(width, this.x0, this.width, this.cols);
+    const ay = axis(height, this.y0, this.height, this.rows);
+    const dx = new Float32Array(width * height), dy = new Float32Array(width * height);
+    const c = this.cols;
+    for (let y = 0; y < height; y++) {
+      const v = ay.t[y], row = ay.i[y] * c;
+      for (let x = 0; x < width; x++) {
+        const u = ax.t[x], k = row + ax.i[x];
+        const w00 = (1 - u) * (1 - v), w10 = u * (1 - v), w01 = (1 - u) * v, w11 = u * v;
+        const o = y * width + x;
+        dx[o] = w00 * this.dx[k] + w10 * this.dx[k + 1] + w01 * this.dx[k + c] + w11 * this.dx[k + c + 1];
+        dy[o] = w00 * this.dy[k] + w10 * this.dy[k + 1] + w01 * this.dy[k + c] + w11 * this.dy[k + c + 1];
+      }
+    }
+    return { dx, dy };
+  }
 }
 
 function clamp(v: number, lo: number, hi: number): number {
