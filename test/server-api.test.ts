@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClassifyResponse, GenerateResponse, VerifyResponse, type ModelEntry } from '@sig/shared';
-import { loadImageOps } from '../apps/inference-server/src/image-ops.ts';
+import { ClassifyResponse, GenerateResponse, VerifyResponse, prepare, type ModelEntry } from '@sig/shared';
+import { decodeImage } from '@sig/shared/node/image-io.ts';
 import { LABELS, makeTestModels } from './server/fixtures.ts';
 import { postJson, signatureImage, startTestServer, type TestServer } from './server/http.ts';
 
@@ -40,8 +40,7 @@ describe('server: lookup, authenticity, verify', () => {
   it('the classify answer equals the raw model on the same preprocessed input (KServe v2 infer)', async () => {
     const r = await postJson(`${server.url}/v1/classify`, { image: png.toString('base64'), topK: 4 });
     const entry = entries.find((e) => e.name === 'classifier')!;
-    const ops = await loadImageOps();
-    const x = ops.prepare(entry, await ops.decode(png, 1e6));
+    const x = prepare(entry, await decodeImage(png));
     const v2 = await postJson(`${server.url}/v2/models/classifier/infer`, {
       id: 'req-1',
       inputs: [{ name: 'image', shape: [1, 16, 16, 1], datatype: 'FP32', data: Array.from(x.data) }],

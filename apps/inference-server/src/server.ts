@@ -10,7 +10,6 @@ import { consoleLogger, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { ModelRegistry } from './models/registry.ts';
 import { OnnxSessionFactory } from './models/session-factory.ts';
-import { loadImageOps } from './image-ops.ts';
 import { SignatureService } from './signature-service.ts';
 
 /** A listening server. */
@@ -29,7 +28,6 @@ export interface RunningServer {
 export async function startServer(input: ServerSettings, opts: { log?: Logger } = {}): Promise<RunningServer> {
   const log = opts.log ?? consoleLogger;
   const config = parseConfig(input);
-  const images = await loadImageOps();
   const metrics = new ServerMetrics();
   const factory = new OnnxSessionFactory(config, log);
   const registry = await ModelRegistry.load(
@@ -40,7 +38,7 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   );
   if (registry.list().length === 0) log('error', `no model could be loaded from ${registry.dir}; serving health and metadata only`);
   const state = { draining: false };
-  const service = new SignatureService(registry, { maxPixels: config.maxPixels }, images, log);
+  const service = new SignatureService(registry, { maxPixels: config.maxPixels }, log);
   const app = createApp({ config, registry, service, metrics, log, state });
 
   let inFlight = 0;

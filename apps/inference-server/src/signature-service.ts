@@ -2,7 +2,8 @@ import {
   UserError,
   authenticity,
   classify,
-  generateFloat,
+  generate,
+  prepare,
   type AuthenticityResponse,
   type ClassifyRequest,
   type ClassifyResponse,
@@ -14,7 +15,7 @@ import {
   type VerifyRequest,
   type VerifyResponse,
 } from '@sig/shared';
-import type { ImageOps } from './image-ops.ts';
+import { decodeImage, encodePng } from '@sig/shared/node/image-io.ts';
 import type { Logger } from './log.ts';
 import { NodeTensor, type LoadedModel, type ModelRegistry } from './models/registry.ts';
 
@@ -26,14 +27,13 @@ export class SignatureService {
   constructor(
     private readonly registry: ModelRegistry,
     private readonly opts: { maxPixels: number },
-    private readonly images: ImageOps,
     private readonly log: Logger,
   ) {}
 
   /** Decodes an uploaded image; non-images, truncated files and images over the pixel limit are UserErrors. */
   decode(bytes: Uint8Array): Promise<RawImage> {
     if (bytes.length === 0) throw new UserError('the image is empty');
-    return this.images.decode(bytes, this.opts.maxPixels);
+    return decodeImage(bytes, { maxPixels: this.opts.maxPixels });
   }
 
   /** Registration-desk lookup: top-k student IDs. */
@@ -80,12 +80,9 @@ export class SignatureService {
   /** Conditional generation: PNGs, the same bytes for the same model, ID, count and seed. */
   async generate(req: GenerateRequest): Promise<GenerateResponse> {
     const model = this.registry.pick('generator', req.model);
-    const floats = await generateFloat(this.ctx(model), model.entry, { label: req.id, count: req.count, seed: req.seed });
+    const grays = await generate(this.ctx(model), model.entry, { label: req.id, count: req.count, seed: req.seed });
     const images = await Promise.all(
-      floats.map(async (f) => {
-        const g = this.images.toGray(model.entry, f);
-        return { png: Buffer.from(await this.images.encodePng(g)).toString('base64'), width: g.width, height: g.height };
-      }),
+      grays.map(async (g) => ({ png: Buffer.from(await encodePng(g)).toString('base64'), width: g.width, height: g.height })),
     );
     return { model: model.entry.name, id: req.id, seed: req.seed, images };
   }
@@ -97,7 +94,7 @@ export class SignatureService {
   /** The model's preprocessing; an image it cannot handle (e.g. no ink at all) is the client's problem, not a 500. */
   private prepare(entry: ModelEntry, image: RawImage): FloatImage {
     try {
-      return this.images.prepare(entry, image);
+      return prepare(entry, image);
     } catch (err) {
       if (err instanceof UserError) throw err;
       this.log('warn', `preprocessing failed for ${entry.name}: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,4 +1,5 @@
-import type { FloatImage } from '../image/types.ts';
+import type { FloatImage, GrayImage } from '../image/types.ts';
+import { floatToGray } from '../preprocess/index.ts';
 import { UserError } from '../errors.ts';
 import { normalVector } from '../random.ts';
 import type { ModelEntry, TensorSpec } from '../schemas/manifest.ts';
@@ -65,4 +66,13 @@ export async function generateFloat(ctx: PipelineContext, entry: ModelEntry, req
     throw new Error(`${entry.name}: generator output has ${data.length / req.count} values per image, manifest says ${width}x${height}`);
   }
   return Array.from({ length: req.count }, (_, i) => ({ width, height, data: data.slice(i * size, (i + 1) * size) }));
+}
+
+/**
+ * Conditional generation as 8-bit images (paper white, ink dark), ready to encode as PNG (Node) or draw on
+ * a canvas (browser). Same model, label, count and seed → the same pixels.
+ */
+export async function generate(ctx: PipelineContext, entry: ModelEntry, req: GenerateParams): Promise<GrayImage[]> {
+  const images = await generateFloat(ctx, entry, req);
+  return images.map((img) => floatToGray(img, entry.preprocess.range));
 }

@@ -4,3 +4,4 @@ export * from './feeds.ts';
 export * from './classify.ts';
 export * from './authenticity.ts';
 export * from './generate.ts';
+export * from './prepare.ts';
