@@ -77,6 +77,8 @@ export interface SupervisedResult {
   history: HistoryPoint[];
   best: LoopState['best'];
   steps: number;
+  /** Step this process started from (> 0 when resumed). */
+  startStep: number;
   stoppedEarly: boolean;
   seconds: number;
   engine: string;
@@ -92,6 +94,32 @@ export function learningRateAt(step: number, total: number, lr: number, warmup: 
 /** The sample order of one epoch: a permutation seeded from (seed, epoch). */
 function epochOrder(seed: number, epoch: number, n: number): number[] {
   return new Rng(mixSeed(seed, epoch, 7)).shuffle(Array.from({ length: n }, (_, i) => i));
+}
+
+/**
+ * Re-estimates every BatchNorm layer's moving mean and variance as the exact average of batch statistics
+ * over up to `maxImages` training images (seeded order, no augmentation), with the weights fixed. Short
+ * runs on small sets otherwise end with moving statistics that lag weights that changed quickly, and the
+ * inference-mode model then predicts far worse than the training-mode one ("precise BN").
+ */
+export async function recalibrateBatchNorm(model: tfl.LayersModel, set: ImageSet, batchSize: number, seed: number, maxImages = 512): Promise<void> {
+  const bns = model.layers.filter((l) => l.getClassName() === 'BatchNormalization') as unknown as { momentum: number }[];
+  if (bns.length === 0 || set.n === 0) return;
+  const saved = bns.map((b) => b.momentum);
+  const order = epochOrder(seed, -1, set.n).slice(0, Math.min(set.n, maxImages));
+  const bs = Math.max(2, Math.min(batchSize, order.length));
+  try {
+    for (let k = 0, start = 0; start < order.length; k++, start += bs) {
+      // moving ← moving·k/(k+1) + batch/(k+1): the running mean of the batch statistics.
+      for (const b of bns) b.momentum = k / (k + 1);
+      const batch = gatherBatch(set, order.slice(start, start + bs), undefined, seed, 0);
+      tf.tidy(() => {
+        model.apply(tf.tensor4d(batch.x, [batch.n, set.height, set.width, 1]), { training: true });
+      });
+    }
+  } finally {
+    bns.forEach((b, i) => (b.momentum = saved[i]));
+  }
 }
 
 /** Validation loss and top-1 accuracy of `model` on `set`. */
@@ -140,6 +168,7 @@ export async function trainSupervised(o: SupervisedOptions): Promise<SupervisedR
   const progress = createProgress({ total: state.totalSteps, start: state.step, label: 'train', quiet: o.quiet });
   const t0 = Date.now();
   const seconds0 = state.seconds;
+  const startStep = state.step;
   let order: number[] = [];
   let orderEpoch = -1;
   let ema: { loss: number; accuracy: number } | null = null;
@@ -172,6 +201,7 @@ export async function trainSupervised(o: SupervisedOptions): Promise<SupervisedR
           trainAccuracy: state.running.accuracy / state.running.steps,
         };
         state.running = { loss: 0, accuracy: 0, steps: 0 };
+        await recalibrateBatchNorm(model, o.trainSet, batchSize, tc.seed);
         if (o.valSet && o.valSet.n > 0) {
           const v = await validate(model, o.valSet, cfg.classes);
           point.valLoss = v.loss;
@@ -225,6 +255,7 @@ export async function trainSupervised(o: SupervisedOptions): Promise<SupervisedR
     history: state.history,
     best: state.best,
     steps: state.step,
+    startStep,
     stoppedEarly: state.stopped,
     seconds: state.seconds,
     engine: engine.name,

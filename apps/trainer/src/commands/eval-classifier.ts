@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { commandGroup } from '../cli-group.ts';
+import { addClassifierOptions, type ClassifierCliOptions } from '../train/classifier-options.ts';
+
+type EvalOptions = ClassifierCliOptions & { data: string; folds: string; run?: string; out?: string; tta: string };
+
+/** `sig eval classifier`: leave-one-signature-out cross-validation (a fresh model per fold). */
+export function register(program: Command): void {
+  const cmd = commandGroup(program, 'eval', 'evaluate a model honestly on held-out data')
+    .command('classifier')
+    .description('leave one signature per student out in each fold, train on the rest, report top-1/top-5/macro P/R/F1 per fold and their mean')
+    .requiredOption('--data <dir>', 'dataset folder: one sub-folder of images per student')
+    .option('--folds <k>', 'number of folds (1 = hold out each student’s last signature)', '1')
+    .option('--run <dir>', 'take model, training and preprocessing settings from this run folder’s run.json')
+    .option('--out <dir>', 'folder for fold runs and results.json (default: runs/eval-classifier-<time>)')
+    .option('--tta <n>', 'test-time augmentation: augmented copies averaged with each held-out image', '0');
+  addClassifierOptions(cmd).action(async (opts: EvalOptions) => {
+    const { UserError } = await import('@sig/shared');
+    const { parseClassifierOptions } = await import('../train/classifier-options.ts');
+    let { model, train, workers } = parseClassifierOptions(opts);
+    let preprocess = undefined;
+    const folds = Number(opts.folds);
+    if (!Number.isInteger(folds) || folds < 1) throw new UserError(`--folds must be a positive integer (got '${opts.folds}')`);
+    const tta = Number(opts.tta);
+    if (!Number.isInteger(tta) || tta < 0) throw new UserError(`--tta must be a non-negative integer (got '${opts.tta}')`);
+    if (opts.run) {
+      const { readRunInfo } = await import('../export/export-run.ts');
+      const run = await readRunInfo(opts.run);
+      if (run.kind !== 'classifier') throw new UserError(`${opts.run} is a ${run.kind} run, not a classifier run`);
+      const { classes: _classes, ...m } = run.config.model as { classes: number };
+      model = m;
+      train = run.config.train as typeof train;
+      preprocess = run.preprocess;
+    }
+    const { selectBackend } = await import('../backend/select.ts');
+    await selectBackend(opts.backend);
+    const { crossValidate } = await import('../evaluate/classifier-cross-validate.ts');
+    const out = opts.out ?? `runs/eval-classifier-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const res = await crossValidate({ data: opts.data, folds, out, model, train, preprocess, tta, engine: workers > 1 ? 'data-parallel' : 'single', workers });
+    console.log(JSON.stringify({ folds: res.folds, mean: res.mean }, null, 2));
+    console.log(`results → ${out}/results.json`);
+  });
+}

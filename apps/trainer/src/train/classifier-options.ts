@@ -1,0 +1,92 @@
+// Command-line options shared by `sig train classifier` and `sig eval classifier`, parsed into the typed
+// model and training configs (zod) so both commands spell and validate them the same way.
+import type { Command } from 'commander';
+import { ClassifierConfig, ClassifierTrainConfig, UserError, type ClassifierConfigInput, type ClassifierTrainConfigInput } from '@sig/shared';
+import { backendOption } from '../backend/cli-option.ts';
+
+/** Raw option strings as commander gives them. */
+export interface ClassifierCliOptions {
+  input: string;
+  width: string;
+  dropout: string;
+  l2: string;
+  seed: string;
+  epochs: string;
+  batchSize: string;
+  lr: string;
+  labelSmoothing: string;
+  valFraction: string;
+  evalEvery: string;
+  patience: string;
+  maxSteps: string;
+  augment: boolean;
+  workers: string;
+  backend: string;
+}
+
+/** Adds the model and training options to `cmd`. */
+export function addClassifierOptions(cmd: Command): Command {
+  return cmd
+    .option('--input <HxW>', 'model input size in pixels, height×width (grayscale)', '64x128')
+    .option('--width <m>', 'width multiplier of every filter and dense count (reference: 1)', '0.25')
+    .option('--dropout <rate>', 'dropout after each dense layer', '0.3')
+    .option('--l2 <w>', 'L2 weight decay on kernels', '0')
+    .option('--seed <n>', 'random seed (weights, shuffling, augmentation, dropout, validation split)', '1')
+    .option('--epochs <n>', 'maximum epochs', '40')
+    .option('--batch-size <n>', 'batch size', '32')
+    .option('--lr <rate>', 'peak Adam learning rate (cosine decay)', '0.001')
+    .option('--label-smoothing <e>', 'cross-entropy label smoothing', '0.1')
+    .option('--val-fraction <f>', "share of each class's signatures held out for early stopping (0 = none)", '0.2')
+    .option('--eval-every <steps>', 'validate every n steps (0 = every epoch)', '0')
+    .option('--patience <evals>', 'stop after n validations without gain (0 = never)', '8')
+    .option('--max-steps <n>', 'stop after n steps (0 = no limit)', '0')
+    .option('--no-augment', 'train without on-the-fly augmentation')
+    .option('--workers <n>', 'data-parallel worker threads (1 = this thread, bit-reproducible; 2 = both cores)', '1')
+    .addOption(backendOption());
+}
+
+function num(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${name} must be a number (got '${v}')`);
+  return n;
+}
+
+/** The first problem zod found, as one line naming the option. */
+function check<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, names: Record<string, string>): T {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const key = String(issue.path[0] ?? '');
+  throw new UserError(`${names[key] ?? key}: ${issue.message}`);
+}
+
+/** Parses the options into model (without classes) and training configs; bad values are UserErrors. */
+export function parseClassifierOptions(o: ClassifierCliOptions): {
+  model: Omit<ClassifierConfigInput, 'classes'>;
+  train: ClassifierTrainConfigInput;
+  workers: number;
+} {
+  const m = /^(\d+)[x×](\d+)$/.exec(o.input.trim());
+  if (!m) throw new UserError(`--input must look like 64x128 (height x width), got '${o.input}'`);
+  const model = { inputHeight: Number(m[1]), inputWidth: Number(m[2]), widthMultiplier: num('width', o.width), dropout: num('dropout', o.dropout), l2: num('l2', o.l2) };
+  check(ClassifierConfig, { ...model, classes: 2 }, { inputHeight: '--input', inputWidth: '--input', widthMultiplier: '--width', dropout: '--dropout', l2: '--l2' });
+  const train = check(
+    ClassifierTrainConfig,
+    {
+      seed: num('seed', o.seed),
+      epochs: num('epochs', o.epochs),
+      batchSize: num('batch-size', o.batchSize),
+      learningRate: num('lr', o.lr),
+      labelSmoothing: num('label-smoothing', o.labelSmoothing),
+      valFraction: num('val-fraction', o.valFraction),
+      evalEvery: num('eval-every', o.evalEvery),
+      patience: num('patience', o.patience),
+      maxSteps: num('max-steps', o.maxSteps),
+      augment: o.augment,
+    },
+    { seed: '--seed', epochs: '--epochs', batchSize: '--batch-size', learningRate: '--lr', labelSmoothing: '--label-smoothing', valFraction: '--val-fraction', evalEvery: '--eval-every', patience: '--patience', maxSteps: '--max-steps' },
+  );
+  const workers = num('workers', o.workers);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new UserError(`--workers must be an integer from 1 to 16 (got '${o.workers}')`);
+  return { model, train, workers };
+}
