@@ -156,7 +156,9 @@ export function detectGrid(gray: GrayImage, opts: GridOptions): SheetGrid {
   const vertical = fitColumns(vRaw, w, h, sigCols);
   const vInferred = vertical.filter((l) => l.support === 0).length;
 
-  const hy = hRaw.map((l) => lineAt(l, w / 2));
+  // Row pitch from the well-supported lines only (a row of aligned underlines is weaker than the ruling).
+  const strong = hRaw.filter((l) => l.support >= 0.75);
+  const hy = (strong.length >= 3 ? strong : hRaw).map((l) => lineAt(l, w / 2));
   const rowPitch = median(hy.slice(1).map((y, i) => y - hy[i]).filter((g) => g > 20));
   const { lines: horizontal, inferred: hInf } =
     rowPitch > 0 ? regularise(hRaw, w / 2, h, rowPitch, true) : { lines: hRaw, inferred: 0 };
