@@ -1,0 +1,92 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { PreprocessConfig, RunInfo, type GrayImage } from '@sig/shared';
+import { encodePng } from '@sig/shared/node/image-io.ts';
+import { buildGenerator } from '../apps/trainer/src/model/cgan.ts';
+import { detectorSet, generatedPngs, imageBytesToInput } from '../apps/trainer/src/evaluate/gan-detector-inputs.ts';
+import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
+import { trainCganRun } from '../apps/trainer/src/commands/train-cgan.ts';
+import { trainRealFakeRun } from '../apps/trainer/src/commands/train-realfake.ts';
+
+const pre = PreprocessConfig.parse({ height: 64, width: 64, range: 'zero-one' });
+
+/** A "photographed" signature: white paper (8-bit), a dark stroke. */
+function strokeImage(): GrayImage {
+  const width = 180, height = 70;
+  const data = new Uint8ClampedArray(width * height).fill(235);
+  for (let x = 20; x < 160; x++) {
+    const y = Math.round(35 + 18 * Math.sin(x / 12));
+    for (let dy = -2; dy <= 2; dy++) data[(y + dy) * width + x] = 30;
+  }
+  return { width, height, data };
+}
+
+let dir: string;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  dir = await mkdtemp(join(tmpdir(), 'realfake-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('real/fake detector inputs: one range, one pipeline', () => {
+  it('genuine files and generated tensors arrive in the same range with paper at the low end', async () => {
+    const real = [await encodePng(strokeImage())];
+    const g = buildGenerator({ numClasses: 2, latentDim: 8, genFilters: 16 }, 3);
+    const fake = (await generatedPngs(g, { numClasses: 2, latentDim: 8, size: 64, perLabel: 2, seed: 1 })).pngs;
+    // The generator's raw output is tanh ([-1, 1]); the detector must never see that space directly.
+    const set = await detectorSet(real, fake, pre);
+    const px = 64 * 64;
+    const stats = (i: number): { min: number; max: number } => {
+      const v = set.x.subarray(i * px, (i + 1) * px);
+      return { min: Math.min(...v), max: Math.max(...v) };
+    };
+    for (let i = 0; i < set.n; i++) {
+      const { min, max } = stats(i);
+      expect(min).toBeGreaterThanOrEqual(0);
+      expect(max).toBeLessThanOrEqual(1);
+    }
+    // Real ink reaches the top of the range (not 0..255, not 0..1/255).
+    expect(stats(0).max).toBeGreaterThan(0.5);
+    expect(Array.from(set.y)).toEqual([1, 0, 0, 0, 0]);
+  });
+
+  it('the same bytes give the same input whether labelled genuine or generated', async () => {
+    const png = await encodePng(strokeImage());
+    const set = await detectorSet([png], [png], pre);
+    const px = 64 * 64;
+    expect(Array.from(set.x.subarray(0, px))).toEqual(Array.from(set.x.subarray(px, 2 * px)));
+    expect(Array.from(set.x.subarray(0, px))).toEqual(Array.from((await imageBytesToInput(png, pre)).data));
+  });
+});
+
+describe('sig train cgan → sig train realfake, tiny end to end', () => {
+  it('trains a detector that beats chance on a generator it never saw', async () => {
+    const data = join(dir, 'data');
+    await synthesizeDataset({ writers: 3, perWriter: 12, seed: 5, out: data });
+    const gan = join(dir, 'gan');
+    await trainCganRun({
+      data, out: gan, steps: '6', batch: '4', seed: '1', sampleEvery: '3', checkpointEvery: '3', snapshotEvery: '2',
+      holdout: '0.2', gridLabels: '3', genFilters: '8', discFilters: '4', upsample: 'resize', realLabel: '0.9', backend: 'wasm',
+    });
+    const ganRun = RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8')));
+    expect(ganRun).toMatchObject({ kind: 'cgan', latentDim: 100, labels: expect.any(Array) });
+    expect(existsSync(join(gan, 'model', 'generator', 'model.json'))).toBe(true);
+    expect(existsSync(join(gan, 'samples.png'))).toBe(true);
+
+    const rf = join(dir, 'rf');
+    const m = await trainRealFakeRun({ real: data, generator: gan, out: rf, epochs: '4', batch: '8', seed: '1', holdout: '0.3', filters: '4', backend: 'wasm' });
+    expect(m.auc).toBeGreaterThan(0.75);
+    const run = RunInfo.parse(JSON.parse(await readFile(join(rf, 'run.json'), 'utf8')));
+    expect(run.kind).toBe('realfake');
+    expect(run.threshold).toBeGreaterThanOrEqual(0);
+    expect((run.dataset as unknown as { trainSnapshots: string[] }).trainSnapshots).toEqual(['step-000002', 'step-000004']);
+    expect(existsSync(join(rf, 'confusion.png'))).toBe(true);
+  });
+});
