@@ -7,7 +7,7 @@ import { CAPITALS, CONSONANTS, LOWER, UPPER, VOWELS, type Glyph, type Proportion
 /** How the writer's signature is composed. */
 export type Layout = 'name' | 'initial-name' | 'scrawl';
 /** Stroke added after the name. */
-export type Flourish = 'none' | 'underline' | 'tail-back' | 'tail-up' | 'strike' | 'double' | 'paraph';
+export type Flourish = 'none' | 'underline' | 'tail-back' | 'tail-up' | 'strike' | 'double' | 'paraph' | 'encircle';
 
 /** Everything that makes one writer's signatures theirs (stored in synth.json). */
 export interface WriterStyle {
@@ -67,7 +67,7 @@ export function drawWriter(rng: Rng): WriterDesign {
     cap: rng.uniform(1.8, 3.4),
   };
   const layout = pick<Layout>(rng, ['name', 'name', 'initial-name', 'scrawl']);
-  const flourish = pick<Flourish>(rng, ['none', 'underline', 'underline', 'tail-back', 'tail-up', 'strike', 'double', 'paraph']);
+  const flourish = pick<Flourish>(rng, ['none', 'underline', 'underline', 'tail-back', 'tail-up', 'strike', 'double', 'paraph', 'encircle']);
   const style: WriterStyle = {
     name: pseudoName(rng, layout),
     layout,
@@ -77,10 +77,10 @@ export function drawWriter(rng: Rng): WriterDesign {
     slant: rng.uniform(-0.15, 0.55),
     tilt: (rng.uniform(-4, 9) * Math.PI) / 180,
     aspect: rng.uniform(0.8, 1.3),
-    spacing: rng.uniform(-0.05, 0.25),
+    spacing: rng.uniform(-0.15, 0.25),
     decay: layout === 'scrawl' ? rng.uniform(0.4, 0.7) : rng.uniform(0, 0.35),
     xHeightPx: 0,
-    penRadius: rng.uniform(0.7, 1.6),
+    penRadius: rng.uniform(0.7, 2.0),
     pressure: rng.uniform(0.1, 0.35),
     ink: rng.uniform(10, 70),
     paper: rng.uniform(232, 252),
@@ -159,11 +159,12 @@ function isDot(pts: number[]): boolean {
 }
 
 function addFlourish(rng: Rng, style: WriterStyle, out: DesignStroke[], last: DesignStroke | null): void {
-  let minX = Infinity, maxX = -Infinity, minY = Infinity;
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
   for (const s of out) for (let i = 0; i < s.pts.length; i += 2) {
     minX = Math.min(minX, s.pts[i]);
     maxX = Math.max(maxX, s.pts[i]);
     minY = Math.min(minY, s.pts[i + 1]);
+    maxY = Math.max(maxY, s.pts[i + 1]);
   }
   const mid = (minX + maxX) / 2;
   const yb = Math.min(minY, 0) - rng.uniform(0.25, 0.5);
@@ -193,6 +194,20 @@ function addFlourish(rng: Rng, style: WriterStyle, out: DesignStroke[], last: De
         : [ex + u(0.3, 0.6), -0.1, ex + u(0.2, 0.5), yb, mid, yb - u(0.1, 0.3), minX - u(0.2, 0.6), yb + u(0.1, 0.4)];
       if (last) last.pts.push(...tail);
       else sep([maxX, 0.2, ...tail]);
+      break;
+    }
+    case 'encircle': {
+      // An oval drawn round the name (or its start), a little more than one turn, like a seal.
+      const cx = minX + (maxX - minX) * u(0.25, 0.5), cy = (minY + maxY) / 2;
+      const rx = Math.max(cx - minX, maxX - cx) * u(0.85, 1.1) + 0.3, ry = (maxY - minY) / 2 + u(0.2, 0.5);
+      const a0 = u(0.5, 1.5), turns = u(1.05, 1.25);
+      const pts: number[] = [];
+      for (let i = 0; i <= 14; i++) {
+        const a = a0 + (2 * Math.PI * turns * i) / 14;
+        const r = 1 + 0.04 * i; // the pen spirals slightly outwards
+        pts.push(cx + rx * r * Math.cos(a), cy + ry * r * Math.sin(a));
+      }
+      sep(pts);
       break;
     }
     case 'none':
