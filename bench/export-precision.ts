@@ -2,12 +2,13 @@
 // fp32, fp16 and int8 (each parity-checked by exportRun), then runs every file with onnxruntime-node on the
 // same held-out images and prints file size and top-1 accuracy side by side (plus agreement with fp32).
 //
-//   npm run bench:export -- --run <classifierRunDir> --data <heldOutDatasetDir> [--max 0]
+//   npm run bench:export -- --run <classifierRunDir> [--data <heldOutDatasetDir>] [--max 0]
 //   npm run bench:export -- --sizes     (no trained run needed: file sizes and parity of the reference
 //                                        architectures at their default configs, 184 classes, untrained)
 //
-// --data is a folder dataset (one sub-folder per label, named as in the run's labels) that the run did NOT
-// train on, e.g. a synthetic set drawn with another seed for the same writers.
+// Held-out images: by default the run's own validation split (the signatures `sig train classifier` kept out
+// of training, rebuilt with the run's seed and fraction); --data instead takes a folder dataset (one
+// sub-folder per label, named as in the run's labels) that the run did not train on.
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,16 +34,30 @@ if (args.sizes) {
   await referenceSizes();
   process.exit(0);
 }
-if (!args.run || !args.data) {
-  console.error('usage: npm run bench:export -- --run <classifierRunDir> --data <heldOutDatasetDir> [--max N]');
+if (!args.run) {
+  console.error('usage: npm run bench:export -- --run <classifierRunDir> [--data <heldOutDatasetDir>] [--max N] | --sizes');
   process.exit(2);
 }
 await selectBackend(args.backend);
 const run = await readRunInfo(args.run);
 if (run.kind !== 'classifier') throw new Error(`${args.run} is a ${run.kind} run; this benchmark measures a classifier`);
-const held = await loadLabelledImages(args.data, run.labels, run.preprocess, Number(args.max));
-if (held.count === 0) throw new Error(`no labelled images under ${args.data} (labels ${run.labels.slice(0, 5).join(', ')}, ...)`);
-console.log(`held-out: ${held.count} images from ${args.data} (${held.skipped} skipped), ${run.labels.length} classes`);
+const held = args.data ? await loadLabelledImages(args.data, run.labels, run.preprocess, Number(args.max)) : await validationImages();
+if (held.count === 0) throw new Error(`no held-out images (labels ${run.labels.slice(0, 5).join(', ')}, ...)`);
+console.log(`held-out: ${held.count} images from ${args.data ?? `the run's validation split of ${run.dataset.path}`}, ${run.labels.length} classes`);
+
+/** The run's validation split, rebuilt exactly as the classifier trainer built it. */
+async function validationImages(): Promise<{ data: Float32Array; labels: Int32Array; count: number }> {
+  const { validationSplit, loadImageSet } = await import('../apps/trainer/src/train/classifier-run.ts');
+  const { loadFolderDataset } = await import('../apps/trainer/src/data/index.ts');
+  const train = (run.config.train ?? {}) as { valFraction?: number; seed?: number };
+  if (!train.valFraction) throw new Error(`${args.run} kept no validation split; pass --data <heldOutDatasetDir>`);
+  const index = await loadFolderDataset(run.dataset.path);
+  if (index.labels.join('\0') !== run.labels.join('\0')) throw new Error(`${run.dataset.path} no longer has the run's classes`);
+  const { val } = validationSplit(index, index.items, train.valFraction, train.seed ?? run.seed);
+  const max = Number(args.max);
+  const set = await loadImageSet(max > 0 ? val.slice(0, max) : val, run.preprocess);
+  return { data: set.x, labels: set.y, count: set.n };
+}
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-export-'));
 const exported = await exportRun(args.run, dir, { precisions: ['fp16', 'int8'], log: (l) => console.log(`  ${l}`) });
