@@ -1,0 +1,166 @@
+// Page entry: loads the runtime and models, wires file/drop/camera input, lookup, verdict and generation.
+// `window.sigEdge` exposes the same calls to tests and the benchmark (they drive the real page code).
+import { defaultConfig } from './config.ts';
+import { decodeBlob, grabFrame } from './decode.ts';
+import { loadRuntime, type ThreadInfo } from './runtime.ts';
+import { SignatureApp, type AnalyzeResult, type GenerateResult } from './signature-app.ts';
+import { byId, renderAnalysis, renderSamples } from './view.ts';
+
+/** What the page exposes on `window.sigEdge`. */
+export interface EdgeApi {
+  /** Resolves when the runtime and manifest are loaded. */
+  ready: Promise<{ threading: ThreadInfo; models: string[]; ortVersion: string }>;
+  /** Decode + lookup + verdict for image bytes (or their base64), as the file picker does; renders the result. */
+  analyzeBytes(bytes: Uint8Array | string, topK?: number): Promise<AnalyzeResult>;
+  generate(id: string, count: number, seed: number): Promise<GenerateResult>;
+  /** The most recent analysis (from the UI or analyzeBytes). */
+  last?: AnalyzeResult;
+  /** Resolves when the service worker has cached everything for offline use. */
+  offlineReady: Promise<boolean>;
+}
+
+declare global {
+  interface Window {
+    sigEdge: EdgeApi;
+  }
+}
+
+const config = defaultConfig();
+const showError = (e: unknown): void => {
+  byId('error').textContent = e instanceof Error ? e.message : String(e);
+};
+
+async function registerServiceWorker(): Promise<boolean> {
+  if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return false;
+  try {
+    await navigator.serviceWorker.register('./sw.js', { scope: './' });
+    await navigator.serviceWorker.ready;
+    byId('offline').textContent = 'Offline use: ready (everything is cached in this browser)';
+    document.body.dataset.offlineReady = 'true';
+    return true;
+  } catch (e) {
+    byId('offline').textContent = `Offline use: unavailable (${e instanceof Error ? e.message : String(e)})`;
+    return false;
+  }
+}
+
+const appPromise = loadRuntime(config).then((runtime) => new SignatureApp(runtime));
+
+async function analyze(image: Promise<import('@sig/shared').RawImage>, topK = config.topK): Promise<AnalyzeResult> {
+  const app = await appPromise;
+  byId('error').textContent = '';
+  const result = await app.analyze(await image, topK);
+  window.sigEdge.last = result;
+  renderAnalysis(result);
+  document.body.dataset.analyses = String(Number(document.body.dataset.analyses ?? 0) + 1);
+  return result;
+}
+
+function showOriginal(blob: Blob): void {
+  const img = byId<HTMLImageElement>('original');
+  if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
+  img.src = URL.createObjectURL(blob);
+}
+
+function analyzeBlob(blob: Blob): Promise<AnalyzeResult> {
+  showOriginal(blob);
+  return analyze(decodeBlob(blob));
+}
+
+window.sigEdge = {
+  ready: appPromise.then(({ runtime }) => {
+    const t = runtime.threading;
+    byId('runtime').textContent =
+      `onnxruntime-web ${runtime.ort.env.versions.web ?? ''} (wasm) · ${t.threads} thread${t.threads === 1 ? '' : 's'} · ` +
+      (t.isolated ? 'cross-origin isolated: multi-threaded' : 'not cross-origin isolated (no COOP/COEP headers): single thread');
+    document.body.dataset.threads = String(t.threads);
+    document.body.dataset.isolated = String(t.isolated);
+    const models = runtime.manifest.models.map((m) => m.name);
+    byId('status').textContent = models.length ? `Models: ${runtime.manifest.models.map((m) => `${m.name} (${m.kind})`).join(', ')}` : 'No models found in models/manifest.json';
+    return { threading: t, models, ortVersion: runtime.ort.env.versions.web ?? '' };
+  }),
+  analyzeBytes: (bytes, topK) => {
+    const data = typeof bytes === 'string' ? Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)) : new Uint8Array(bytes);
+    const blob = new Blob([data]);
+    showOriginal(blob);
+    return analyze(decodeBlob(blob), topK);
+  },
+  generate: async (id, count, seed) => (await appPromise).generate(id, count, seed),
+  offlineReady: registerServiceWorker(),
+};
+
+// Input: file picker, drag and drop, camera.
+const file = byId<HTMLInputElement>('file');
+file.addEventListener('change', () => {
+  const f = file.files?.[0];
+  if (f) analyzeBlob(f).catch(showError);
+});
+const drop = byId('drop');
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  const f = e.dataTransfer?.files[0];
+  if (f) analyzeBlob(f).catch(showError);
+});
+
+const video = byId<HTMLVideoElement>('video');
+let stream: MediaStream | undefined;
+const stopCamera = (): void => {
+  stream?.getTracks().forEach((t) => t.stop());
+  stream = undefined;
+  byId('camera').hidden = true;
+};
+byId('camera-start').addEventListener('click', async () => {
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    video.srcObject = stream;
+    byId('camera').hidden = false;
+    await video.play();
+  } catch (e) {
+    showError(new Error(`camera unavailable: ${e instanceof Error ? e.message : String(e)}`));
+  }
+});
+byId('camera-stop').addEventListener('click', stopCamera);
+byId('camera-shot').addEventListener('click', () => {
+  const frame = grabFrame(video);
+  const canvas = document.createElement('canvas');
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  canvas.getContext('2d')?.drawImage(video, 0, 0);
+  canvas.toBlob((b) => b && showOriginal(b));
+  stopCamera();
+  analyze(Promise.resolve(frame)).catch(showError);
+});
+
+// Generation.
+byId('gen-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  try {
+    const app = await appPromise;
+    const id = byId<HTMLSelectElement>('gen-id').value;
+    const count = Math.max(1, Math.min(16, Number(byId<HTMLInputElement>('gen-count').value) || 1));
+    const seed = Math.trunc(Number(byId<HTMLInputElement>('gen-seed').value) || 0);
+    renderSamples((await app.generate(id, count, seed)).images);
+  } catch (err) {
+    showError(err);
+  }
+});
+
+appPromise
+  .then((app) => {
+    const labels = app.generatorLabels();
+    byId<HTMLSelectElement>('gen-id').replaceChildren(
+      ...labels.map((l) => Object.assign(document.createElement('option'), { value: l, textContent: l })),
+    );
+    if (!labels.length) byId('generate').hidden = true;
+    byId<HTMLInputElement>('gen-count').value = String(config.generateCount);
+  })
+  .catch((e) => {
+    byId('status').textContent = 'The models could not be loaded.';
+    showError(e);
+  });

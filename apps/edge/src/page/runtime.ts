@@ -1,0 +1,63 @@
+// onnxruntime-web set up from the page's own origin: thread count from cross-origin isolation, the models
+// listed in models/manifest.json, one lazily created session per model.
+import type * as Ort from 'onnxruntime-web';
+import { Manifest, type ModelEntry, type ModelKind, type PipelineContext } from '@sig/shared';
+import type { EdgeConfig } from './config.ts';
+
+/** How the wasm backend runs on this page. */
+export interface ThreadInfo {
+  /** True when COOP/COEP headers made the page cross-origin isolated (SharedArrayBuffer available). */
+  isolated: boolean;
+  /** wasm threads onnxruntime-web uses (1 unless isolated). */
+  threads: number;
+}
+
+/** The loaded runtime: ORT module, manifest, and sessions on demand. */
+export interface EdgeRuntime {
+  ort: typeof Ort;
+  manifest: Manifest;
+  threading: ThreadInfo;
+  /** The model of `kind` to use: the first of that kind in the manifest (the server's default rule too). */
+  pick(kind: ModelKind): ModelEntry | undefined;
+  /** A pipeline context (session + Tensor class) for a manifest entry; sessions are created once. */
+  context(entry: ModelEntry): Promise<PipelineContext>;
+}
+
+/** Threads to use: all cores up to `max` when cross-origin isolated, else one (no SharedArrayBuffer). */
+export function threadInfo(max: number): ThreadInfo {
+  const isolated = globalThis.crossOriginIsolated === true;
+  const cores = navigator.hardwareConcurrency || 1;
+  return { isolated, threads: isolated ? Math.max(1, Math.min(max, cores)) : 1 };
+}
+
+/** Loads onnxruntime-web from `config.ortUrl` and the manifest from `config.modelsUrl`. */
+export async function loadRuntime(config: EdgeConfig): Promise<EdgeRuntime> {
+  // A runtime URL (not a bare specifier) keeps the bundler from inlining ORT: its wasm loader and worker
+  // threads must load from its own file next to the .wasm.
+  const ort = (await import(/* @vite-ignore */ new URL(config.ortModule, config.ortUrl).href)) as typeof Ort;
+  const threading = threadInfo(config.maxThreads);
+  ort.env.wasm.numThreads = threading.threads;
+  ort.env.wasm.wasmPaths = config.ortUrl;
+  ort.env.logLevel = 'error';
+  const res = await fetch(new URL('manifest.json', config.modelsUrl));
+  const manifest: Manifest = res.ok ? Manifest.parse(await res.json()) : { schemaVersion: 1, models: [] };
+  const sessions = new Map<string, Promise<PipelineContext>>();
+  return {
+    ort,
+    manifest,
+    threading,
+    pick: (kind) => manifest.models.find((m) => m.kind === kind),
+    context(entry) {
+      let ctx = sessions.get(entry.name);
+      if (!ctx) {
+        ctx = ort.InferenceSession.create(new URL(entry.file, config.modelsUrl).href, {
+          executionProviders: ['wasm'],
+          graphOptimizationLevel: 'all',
+        }).then((session) => ({ session, Tensor: ort.Tensor as unknown as PipelineContext['Tensor'] }));
+        sessions.set(entry.name, ctx);
+        ctx.catch(() => sessions.delete(entry.name));
+      }
+      return ctx;
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// The page's use cases over the shared pipeline: the same preprocessing and pre/post-processing as the
+// server (packages/shared), run on onnxruntime-web sessions.
+import {
+  authenticity,
+  classify,
+  floatToGray,
+  generateFloat,
+  prepare,
+  type FloatImage,
+  type GrayImage,
+  type ModelEntry,
+  type RawImage,
+  type Verdict,
+} from '@sig/shared';
+import type { EdgeRuntime } from './runtime.ts';
+
+/** Lookup, authenticity and timings for one signature image. */
+export interface AnalyzeResult {
+  classifier?: { model: string; top: { id: string; probability: number }[]; probabilities: number[] };
+  authenticity?: { model: string; pGenuine: number; verdict: Verdict; threshold: number };
+  /** The classifier's preprocessed input (what the model sees), for display. */
+  modelInput?: GrayImage;
+  timings: { preprocessMs: number; inferenceMs: number; totalMs: number };
+}
+
+/** Generated samples for one ID. */
+export interface GenerateResult {
+  model: string;
+  id: string;
+  seed: number;
+  images: GrayImage[];
+  /** The generator's raw outputs in its range, for comparison with the server. */
+  floats: FloatImage[];
+}
+
+export class SignatureApp {
+  constructor(readonly runtime: EdgeRuntime) {}
+
+  /** Student IDs the generator can draw. */
+  generatorLabels(): string[] {
+    return this.runtime.pick('generator')?.labels ?? [];
+  }
+
+  /** Top-k lookup and authenticity verdict for one decoded image (each when its model is present). */
+  async analyze(image: RawImage, topK: number): Promise<AnalyzeResult> {
+    const t0 = performance.now();
+    const clf = this.runtime.pick('classifier');
+    const rf = this.runtime.pick('realfake');
+    // Models with identical preprocessing share one pass over the image.
+    const prepared = new Map<string, FloatImage>();
+    const inputFor = (entry: ModelEntry): FloatImage => {
+      const key = JSON.stringify(entry.preprocess);
+      let x = prepared.get(key);
+      if (!x) prepared.set(key, (x = prepare(entry, image)));
+      return x;
+    };
+    const clfInput = clf && inputFor(clf);
+    const rfInput = rf && inputFor(rf);
+    const t1 = performance.now();
+    const result: AnalyzeResult = { timings: { preprocessMs: t1 - t0, inferenceMs: 0, totalMs: 0 } };
+    if (clf && clfInput) {
+      const [r] = await classify(await this.runtime.context(clf), clf, [clfInput], { topK });
+      result.classifier = {
+        model: clf.name,
+        top: r.top.map((p) => ({ id: p.label, probability: p.probability })),
+        probabilities: Array.from(r.probabilities),
+      };
+      result.modelInput = floatToGray(clfInput, clf.preprocess.range);
+    }
+    if (rf && rfInput) {
+      const [r] = await authenticity(await this.runtime.context(rf), rf, [rfInput]);
+      result.authenticity = { model: rf.name, ...r };
+    }
+    const t2 = performance.now();
+    result.timings.inferenceMs = t2 - t1;
+    result.timings.totalMs = t2 - t0;
+    return result;
+  }
+
+  /** `count` generated signatures of `id`, reproducible from `seed` (the same as the server's for that seed). */
+  async generate(id: string, count: number, seed: number): Promise<GenerateResult> {
+    const gen = this.runtime.pick('generator');
+    if (!gen) throw new Error('no generator model in models/manifest.json');
+    const floats = await generateFloat(await this.runtime.context(gen), gen, { label: id, count, seed });
+    return { model: gen.name, id, seed, floats, images: floats.map((f) => floatToGray(f, gen.preprocess.range)) };
+  }
+}

@@ -1,0 +1,67 @@
+// DOM rendering of results: small functions, no framework.
+import type { GrayImage } from '@sig/shared';
+import type { AnalyzeResult } from './signature-app.ts';
+
+/** The element with `id`, typed; a missing element is a bug in index.html. */
+export function byId<T extends HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`index.html has no #${id}`);
+  return el as T;
+}
+
+/** Draws an 8-bit grey image onto a canvas at its own size. */
+export function drawGray(canvas: HTMLCanvasElement, img: GrayImage): void {
+  canvas.width = img.width;
+  canvas.height = img.height;
+  const g = canvas.getContext('2d');
+  if (!g) return;
+  const rgba = new ImageData(img.width, img.height);
+  for (let i = 0; i < img.data.length; i++) {
+    rgba.data[4 * i] = rgba.data[4 * i + 1] = rgba.data[4 * i + 2] = img.data[i];
+    rgba.data[4 * i + 3] = 255;
+  }
+  g.putImageData(rgba, 0, 0);
+}
+
+/** Shows the top-k table, the verdict, the model input and the timings of one analysis. */
+export function renderAnalysis(r: AnalyzeResult): void {
+  const tbody = byId<HTMLTableSectionElement>('top');
+  tbody.replaceChildren(
+    ...(r.classifier?.top ?? []).map((p) => {
+      const tr = document.createElement('tr');
+      const id = document.createElement('td');
+      id.textContent = p.id;
+      const prob = document.createElement('td');
+      const bar = document.createElement('span');
+      bar.className = 'bar';
+      bar.style.width = `${Math.round(p.probability * 12)}rem`;
+      prob.append(bar, `${(100 * p.probability).toFixed(1)} %`);
+      tr.append(id, prob);
+      return tr;
+    }),
+  );
+  if (!r.classifier) tbody.innerHTML = '<tr><td colspan="2">no classifier model</td></tr>';
+  const verdict = byId('verdict');
+  if (r.authenticity) {
+    const a = r.authenticity;
+    verdict.className = a.verdict;
+    verdict.textContent = `${a.verdict === 'genuine' ? 'Genuine' : 'Generated (fake)'}: p(genuine) = ${a.pGenuine.toFixed(3)}, threshold ${a.threshold}`;
+  } else {
+    verdict.className = '';
+    verdict.textContent = 'no real/fake model';
+  }
+  if (r.modelInput) drawGray(byId<HTMLCanvasElement>('model-input'), r.modelInput);
+  const t = r.timings;
+  byId('timing').textContent = `preprocessing ${t.preprocessMs.toFixed(1)} ms, inference ${t.inferenceMs.toFixed(1)} ms`;
+}
+
+/** Replaces the sample grid with generated images. */
+export function renderSamples(images: GrayImage[]): void {
+  byId('samples').replaceChildren(
+    ...images.map((img) => {
+      const c = document.createElement('canvas');
+      drawGray(c, img);
+      return c;
+    }),
+  );
+}
