@@ -3,8 +3,8 @@
 // a prefix of a larger one and the same seed always gives the same bytes.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { Rng, UserError, type GrayImage } from '@sig/shared';
+import { encodePng } from '@sig/shared/node/image-io.ts';
 import { drawWriter, type WriterStyle } from './writer.ts';
 import { renderSample } from './render.ts';
 
@@ -63,21 +63,11 @@ export async function synthesizeDataset(opts: SynthOptions): Promise<SynthRecord
     for (let i = 0; i < perWriter; i++) {
       const img = renderSample(d, new Rng(sampleBase ^ Math.imul(i + 1, 0x85ebca6b)));
       pending.push(
-        encodeGrayPng(img).then((png) => writeFile(join(dir, `${i + 1}.png`), png)).then(() => opts.onImage?.(++done, total)),
+        encodePng(img).then((png) => writeFile(join(dir, `${i + 1}.png`), png)).then(() => opts.onImage?.(++done, total)),
       );
     }
     await Promise.all(pending);
   }
   await writeFile(join(out, 'synth.json'), `${JSON.stringify(record, null, 2)}\n`);
   return record;
-}
-
-/** 8-bit grayscale PNG (deterministic: fixed compression settings). */
-async function encodeGrayPng(img: GrayImage): Promise<Uint8Array> {
-  return sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
-    raw: { width: img.width, height: img.height, channels: 1 },
-  })
-    .toColourspace('b-w')
-    .png({ compressionLevel: 6, adaptiveFiltering: false })
-    .toBuffer();
 }
