@@ -90,6 +90,21 @@ describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cp
       expectSameOnWasmAndCpu((x) => tf.maxPool(x as tf.Tensor4D, size, stride, pad), [[2, 9, 10, 3]]);
     });
   }
+  it('max-pool gradient with ties goes to the first maximum, as on cpu', () => {
+    const values = randn([2, 6, 8, 3]).data.map((v) => Math.round(v)); // -1, 0, 1: many ties
+    const dyValues = randn([2, 3, 4, 3]).data;
+    const run = (backend: string) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const input = tf.tensor4d(values, [2, 6, 8, 3]);
+        const output = tf.maxPool(input, 2, 2, 'valid');
+        const dy = tf.tensor4d(dyValues, [2, 3, 4, 3]);
+        const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+        return (tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, attrs) as tf.Tensor).dataSync() as Float32Array;
+      });
+    };
+    expect(relErr(run('wasm'), run('cpu'))).toBe(0);
+  });
   it('average pool 2×2 stride 2', () => {
     expectSameOnWasmAndCpu((x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid'), [[2, 8, 10, 3]]);
   });

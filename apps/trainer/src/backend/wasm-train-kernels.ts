@@ -133,6 +133,10 @@ function maxPoolGrad({ inputs, backend, attrs }: Args<
   const xv = heapF32(backend, input);
   const g = heapF32(backend, dy);
   dx.fill(0);
+  if (fh === 2 && fw === 2 && sh === 2 && sw === 2 && top === 0 && left === 0) {
+    maxPoolGrad2x2(xv, g, dx, n, h, w, ch, oh, ow);
+    return out;
+  }
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
       const y0 = oy * sh - top;
@@ -161,6 +165,29 @@ function maxPoolGrad({ inputs, backend, attrs }: Args<
     }
   }
   return out;
+}
+
+/** The common 2×2, stride-2, unpadded case: windows do not overlap, four loads and three compares each. */
+function maxPoolGrad2x2(xv: Float32Array, g: Float32Array, dx: Float32Array, n: number, h: number, w: number, ch: number, oh: number, ow: number): void {
+  const row = w * ch;
+  let gi = 0;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const p00 = ((b * h + 2 * oy) * w + 2 * ox) * ch;
+        for (let c = 0; c < ch; c++, gi++) {
+          // First maximum in row-major window order, as the generic loop and tfjs-backend-cpu pick it.
+          const i0 = p00 + c;
+          let at = i0;
+          let m = xv[i0];
+          if (xv[i0 + ch] > m) { at = i0 + ch; m = xv[at]; }
+          if (xv[i0 + row] > m) { at = i0 + row; m = xv[at]; }
+          if (xv[i0 + row + ch] > m) at = i0 + row + ch;
+          dx[at] = g[gi];
+        }
+      }
+    }
+  }
 }
 
 /** The kernels above as configs; Sum and Mean wrap the built-ins they replace (call after wasm is imported). */
