@@ -10,6 +10,9 @@ function int(name: string, value: string | undefined, min: number): number | und
   return n;
 }
 
+/** Rows drawn when --labels is not given: a sheet taller than this is no longer read by a person. */
+const DEFAULT_MAX_LABELS = 200;
+
 /** `sig montage`: a contact sheet of a folder dataset, one row per label, for checking data by eye. */
 export function register(program: Command): void {
   program
@@ -18,10 +21,10 @@ export function register(program: Command): void {
     .argument('<datasetDir>', 'folder dataset: <datasetDir>/<label>/<image>')
     .requiredOption('--out <png>', 'output PNG file')
     .option('--per-label <k>', 'images per row', '8')
-    .option('--labels <n>', 'only the first N labels (natural order); default all')
+    .option('--labels <n>', `only the first N labels (natural order); default all, at most ${DEFAULT_MAX_LABELS}`)
     .action(async (datasetDir: string, opts: { out: string; perLabel: string; labels?: string }) => {
       const perLabel = int('per-label', opts.perLabel, 1)!;
-      const labels = int('labels', opts.labels, 1);
+      const labels = int('labels', opts.labels, 1) ?? DEFAULT_MAX_LABELS;
       const { writeFile, mkdir } = await import('node:fs/promises');
       const { dirname } = await import('node:path');
       const { loadFolderDataset } = await import('../data/folder-dataset.ts');
@@ -30,7 +33,7 @@ export function register(program: Command): void {
       const png = await renderMontage(index, { perLabel, labels });
       await mkdir(dirname(opts.out), { recursive: true });
       await writeFile(opts.out, png);
-      const rows = Math.min(labels ?? index.labels.length, index.labels.length);
+      const rows = Math.min(labels, index.labels.length);
       console.log(`wrote ${opts.out}: ${rows} labels × up to ${perLabel} images (of ${index.labels.length} labels, ${index.items.length} images)`);
     });
 }
