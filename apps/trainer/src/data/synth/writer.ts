@@ -80,7 +80,7 @@ export function drawWriter(rng: Rng): WriterDesign {
     spacing: rng.uniform(-0.15, 0.25),
     decay: layout === 'scrawl' ? rng.uniform(0.4, 0.7) : rng.uniform(0, 0.35),
     xHeightPx: 0,
-    penRadius: rng.uniform(0.7, 2.0),
+    penRadius: rng.uniform(0.9, 2.4),
     pressure: rng.uniform(0.1, 0.35),
     ink: rng.uniform(10, 70),
     paper: rng.uniform(232, 252),
