@@ -97,6 +97,24 @@ describe.skipIf(!haveSheets)('sig ingest on the 16 real registration sheets', ()
   });
 });
 
+describe.skipIf(!haveSheets)('sig ingest CLI on one sheet', () => {
+  it('writes the IDs it reads, flags the disagreement with a running order that starts at 1, and draws the grid', async () => {
+    const one = join(work, 'one');
+    await mkdir(one, { recursive: true });
+    await writeFile(join(one, 'image16.jpg'), await readFile(join(sheetsDir, 'image16.jpg')));
+    const out = join(work, 'one-out');
+    const r = await sig(['ingest', one, '--out', out, '--debug', join(work, 'one-debug')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/4 IDs, 16 crops from 1 sheets/);
+    expect((await readdir(out)).sort()).toEqual(['181', '182', '183', '184', 'ingest-report.json']);
+    const report = IngestReport.parse(JSON.parse(await readFile(join(out, 'ingest-report.json'), 'utf8')));
+    const sheet = report.sheets[0];
+    expect(sheet.rows[0]).toMatchObject({ idRead: '181', expectedId: 1, idWritten: 181, idSource: 'ocr' });
+    expect(sheet.problems).toContainEqual(expect.objectContaining({ row: 1, kind: 'disagrees' }));
+    expect((await sharp(join(work, 'one-debug', 'image16-grid.png')).metadata()).width).toBe(sheet.width);
+  });
+});
+
 describe('sig ingest CLI errors', () => {
   it('a missing sheets folder is one line and exit 1', async () => {
     const r = await sig(['ingest', join(work, 'no-such-folder'), '--out', join(work, 'o1')]);
