@@ -1,0 +1,46 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PreprocessConfig, RunInfo } from '@sig/shared';
+import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
+import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
+import { saveModel } from '../apps/trainer/src/model/io.ts';
+import { trainCganRun } from '../apps/trainer/src/commands/train-cgan.ts';
+import { evalCganRun } from '../apps/trainer/src/commands/eval-cgan.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('sig eval cgan, tiny end to end', () => {
+  it('reports finite TSTR accuracy, label agreement and Fréchet distance on the held-out real images', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cgan-eval-'));
+    dirs.push(dir);
+    const data = join(dir, 'data');
+    await synthesizeDataset({ writers: 3, perWriter: 6, seed: 2, out: data });
+    const gan = join(dir, 'gan');
+    await trainCganRun({
+      data, out: gan, steps: '2', batch: '4', seed: '1', sampleEvery: '2', checkpointEvery: '2', snapshotEvery: '2',
+      holdout: '0.34', gridLabels: '3', genFilters: '8', discFilters: '4', upsample: 'resize', realLabel: '0.9', backend: 'wasm',
+    });
+    // An (untrained) classifier run folder in the layout `sig train classifier` writes.
+    const cls = join(dir, 'cls');
+    const config = { classes: 3, inputHeight: 32, inputWidth: 64, widthMultiplier: 0.05 };
+    await saveModel(buildClassifier(config), join(cls, 'model'));
+    const info = RunInfo.parse({
+      kind: 'classifier', name: 'classifier', createdAt: new Date().toISOString(), labels: ['1', '2', '3'],
+      preprocess: PreprocessConfig.parse({ height: 32, width: 64 }), config, dataset: { path: data, classes: 3, samples: 18 }, seed: 1, backend: 'wasm',
+    });
+    await writeFile(join(cls, 'run.json'), JSON.stringify(info));
+
+    const r = await evalCganRun({ run: gan, classifier: cls, data, perLabel: '4', tstrPerLabel: '4', tstrEpochs: '1', tstrWidth: '0.05', seed: '1', backend: 'wasm' });
+    const held = (RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8'))).dataset as unknown as { heldOut: string[] }).heldOut;
+    expect(r.realImages).toBe(held.length);
+    expect(r.generatedImages).toBe(12);
+    for (const k of ['tstrAccuracy', 'labelAgreement', 'classifierRealAccuracy'] as const) expect(r[k]).toBeGreaterThanOrEqual(0), expect(r[k]).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(r.frechetDistance) && r.frechetDistance >= 0).toBe(true);
+    expect(JSON.parse(await readFile(join(gan, 'quality.json'), 'utf8')).realSource).toBe('cgan held-out split');
+  });
+});
