@@ -37,7 +37,7 @@ export function register(program: Command): void {
     const { crossValidate } = await import('../evaluate/classifier-cross-validate.ts');
     const out = opts.out ?? `runs/eval-classifier-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const res = await crossValidate({ data: opts.data, folds, out, model, train, preprocess, tta, engine: workers > 1 ? 'data-parallel' : 'single', workers });
-    console.log(JSON.stringify({ folds: res.folds, mean: res.mean }, null, 2));
+    console.log(JSON.stringify({ folds: res.folds, mean: res.mean, meanPrototype: res.meanPrototype }, null, 2));
     console.log(`results → ${out}/results.json`);
   });
 }

@@ -17,6 +17,7 @@ import { loadImageSet, trainingAugment, validationSplit } from '../train/classif
 import { trainSupervised } from '../train/supervised.ts';
 import { classifierMetrics, meanMetrics, type ClassifierMetrics } from './classifier-metrics.ts';
 import { predictProbabilities } from './classifier-predict.ts';
+import { classPrototypes, embed, prototypeScores } from './classifier-prototypes.ts';
 
 export interface CrossValidateOptions {
   data: string;
@@ -36,6 +37,8 @@ export interface CrossValidateOptions {
 
 export interface FoldResult extends ClassifierMetrics {
   fold: number;
+  /** The same model scored by nearest class prototype (mean training embedding) instead of its softmax. */
+  prototype: ClassifierMetrics;
   trainSignatures: number;
   validationSignatures: number;
   steps: number;
@@ -46,6 +49,7 @@ export interface CrossValidateResult {
   data: string;
   folds: FoldResult[];
   mean: ClassifierMetrics & { seconds: number };
+  meanPrototype: ClassifierMetrics;
   config: { model: ClassifierConfig; train: ClassifierTrainConfig; preprocess: PreprocessConfig; tta: number };
 }
 
@@ -82,16 +86,21 @@ export async function crossValidate(o: CrossValidateOptions): Promise<CrossValid
       quiet: o.quiet,
     });
     const probs = await predictProbabilities(r.model, testSet, { tta, augment: tta > 0 ? trainingAugment(pre) : undefined, seed: train.seed });
+    const refs = await embed(r.model, trainSet);
+    const queries = await embed(r.model, testSet, { tta, augment: tta > 0 ? trainingAugment(pre) : undefined, seed: train.seed });
+    const protoScores = prototypeScores(queries, classPrototypes(refs, trainSet.y, model.classes), model.classes);
     r.model.dispose();
     const m = classifierMetrics({ data: probs, classes: model.classes }, testSet.y);
-    const fr: FoldResult = { fold: fold.fold + 1, ...m, trainSignatures: trainSet.n, validationSignatures: valSet.n, steps: r.steps, seconds: r.seconds };
+    const pm = classifierMetrics({ data: protoScores, classes: model.classes }, testSet.y);
+    const fr: FoldResult = { fold: fold.fold + 1, ...m, prototype: pm, trainSignatures: trainSet.n, validationSignatures: valSet.n, steps: r.steps, seconds: r.seconds };
     results.push(fr);
-    log(`fold ${fr.fold}: top-1 ${m.top1.toFixed(4)}  top-5 ${m.top5.toFixed(4)}  P ${m.precision.toFixed(4)}  R ${m.recall.toFixed(4)}  F1 ${m.f1.toFixed(4)}  (${r.seconds.toFixed(0)} s)`);
+    log(`fold ${fr.fold}: top-1 ${m.top1.toFixed(4)}  top-5 ${m.top5.toFixed(4)}  P ${m.precision.toFixed(4)}  R ${m.recall.toFixed(4)}  F1 ${m.f1.toFixed(4)}  (${r.seconds.toFixed(0)} s); prototype top-1 ${pm.top1.toFixed(4)} top-5 ${pm.top5.toFixed(4)}`);
   }
   const metricKeys = ['samples', 'top1', 'top5', 'precision', 'recall', 'f1', 'seconds'] as const;
   const mean = meanMetrics(results.map((r) => Object.fromEntries(metricKeys.map((k) => [k, r[k]])) as Record<(typeof metricKeys)[number], number>));
-  const res: CrossValidateResult = { data: index.root, folds: results, mean, config: { model, train, preprocess: pre, tta } };
+  const meanPrototype = meanMetrics(results.map((r) => ({ ...r.prototype })));
+  const res: CrossValidateResult = { data: index.root, folds: results, mean, meanPrototype, config: { model, train, preprocess: pre, tta } };
   await writeFile(join(out, 'results.json'), JSON.stringify(res, null, 2));
-  log(`mean over ${results.length} fold(s): top-1 ${mean.top1.toFixed(4)}  top-5 ${mean.top5.toFixed(4)}  P ${mean.precision.toFixed(4)}  R ${mean.recall.toFixed(4)}  F1 ${mean.f1.toFixed(4)}`);
+  log(`mean over ${results.length} fold(s): top-1 ${mean.top1.toFixed(4)}  top-5 ${mean.top5.toFixed(4)}  P ${mean.precision.toFixed(4)}  R ${mean.recall.toFixed(4)}  F1 ${mean.f1.toFixed(4)}; prototype top-1 ${meanPrototype.top1.toFixed(4)} top-5 ${meanPrototype.top5.toFixed(4)}`);
   return res;
 }
