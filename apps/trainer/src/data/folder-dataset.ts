@@ -1,4 +1,5 @@
 // Any `<root>/<label>/<image>` tree as a labelled dataset (ingested sheets, synthetic writers, your own).
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { UserError } from '@sig/shared';
@@ -37,6 +38,17 @@ export function groupOf(label: string, fileName: string): string {
   return `${label}/${stem.replace(AUGMENTED_SUFFIX, '')}`;
 }
 
+/** Whether a directory entry is a folder / regular file, following symbolic links (datasets are often linked). */
+async function isKind(dir: string, e: Dirent, kind: 'dir' | 'file'): Promise<boolean> {
+  if (!e.isSymbolicLink()) return kind === 'dir' ? e.isDirectory() : e.isFile();
+  try {
+    const s = await stat(join(dir, e.name));
+    return kind === 'dir' ? s.isDirectory() : s.isFile();
+  } catch {
+    return false; // a dangling link is not data
+  }
+}
+
 /** Scans `root` for label folders holding images; throws UserError when there is nothing to load. */
 export async function loadFolderDataset(root: string): Promise<DatasetIndex> {
   let entries;
@@ -47,14 +59,19 @@ export async function loadFolderDataset(root: string): Promise<DatasetIndex> {
     if (e instanceof UserError) throw e;
     throw new UserError(`cannot read dataset folder ${root}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  const folders = naturalSort(entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name));
+  const folders = naturalSort(
+    (await Promise.all(entries.map(async (e) => ((await isKind(root, e, 'dir')) && !e.name.startsWith('.') ? e.name : null)))).filter(
+      (n): n is string => n !== null,
+    ),
+  );
   const labels: string[] = [];
   const items: DatasetItem[] = [];
   for (const label of folders) {
-    const files = (await readdir(join(root, label), { withFileTypes: true }))
-      .filter((f) => f.isFile() && !f.name.startsWith('.') && IMAGE_EXTENSIONS.has(extname(f.name).toLowerCase()))
-      .map((f) => f.name)
-      .sort(naturalCompare);
+    const dirents = (await readdir(join(root, label), { withFileTypes: true })).filter(
+      (f) => !f.name.startsWith('.') && IMAGE_EXTENSIONS.has(extname(f.name).toLowerCase()),
+    );
+    const kinds = await Promise.all(dirents.map((f) => isKind(join(root, label), f, 'file')));
+    const files = dirents.filter((_, i) => kinds[i]).map((f) => f.name).sort(naturalCompare);
     if (files.length === 0) continue; // a folder without images is not a class
     const labelIndex = labels.length;
     labels.push(label);
