@@ -141,15 +141,16 @@ describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cp
       expectSameOnWasmAndCpu((x) => tf.add(tf.mean(x, [...axes], keep), tf.sum(tf.square(x), [...axes], keep)), [[3, 4, 5, 6]]);
     });
   }
-  // tfjs-backend-cpu's resize gradients are themselves wrong on non-square images (bilinear returns a transposed
-  // shape), so the reference here is the exact transpose of the forward op, built from the cpu forward pass.
+  // tfjs-backend-cpu's resize gradients are themselves wrong (bilinear returns a transposed shape on non-square
+  // images; nearest mixes up batch offsets when batch > 1), so the reference here is the exact transpose of the
+  // forward op, built from the cpu forward pass.
   for (const [name, alignCorners, halfPixelCenters] of [['nearest', false, false], ['nearest', true, false], ['nearest', false, true], ['bilinear', false, false], ['bilinear', true, false], ['bilinear', false, true]] as const) {
     it(`${name} up-sampling 5×6 → 10×12 (alignCorners ${alignCorners}, halfPixelCenters ${halfPixelCenters})`, () => {
       const resize = (x: tf.Tensor) =>
         name === 'nearest'
           ? tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [10, 12], alignCorners, halfPixelCenters)
           : tf.image.resizeBilinear(x as tf.Tensor4D, [10, 12], alignCorners, halfPixelCenters);
-      expectLinearGradMatches(resize, [1, 5, 6, 2], [1, 10, 12, 2]);
+      expectLinearGradMatches(resize, [2, 5, 6, 2], [2, 10, 12, 2]);
     });
   }
 });
@@ -162,8 +163,9 @@ function expectLinearGradMatches(f: Fn, shape: number[], outShape: number[]): vo
   tf.setBackend('cpu');
   const [yCpu, gRef] = tf.tidy(() => {
     const size = x.data.length;
-    const basis = tf.reshape(tf.oneHot(tf.range(0, size, 1, 'int32'), size), [size, ...shape.slice(1)]);
-    const cols = tf.reshape(f(basis), [size, -1]); // row i = f(e_i)
+    // Row i = f(e_i); the op is per image, so the basis batch is flattened into the image batch.
+    const basis = tf.reshape(tf.oneHot(tf.range(0, size, 1, 'int32'), size), [size * shape[0], ...shape.slice(1)]);
+    const cols = tf.reshape(f(basis), [size, -1]);
     const g = tf.matMul(cols, tf.reshape(tf.tensor(r), [-1, 1]));
     return [f(tf.tensor(x.data, x.shape)).dataSync() as Float32Array, g.dataSync() as Float32Array];
   });
