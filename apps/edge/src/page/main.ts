@@ -5,13 +5,17 @@ import { decodeBlob, grabFrame } from './decode.ts';
 import { loadRuntime, type ThreadInfo } from './runtime.ts';
 import { SignatureApp, type AnalyzeResult, type GenerateResult } from './signature-app.ts';
 import { byId, renderAnalysis, renderSamples } from './view.ts';
+import type { RawImage } from '@sig/shared';
 
 /** What the page exposes on `window.sigEdge`. */
 export interface EdgeApi {
   /** Resolves when the runtime and manifest are loaded. */
   ready: Promise<{ threading: ThreadInfo; models: string[]; ortVersion: string }>;
-  /** Decode + lookup + verdict for image bytes (or their base64), as the file picker does; renders the result. */
-  analyzeBytes(bytes: Uint8Array | string, topK?: number): Promise<AnalyzeResult>;
+  /**
+   * Decode + lookup + verdict for image bytes (or their base64), as the file picker does. Renders the result
+   * unless `render` is false (the benchmark times the work itself, as it does for onnxruntime-node).
+   */
+  analyzeBytes(bytes: Uint8Array | string, topK?: number, render?: boolean): Promise<AnalyzeResult>;
   generate(id: string, count: number, seed: number): Promise<GenerateResult>;
   /** The most recent analysis (from the UI or analyzeBytes). */
   last?: AnalyzeResult;
@@ -46,11 +50,16 @@ async function registerServiceWorker(): Promise<boolean> {
 
 const appPromise = loadRuntime(config).then((runtime) => new SignatureApp(runtime));
 
-async function analyze(image: Promise<import('@sig/shared').RawImage>, topK = config.topK): Promise<AnalyzeResult> {
+async function analyze(image: Promise<RawImage>, topK = config.topK, render = true): Promise<AnalyzeResult> {
+  const t0 = performance.now();
   const app = await appPromise;
-  byId('error').textContent = '';
-  const result = await app.analyze(await image, topK);
+  const raw = await image;
+  const t1 = performance.now();
+  const result = await app.analyze(raw, topK);
+  result.timings.decodeMs = t1 - t0;
   window.sigEdge.last = result;
+  if (!render) return result;
+  byId('error').textContent = '';
   renderAnalysis(result);
   document.body.dataset.analyses = String(Number(document.body.dataset.analyses ?? 0) + 1);
   return result;
@@ -79,11 +88,11 @@ window.sigEdge = {
     byId('status').textContent = models.length ? `Models: ${runtime.manifest.models.map((m) => `${m.name} (${m.kind})`).join(', ')}` : 'No models found in models/manifest.json';
     return { threading: t, models, ortVersion: runtime.ort.env.versions.web ?? '' };
   }),
-  analyzeBytes: (bytes, topK) => {
+  analyzeBytes: (bytes, topK, render = true) => {
     const data = typeof bytes === 'string' ? Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)) : new Uint8Array(bytes);
     const blob = new Blob([data]);
-    showOriginal(blob);
-    return analyze(decodeBlob(blob), topK);
+    if (render) showOriginal(blob);
+    return analyze(decodeBlob(blob), topK, render);
   },
   generate: async (id, count, seed) => (await appPromise).generate(id, count, seed),
   offlineReady: registerServiceWorker(),

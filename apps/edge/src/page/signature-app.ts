@@ -20,7 +20,8 @@ export interface AnalyzeResult {
   authenticity?: { model: string; pGenuine: number; verdict: Verdict; threshold: number };
   /** The classifier's preprocessed input (what the model sees), for display. */
   modelInput?: GrayImage;
-  timings: { preprocessMs: number; inferenceMs: number; totalMs: number };
+  /** Milliseconds; decodeMs is filled in by the caller that decoded the image. */
+  timings: { decodeMs?: number; preprocessMs: number; inferenceMs: number; totalMs: number };
 }
 
 /** Generated samples for one ID. */

@@ -52,7 +52,7 @@ export function renderAnalysis(r: AnalyzeResult): void {
   }
   if (r.modelInput) drawGray(byId<HTMLCanvasElement>('model-input'), r.modelInput);
   const t = r.timings;
-  byId('timing').textContent = `preprocessing ${t.preprocessMs.toFixed(1)} ms, inference ${t.inferenceMs.toFixed(1)} ms`;
+  byId('timing').textContent = `decoding ${(t.decodeMs ?? 0).toFixed(1)} ms, preprocessing ${t.preprocessMs.toFixed(1)} ms, inference ${t.inferenceMs.toFixed(1)} ms`;
 }
 
 /** Replaces the sample grid with generated images. */
