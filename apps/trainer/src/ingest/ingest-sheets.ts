@@ -13,7 +13,8 @@ import { drawGridOverlay } from './grid-overlay.ts';
 import { IngestReport, type IngestProblem, type IngestRow, type IngestSheet } from './ingest-report.ts';
 import { detectGrid } from './sheet-grid.ts';
 import { loadSheet } from './sheet-image.ts';
-import { cropSignature } from './signature-crop.ts';
+import { CELL_INSET, cropSignature } from './signature-crop.ts';
+import { assignOwners, labelStrokes } from './stroke-ownership.ts';
 
 /** Options for {@link ingestSheets}. */
 export interface IngestOptions {
@@ -66,6 +67,10 @@ export async function ingestSheets(opts: IngestOptions): Promise<IngestReport> {
     const grid = detectGrid(gray, { threshold, signatureColumns: sigCols });
     // Ruling is erased on the whole sheet, where a line is far longer than any pen stroke.
     const clean = removeRuledLines(gray, { threshold });
+    // Every pen stroke belongs to the cell holding most of it (signatures may hang into a neighbour cell).
+    const cellBoxes = grid.rows.flat().map((q) => innerBox(q, CELL_INSET, gray.width, gray.height));
+    const strokes = labelStrokes(clean, threshold, grid);
+    const owner = assignOwners(strokes, cellBoxes);
     const rows: IngestRow[] = [];
     const problems: IngestProblem[] = [];
     if (grid.rows.length === 0)
@@ -92,7 +97,7 @@ export async function ingestSheets(opts: IngestOptions): Promise<IngestReport> {
         const dir = join(opts.outDir, String(id));
         await mkdir(dir, { recursive: true });
         for (let c = 1; c <= sigCols; c++) {
-          const crop = cropSignature(clean, cells[c], threshold);
+          const crop = cropSignature(clean, cells[c], threshold, { ink: strokes, owner, cellIndex: r * (sigCols + 1) + c });
           if (crop.blank) blankCells.push(c);
           await writeFile(join(dir, `${c}.png`), await encodePng(crop.image));
         }

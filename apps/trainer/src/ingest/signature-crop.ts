@@ -6,6 +6,7 @@ import { growBox, inkBoundingBox, type GrayImage } from '@sig/shared';
 import { cropGray, innerBox } from './cell-crop.ts';
 import { components } from './components.ts';
 import type { CellQuad } from './sheet-grid.ts';
+import { ownStrokes, type SheetInk } from './stroke-ownership.ts';
 
 /** Pixels kept clear of a cell's lines (the ruling is 1–2 px wide; the fitted line may be off by ~1 px). */
 export const CELL_INSET = 3;
@@ -16,17 +17,31 @@ export interface SignatureCrop {
   blank: boolean;
 }
 
+/** The sheet's strokes and which cell owns each (see stroke-ownership.ts). */
+export interface StrokeContext {
+  ink: SheetInk;
+  owner: Int32Array;
+  /** This cell's index in the list of boxes the owners were assigned over. */
+  cellIndex: number;
+}
+
 /**
  * Crops the signature in cell `q` of `sheet` (flattened, ruling removed); `threshold` separates ink from
- * paper.
+ * paper. With `strokes`, the cell's own strokes are followed outside it and strokes owned by other cells
+ * are removed.
  */
-export function cropSignature(sheet: GrayImage, q: CellQuad, threshold: number, marginFrac = 0.05): SignatureCrop {
-  const clean = cropGray(sheet, innerBox(q, CELL_INSET, sheet.width, sheet.height));
+export function cropSignature(sheet: GrayImage, q: CellQuad, threshold: number, strokes?: StrokeContext, marginFrac = 0.05): SignatureCrop {
+  const box = innerBox(q, CELL_INSET, sheet.width, sheet.height);
+  let clean = cropGray(sheet, box);
   removeEdgeRuling(clean, threshold);
-  const box = inkBoundingBox(clean, threshold);
-  if (!box) return { image: paperToWhite(clean, threshold), blank: true };
-  const m = Math.max(4, Math.round(marginFrac * Math.max(box.width, box.height)));
-  const g = growBox(box, m);
+  if (strokes) {
+    const reach = { x: Math.round(0.3 * (box.x1 - box.x0)), y: Math.round(0.6 * (box.y1 - box.y0)) };
+    clean = ownStrokes(sheet, strokes.ink, strokes.owner, strokes.cellIndex, box, clean, reach);
+  }
+  const ink = inkBoundingBox(clean, threshold);
+  if (!ink) return { image: paperToWhite(clean, threshold), blank: true };
+  const m = Math.max(4, Math.round(marginFrac * Math.max(ink.width, ink.height)));
+  const g = growBox(ink, m);
   const x0 = Math.max(0, g.x);
   const y0 = Math.max(0, g.y);
   const x1 = Math.min(clean.width, g.x + g.width);
