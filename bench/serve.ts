@@ -2,7 +2,10 @@
 // against the raw onnxruntime-node session.run throughput of the same model at its best batch size,
 // measured in the same run on the same machine. Prints req/s, p50/p99 latency and the ratio (last line).
 //
-//   npm run bench:serve -- [--models models] [--seconds 10] [--connections 64]
+//   npm run bench:serve -- [--models models] [--seconds 10] [--connections 32] [--width 0.25]
+//
+// A third line, the same work in one process without HTTP (decode → preprocess → session.run at the best
+// batch size), separates the server's own overhead from the per-image preprocessing cost.
 //
 // Without --models and without models/manifest.json, a reference-architecture classifier (untrained;
 // the speed does not depend on the weights) is built and exported to a temp folder.
@@ -16,14 +19,16 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { Manifest, type ModelEntry } from '@sig/shared';
+import { Manifest, classify, prepare, type ModelEntry } from '@sig/shared';
+import { decodeImage } from '@sig/shared/node/image-io.ts';
 
 const { values: args } = parseArgs({
   options: {
     models: { type: 'string' },
     seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '64' },
+    connections: { type: 'string', default: '32' },
     classes: { type: 'string', default: '184' },
+    width: { type: 'string', default: '0.25' },
   },
 });
 const seconds = Number(args.seconds);
@@ -44,7 +49,8 @@ async function classifierFolder(): Promise<{ dir: string; entry: ModelEntry; ori
   const { buildClassifier } = await import('../apps/trainer/src/model/classifier.ts');
   const { buildOnnxGraph, exportLayersModel, tensorSpecs } = await import('../apps/trainer/src/export/onnx/export-layers-model.ts');
   const classes = Number(args.classes);
-  const model = buildClassifier({ classes, inputHeight: 64, inputWidth: 128, widthMultiplier: 0.25 });
+  const width = Number(args.width);
+  const model = buildClassifier({ classes, inputHeight: 64, inputWidth: 128, widthMultiplier: width });
   const bytes = await exportLayersModel(model);
   const graph = buildOnnxGraph(model);
   const out = await mkdtemp(join(tmpdir(), 'sig-bench-serve-'));
@@ -67,7 +73,7 @@ async function classifierFolder(): Promise<{ dir: string; entry: ModelEntry; ori
   };
   await writeFile(join(out, entry.file), bytes);
   await writeFile(join(out, 'manifest.json'), JSON.stringify({ schemaVersion: 1, models: [entry] }));
-  return { dir: out, entry, origin: `reference classifier, width 0.25, 64×128, ${classes} classes, untrained (temp export)` };
+  return { dir: out, entry, origin: `reference classifier, width ${width}, 64×128, ${classes} classes, untrained (temp export)` };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -112,6 +118,31 @@ async function startServe(dir: string, maxBatch: number): Promise<{ url: string;
   return { url, child };
 }
 
+/** A signature-like upload: a 300×120 PNG with one pen stroke (what a cropped sheet cell looks like). */
+async function signaturePng(): Promise<Buffer> {
+  return sharp({ create: { width: 300, height: 120, channels: 3, background: '#ffffff' } })
+    .composite([{ input: Buffer.from('<svg width="300" height="120"><path d="M20 80 C 60 10, 90 110, 140 50 S 220 20, 280 70" stroke="black" stroke-width="5" fill="none"/></svg>'), top: 0, left: 0 }])
+    .png()
+    .toBuffer();
+}
+
+/** decode → preprocess → classify in this process, `batch` images per session run, for `secs` seconds. */
+async function pipelineRun(session: ort.InferenceSession, entry: ModelEntry, png: Buffer, batch: number, secs: number) {
+  const ctx = { session, Tensor: ort.Tensor };
+  let images = 0;
+  let prepMs = 0;
+  const start = performance.now();
+  while (performance.now() - start < secs * 1000) {
+    const t = performance.now();
+    const xs = [];
+    for (let i = 0; i < batch; i++) xs.push(prepare(entry, await decodeImage(png)));
+    prepMs += performance.now() - t;
+    await classify(ctx, entry, xs, { topK: 5 });
+    images += batch;
+  }
+  return { imagesPerSec: images / ((performance.now() - start) / 1000), prepMsPerImage: prepMs / images };
+}
+
 const load = loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average before the run ${load}`);
 const { dir, entry, origin } = await classifierFolder();
@@ -127,20 +158,19 @@ for (const b of [1, 2, 4, 8, 16, 32, 64]) {
 }
 const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
 const raw = await rawRun(session, entry, best.batch, seconds);
-await session.release();
 console.log(`raw session.run: batch ${raw.batch}, ${raw.imagesPerSec.toFixed(1)} images/s, per run p50 ${raw.p50.toFixed(2)} ms p99 ${raw.p99.toFixed(2)} ms (${seconds} s)`);
+const png = await signaturePng();
+const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
+await session.release();
+console.log(`in-process pipeline (decode → preprocess → session.run, batch ${best.batch}): ${pipe.imagesPerSec.toFixed(1)} images/s, decode+preprocess ${pipe.prepMsPerImage.toFixed(1)} ms per image (${seconds} s)`);
 
 // 2. The server: the same model behind POST /v1/classify, saturated by autocannon on loopback.
 const { url, child } = await startServe(dir, Math.max(best.batch, 8));
 try {
-  const png = await sharp({ create: { width: 300, height: 120, channels: 3, background: '#ffffff' } })
-    .composite([{ input: Buffer.from('<svg width="300" height="120"><path d="M20 80 C 60 10, 90 110, 140 50 S 220 20, 280 70" stroke="black" stroke-width="5" fill="none"/></svg>'), top: 0, left: 0 }])
-    .png()
-    .toBuffer();
   const body = JSON.stringify({ image: png.toString('base64'), topK: 5 });
   const check = await fetch(`${url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   if (check.status !== 200) throw new Error(`/v1/classify answered ${check.status}: ${await check.text()}`);
-  const opts = { url: `${url}/v1/classify`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections };
+  const opts = { url: `${url}/v1/classify`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, timeout: 60 };
   await autocannon({ ...opts, duration: 2 }); // warm-up
   const r = await autocannon({ ...opts, duration: seconds });
   const reqPerSec = r.requests.total / r.duration;
@@ -149,7 +179,9 @@ try {
   const sum = Number(/sig_batch_size_sum\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
   const count = Number(/sig_batch_size_count\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
   console.log(`server mean batch size: ${(sum / count).toFixed(1)}`);
-  console.log(`ratio server/raw: ${(reqPerSec / raw.imagesPerSec).toFixed(2)}× (goal ≥ 0.9×)`);
+  console.log(`load average after the run ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`ratio server/in-process pipeline: ${(reqPerSec / pipe.imagesPerSec).toFixed(2)}×`);
+  console.log(`ratio server/raw session.run: ${(reqPerSec / raw.imagesPerSec).toFixed(2)}× (goal ≥ 0.9×)`);
 } finally {
   child.kill('SIGTERM');
 }

@@ -80,6 +80,15 @@ describe('BatchedSession (micro-batching)', () => {
     expect(values(a.y)).toEqual([2, 4]);
   });
 
+  it('hurry runs a waiting batch at once', async () => {
+    const inner = new DoublingSession();
+    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 60_000, maxQueue: 64 });
+    const pending = b.run(feed([1]));
+    b.hurry();
+    expect(values((await pending).y)).toEqual([2]);
+    expect(values((await b.run(feed([3]))).y)).toEqual([6]); // still accepts work, without waiting
+  });
+
   it('drain finishes queued work, then refuses new work', async () => {
     const inner = new DoublingSession();
     const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 1000, maxQueue: 64 });
@@ -102,7 +111,8 @@ describe('micro-batching over HTTP', () => {
   });
 
   it('batches concurrent /v1/classify requests into one session run', async () => {
-    const s = await startTestServer(models, { maxWaitMs: 300, maxBatchSize: 8 });
+    // A long wait so that all four arrive (after decoding and preprocessing) before the batch runs.
+    const s = await startTestServer(models, { maxWaitMs: 1500, maxBatchSize: 8 });
     try {
       const rs = await Promise.all([1, 2, 3, 4].map(() => postJson(`${s.url}/v1/classify`, { image })));
       expect(rs.map((r) => r.status)).toEqual([200, 200, 200, 200]);
@@ -116,9 +126,11 @@ describe('micro-batching over HTTP', () => {
   });
 
   it('answers 503 with Retry-After when the queue is full', async () => {
-    const s = await startTestServer(models, { maxWaitMs: 300, maxBatchSize: 8, maxQueue: 2, retryAfterSeconds: 2 });
+    // Raw tensors (no preprocessing) reach the queue at once; the long wait keeps the first two queued.
+    const s = await startTestServer(models, { maxWaitMs: 1500, maxBatchSize: 8, maxQueue: 2, retryAfterSeconds: 2 });
+    const infer = { inputs: [{ name: 'image', shape: [1, 16, 16, 1], datatype: 'FP32', data: new Array(256).fill(0.5) }] };
     try {
-      const rs = await Promise.all([1, 2, 3, 4, 5].map(() => postJson(`${s.url}/v1/classify`, { image })));
+      const rs = await Promise.all([1, 2, 3, 4, 5].map(() => postJson(`${s.url}/v2/models/classifier/infer`, infer)));
       const statuses = rs.map((r) => r.status).sort();
       expect(statuses).toEqual([200, 200, 503, 503, 503]);
       for (const r of rs.filter((x) => x.status === 503)) {

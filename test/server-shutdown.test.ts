@@ -14,12 +14,21 @@ afterAll(async () => {
   await rm(models, { recursive: true, force: true });
 });
 
+/** Resolves once `check` is true (polling), so the test acts only when the request really waits in the queue. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('timed out waiting');
+}
+
 describe('server: graceful shutdown', () => {
   it('close() finishes requests in flight, then stops listening', async () => {
     // A long batching wait keeps the request queued while shutdown starts.
-    const s = await startTestServer(models, { maxWaitMs: 400 });
+    const s = await startTestServer(models, { maxWaitMs: 3000 });
     const inFlight = postJson(`${s.url}/v1/classify`, { image });
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => s.registry.get('classifier')!.runner.queueDepth === 1);
     const closing = s.close();
     const r = await inFlight;
     expect(r.status).toBe(200);
@@ -30,7 +39,7 @@ describe('server: graceful shutdown', () => {
   });
 
   it('`sig serve` drains on SIGTERM and exits 0', async () => {
-    const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', models, '--port', '0', '--host', '127.0.0.1', '--max-wait-ms', '400', '--intra-op-threads', '1'], {
+    const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', models, '--port', '0', '--host', '127.0.0.1', '--max-wait-ms', '3000', '--intra-op-threads', '1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -52,7 +61,7 @@ describe('server: graceful shutdown', () => {
       });
       expect(stderr).toMatch(/model classifier .* loaded on cpu/);
       const inFlight = postJson(`${url}/v1/classify`, { image });
-      await new Promise((r) => setTimeout(r, 100));
+      await until(async () => /sig_queue_depth\{model="classifier"\} 1\n/.test(await (await fetch(`${url}/metrics`)).text()));
       child.kill('SIGTERM');
       const r = await inFlight;
       expect(r.status).toBe(200);

@@ -37,7 +37,11 @@ export function createApp(deps: AppDeps): Hono {
     '*',
     bodyLimit({
       maxSize: config.bodyLimitBytes,
-      onError: (c) => c.json({ error: `request body over the ${config.bodyLimitBytes}-byte limit` }, 413),
+      onError: (c) => {
+        // The rest of the body is never read: the connection cannot carry another request.
+        c.header('Connection', 'close');
+        return c.json({ error: `request body over the ${config.bodyLimitBytes}-byte limit` }, 413);
+      },
     }),
   );
 

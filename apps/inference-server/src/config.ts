@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError } from '@sig/shared';
@@ -18,10 +19,12 @@ export const ServerConfig = z.object({
   intraOpThreads: z.number().int().min(0).default(0),
   /** Threads across independent operators (0: onnxruntime's default). */
   interOpThreads: z.number().int().min(0).default(0),
+  /** Worker threads that decode and preprocess uploads (0: on the event loop). Default: cores − 1, 1 to 4. */
+  preprocessThreads: z.number().int().min(0).max(64).default(Math.max(1, Math.min(4, availableParallelism() - 1))),
   /** Most rows (images) per micro-batch. */
   maxBatchSize: z.number().int().min(1).max(1024).default(32),
   /** Longest a request waits for others to join its batch. */
-  maxWaitMs: z.number().min(0).max(1000).default(2),
+  maxWaitMs: z.number().min(0).max(10_000).default(2),
   /** Most rows waiting per model; past it requests get 503 with Retry-After. */
   maxQueue: z.number().int().min(1).default(256),
   retryAfterSeconds: z.number().int().min(1).default(1),
@@ -46,6 +49,7 @@ export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' 
   SIG_GRAPH_OPTIMIZATION: { key: 'graphOptimization', type: 'string' },
   SIG_INTRA_OP_THREADS: { key: 'intraOpThreads', type: 'number' },
   SIG_INTER_OP_THREADS: { key: 'interOpThreads', type: 'number' },
+  SIG_PREPROCESS_THREADS: { key: 'preprocessThreads', type: 'number' },
   SIG_MAX_BATCH: { key: 'maxBatchSize', type: 'number' },
   SIG_MAX_WAIT_MS: { key: 'maxWaitMs', type: 'number' },
   SIG_MAX_QUEUE: { key: 'maxQueue', type: 'number' },

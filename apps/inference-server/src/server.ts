@@ -10,6 +10,7 @@ import { consoleLogger, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { ModelRegistry } from './models/registry.ts';
 import { OnnxSessionFactory } from './models/session-factory.ts';
+import { PreprocessPool } from './preprocess/pool.ts';
 import { SignatureService } from './signature-service.ts';
 
 /** A listening server. */
@@ -38,7 +39,8 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   );
   if (registry.list().length === 0) log('error', `no model could be loaded from ${registry.dir}; serving health and metadata only`);
   const state = { draining: false };
-  const service = new SignatureService(registry, { maxPixels: config.maxPixels }, log);
+  const pool = new PreprocessPool(config.preprocessThreads, log);
+  const service = new SignatureService(registry, pool, { maxPixels: config.maxPixels }, log);
   const app = createApp({ config, registry, service, metrics, log, state });
 
   let inFlight = 0;
@@ -68,6 +70,7 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       state.draining = true;
+      registry.hurry();
       log('info', `shutting down: draining ${inFlight} request(s) in flight`);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -78,6 +81,7 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
         ]);
       }
       await registry.close();
+      await pool.close();
       server.closeAllConnections();
       await closed;
       log('info', 'stopped');

@@ -3,7 +3,6 @@ import {
   authenticity,
   classify,
   generate,
-  prepare,
   type AuthenticityResponse,
   type ClassifyRequest,
   type ClassifyResponse,
@@ -11,54 +10,52 @@ import {
   type GenerateRequest,
   type GenerateResponse,
   type ModelEntry,
-  type RawImage,
   type VerifyRequest,
   type VerifyResponse,
 } from '@sig/shared';
-import { decodeImage, encodePng } from '@sig/shared/node/image-io.ts';
+import { encodePng } from '@sig/shared/node/image-io.ts';
 import type { Logger } from './log.ts';
 import { NodeTensor, type LoadedModel, type ModelRegistry } from './models/registry.ts';
+import type { PreprocessPool } from './preprocess/pool.ts';
 
 /**
- * The server's use cases over the model registry: decode → preprocess (per the model's manifest entry) →
- * the shared pipeline → response bodies. Plain class, no HTTP.
+ * The server's use cases over the model registry: upload bytes → decode and preprocess (per the model's
+ * manifest entry, on the preprocessing pool) → the shared pipeline → response bodies. Plain class, no HTTP.
  */
 export class SignatureService {
   constructor(
     private readonly registry: ModelRegistry,
+    private readonly pool: PreprocessPool,
     private readonly opts: { maxPixels: number },
     private readonly log: Logger,
   ) {}
 
-  /** Decodes an uploaded image; non-images, truncated files and images over the pixel limit are UserErrors. */
-  decode(bytes: Uint8Array): Promise<RawImage> {
-    if (bytes.length === 0) throw new UserError('the image is empty');
-    return decodeImage(bytes, { maxPixels: this.opts.maxPixels });
-  }
-
   /** Registration-desk lookup: top-k student IDs. */
-  async classify(image: RawImage, req: Omit<ClassifyRequest, 'image'>): Promise<ClassifyResponse> {
+  async classify(image: Uint8Array, req: Omit<ClassifyRequest, 'image'>): Promise<ClassifyResponse> {
     const model = this.registry.pick('classifier', req.model);
-    const [r] = await classify(this.ctx(model), model.entry, [this.prepare(model.entry, image)], { topK: req.topK });
+    const [x] = await this.prepare(image, [model.entry]);
+    const [r] = await classify(this.ctx(model), model.entry, [x], { topK: req.topK });
     return { model: model.entry.name, predictions: r.top.map((p) => ({ id: p.label, probability: p.probability })) };
   }
 
   /** Authenticity: p(genuine), verdict, threshold. */
-  async authenticity(image: RawImage, req: { model?: string }): Promise<AuthenticityResponse> {
+  async authenticity(image: Uint8Array, req: { model?: string }): Promise<AuthenticityResponse> {
     const model = this.registry.pick('realfake', req.model);
-    const [r] = await authenticity(this.ctx(model), model.entry, [this.prepare(model.entry, image)]);
+    const [x] = await this.prepare(image, [model.entry]);
+    const [r] = await authenticity(this.ctx(model), model.entry, [x]);
     return { model: model.entry.name, ...r };
   }
 
   /** Verification: the claimed ID must be the top-1 identity and the signature judged genuine. */
-  async verify(image: RawImage, req: Omit<VerifyRequest, 'image'>): Promise<VerifyResponse> {
+  async verify(image: Uint8Array, req: Omit<VerifyRequest, 'image'>): Promise<VerifyResponse> {
     const clf = this.registry.pick('classifier', req.classifierModel);
     const rf = this.registry.pick('realfake', req.realfakeModel);
     const index = clf.entry.labels.indexOf(req.claimedId);
     if (index < 0) throw new UserError(`unknown ID '${req.claimedId}' for model ${clf.entry.name}`, 404);
+    const [xc, xr] = await this.prepare(image, [clf.entry, rf.entry]);
     const [ident, auth] = await Promise.all([
-      classify(this.ctx(clf), clf.entry, [this.prepare(clf.entry, image)], { topK: 3 }).then((r) => r[0]),
-      authenticity(this.ctx(rf), rf.entry, [this.prepare(rf.entry, image)]).then((r) => r[0]),
+      classify(this.ctx(clf), clf.entry, [xc], { topK: 3 }).then((r) => r[0]),
+      authenticity(this.ctx(rf), rf.entry, [xr]).then((r) => r[0]),
     ]);
     const probability = ident.probabilities[index];
     const rank = 1 + ident.probabilities.filter((p, i) => p > probability || (p === probability && i < index)).length;
@@ -91,14 +88,28 @@ export class SignatureService {
     return { session: model.runner, Tensor: NodeTensor };
   }
 
-  /** The model's preprocessing; an image it cannot handle (e.g. no ink at all) is the client's problem, not a 500. */
-  private prepare(entry: ModelEntry, image: RawImage): FloatImage {
+  /**
+   * Decodes the upload once and preprocesses it for each entry's manifest configuration. An image the
+   * preprocessing cannot handle is the client's problem (422), not a 500.
+   */
+  private async prepare(bytes: Uint8Array, entries: ModelEntry[]): Promise<FloatImage[]> {
+    const keys = entries.map((e) => JSON.stringify(e.preprocess));
+    const unique = [...new Set(keys)];
+    let images: FloatImage[];
     try {
-      return prepare(entry, image);
+      images = await this.pool.prepare(bytes, this.opts.maxPixels, unique.map((k) => JSON.parse(k)));
     } catch (err) {
       if (err instanceof UserError) throw err;
-      this.log('warn', `preprocessing failed for ${entry.name}: ${err instanceof Error ? err.message : String(err)}`);
-      throw new UserError(`cannot preprocess this image: ${err instanceof Error ? err.message : String(err)}`, 422);
+      const msg = err instanceof Error ? err.message : String(err);
+      this.log('warn', `preprocessing failed: ${msg}`);
+      throw new UserError(`cannot preprocess this image: ${msg}`, 422);
     }
+    return entries.map((e, i) => {
+      const x = images[unique.indexOf(keys[i])];
+      if (x.width !== e.preprocess.width || x.height !== e.preprocess.height) {
+        throw new Error(`preprocess returned ${x.width}x${x.height}, ${e.name} takes ${e.preprocess.width}x${e.preprocess.height}`);
+      }
+      return x;
+    });
   }
 }

@@ -51,6 +51,8 @@ export class BatchedSession implements OrtSessionLike {
   private running = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  /** Shutting down: batches run as soon as they are queued, without waiting to fill. */
+  private hurried = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -94,6 +96,16 @@ export class BatchedSession implements OrtSessionLike {
     });
   }
 
+  /** Runs queued work now and from here on never waits for a batch to fill (still accepts work). */
+  hurry(): void {
+    this.hurried = true;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      void this.flush();
+    }
+  }
+
   /** Stops taking work and resolves when every queued and running batch has finished. */
   async drain(): Promise<void> {
     this.closed = true;
@@ -108,7 +120,7 @@ export class BatchedSession implements OrtSessionLike {
 
   private schedule(): void {
     if (this.running) return; // the running batch's completion starts the next one
-    if (this.queuedRows >= this.opts.maxBatchSize || this.opts.maxWaitMs <= 0 || this.closed) {
+    if (this.queuedRows >= this.opts.maxBatchSize || this.opts.maxWaitMs <= 0 || this.closed || this.hurried) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       void this.flush();

@@ -12,6 +12,8 @@ export function errorResponse(c: Context, err: unknown, opts: { retryAfterSecond
     return c.json({ error: `invalid request: ${where}${issue.message}` }, 400);
   }
   if (isUserError(err)) {
+    // 415 is answered without reading the body: the connection cannot carry another request.
+    if (err.status === 415) c.header('Connection', 'close');
     return c.json({ error: err.message }, err.status as 400);
   }
   if (err instanceof OverloadedError || err instanceof ClosedError) {

@@ -9,17 +9,17 @@ export function lookupRoutes({ service }: AppDeps): Hono {
 
   app.post('/v1/classify', async (c) => {
     const { fields, image } = await readImageRequest(c, ClassifyRequest);
-    return c.json(await service.classify(await service.decode(image), fields));
+    return c.json(await service.classify(image, fields));
   });
 
   app.post('/v1/authenticity', async (c) => {
     const { fields, image } = await readImageRequest(c, AuthenticityRequest);
-    return c.json(await service.authenticity(await service.decode(image), fields));
+    return c.json(await service.authenticity(image, fields));
   });
 
   app.post('/v1/verify', async (c) => {
     const { fields, image } = await readImageRequest(c, VerifyRequest);
-    return c.json(await service.verify(await service.decode(image), fields));
+    return c.json(await service.verify(image, fields));
   });
 
   return app;

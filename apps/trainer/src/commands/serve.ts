@@ -19,6 +19,7 @@ export function register(program: Command): void {
     .option('--intra-op-threads <n>', 'threads within one operator, 0 = onnxruntime default (env SIG_INTRA_OP_THREADS)', int)
     .option('--inter-op-threads <n>', 'threads across operators, 0 = onnxruntime default (env SIG_INTER_OP_THREADS)', int)
     .option('--graph-optimization <level>', 'disabled|basic|extended|all (env SIG_GRAPH_OPTIMIZATION; default all)')
+    .option('--preprocess-threads <n>', 'worker threads decoding and preprocessing uploads, 0 = none (env SIG_PREPROCESS_THREADS; default cores-1, 1..4)', int)
     .option('--max-batch <n>', 'most images per micro-batch (env SIG_MAX_BATCH; default 32)', int)
     .option('--max-wait-ms <ms>', 'longest wait for a batch to fill (env SIG_MAX_WAIT_MS; default 2)', int)
     .option('--max-queue <n>', 'most images waiting per model before 503 (env SIG_MAX_QUEUE; default 256)', int)
@@ -35,6 +36,7 @@ export function register(program: Command): void {
         intraOpThreads: o.intraOpThreads,
         interOpThreads: o.interOpThreads,
         graphOptimization: o.graphOptimization,
+        preprocessThreads: o.preprocessThreads,
         maxBatchSize: o.maxBatch,
         maxWaitMs: o.maxWaitMs,
         maxQueue: o.maxQueue,

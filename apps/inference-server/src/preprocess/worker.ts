@@ -1,0 +1,19 @@
+// One preprocessing worker: decode an upload once, preprocess it for each requested model configuration.
+import { parentPort } from 'node:worker_threads';
+import { isUserError, preprocess } from '@sig/shared';
+import { decodeImage } from '@sig/shared/node/image-io.ts';
+import type { PrepareReply, PrepareRequest } from './pool.ts';
+
+parentPort!.on('message', async (req: PrepareRequest) => {
+  let reply: PrepareReply;
+  try {
+    const image = await decodeImage(req.bytes, { maxPixels: req.maxPixels });
+    const images = req.configs.map((cfg) => preprocess(image, cfg));
+    reply = { id: req.id, ok: true, images };
+  } catch (err) {
+    reply = isUserError(err)
+      ? { id: req.id, ok: false, userError: true, message: err.message, status: err.status }
+      : { id: req.id, ok: false, userError: false, message: err instanceof Error ? err.message : String(err), status: 500 };
+  }
+  parentPort!.postMessage(reply, reply.ok ? reply.images.map((i) => i.data.buffer as ArrayBuffer) : []);
+});
