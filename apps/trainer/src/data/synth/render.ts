@@ -42,8 +42,8 @@ export function renderSample(design: WriterDesign, rng: Rng): GrayImage {
   }
   const pad = style.penRadius + 2;
   const inkW = bx1 - bx0 + 2 * pad, inkH = by1 - by0 + 2 * pad;
-  const width = Math.ceil(Math.max(240, inkW + rng.uniform(16, 48)));
-  const height = Math.ceil(Math.max(80, inkH + rng.uniform(12, 36)));
+  const width = Math.ceil(Math.max(250, inkW + rng.uniform(16, 48)));
+  const height = Math.ceil(Math.max(80, inkH + rng.uniform(10, 30)));
   const ox = (width - inkW) * rng.uniform(0.3, 0.7) - bx0 + pad;
   const oy = (height - inkH) * rng.uniform(0.3, 0.7) - by0 + pad;
 

@@ -93,7 +93,7 @@ export function drawWriter(rng: Rng): WriterDesign {
   const [minX, maxX, minY, maxY] = bounds(strokes, style);
   const target = rng.uniform(200, 380);
   let px = target / (maxX - minX);
-  px = Math.min(px, 130 / (maxY - minY), 24);
+  px = Math.min(px, 115 / (maxY - minY), 24);
   style.xHeightPx = Math.max(px, 6);
   return { style, strokes };
 }
