@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '@sig/shared';
+import { fixCpuResizeGradients } from '../apps/trainer/src/backend/resize-grad.ts';
 import { useTrainableWasm } from '../apps/trainer/src/backend/wasm-setup.ts';
 
 const rng = new Rng(2024);
@@ -171,4 +172,8 @@ function expectLinearGradMatches(f: Fn, shape: number[], outShape: number[]): vo
   });
   expect(relErr(yWasm, yCpu), 'forward').toBeLessThanOrEqual(1e-4);
   expect(relErr(gWasm, gRef), 'gradient').toBeLessThanOrEqual(1e-4);
+  // The cpu backend as selectBackend leaves it (its built-in resize gradients replaced) is right too.
+  fixCpuResizeGradients();
+  const [, gCpu] = valueAndGrads('cpu', f, [x], r);
+  expect(relErr(gCpu, gRef), 'cpu gradient').toBeLessThanOrEqual(1e-4);
 }

@@ -1,8 +1,9 @@
-// Up-sampling gradients for the wasm backend (the CGAN's UpSampling2D and any resize layer). The built-in wasm
-// ResizeNearestNeighborGrad and ResizeBilinearGrad give wrong results on non-square images (height and width
-// swapped; test/wasm-grad.test.ts shows it), so these replace them: each is the exact transpose of the forward
-// kernel's sampling (tfjs-backend-cpu's formulas, alignCorners and halfPixelCenters included), a scatter-add.
-import { ResizeBilinearGrad, ResizeNearestNeighborGrad, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+// Up-sampling gradients (the CGAN's UpSampling2D and any resize layer), for wasm and cpu. The built-in
+// ResizeNearestNeighborGrad/ResizeBilinearGrad are wrong on both backends (wasm: non-square images; cpu:
+// nearest mixes batch offsets when batch > 1, bilinear returns a transposed shape; test/wasm-grad.test.ts shows
+// it), so these replace them: each is the exact transpose of the forward kernel's sampling (tfjs-backend-cpu's
+// forward formulas, alignCorners and halfPixelCenters included), a scatter-add.
+import { getKernel, registerKernel, ResizeBilinearGrad, ResizeNearestNeighborGrad, unregisterKernel, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32 } from './wasm-kernel-calls.ts';
 
@@ -18,10 +19,12 @@ function ratio(inSize: number, outSize: number, alignCorners: boolean): number {
   return (corners ? inSize - 1 : inSize) / (corners ? outSize - 1 : outSize);
 }
 
-function resizeNearestNeighborGrad({ inputs, backend, attrs }: ResizeGradArgs): TensorInfo {
-  const { images, dy } = inputs;
-  const [n, h, w, ch] = images.shape;
-  const [, oh, ow] = dy.shape;
+type ResizeAttrs = ResizeGradArgs['attrs'];
+
+/** dx (zeroed, images.shape) += transpose of nearest-neighbour resizing applied to g (dy.shape). */
+function nearestGrad(g: Float32Array, dx: Float32Array, imagesShape: number[], dyShape: number[], attrs: ResizeAttrs): void {
+  const [n, h, w, ch] = imagesShape;
+  const [, oh, ow] = dyShape;
   const { alignCorners, halfPixelCenters = false } = attrs;
   const rr = ratio(h, oh, alignCorners);
   const cr = ratio(w, ow, alignCorners);
@@ -32,10 +35,6 @@ function resizeNearestNeighborGrad({ inputs, backend, attrs }: ResizeGradArgs): 
   };
   const rows = Int32Array.from({ length: oh }, (_, r) => nearest(r, rr, h));
   const cols = Int32Array.from({ length: ow }, (_, c) => nearest(c, cr, w));
-  const out = backend.makeOutput(images.shape, 'float32');
-  const dx = heapF32(backend, out);
-  const g = heapF32(backend, dy);
-  dx.fill(0);
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let r = 0; r < oh; r++) {
@@ -46,13 +45,12 @@ function resizeNearestNeighborGrad({ inputs, backend, attrs }: ResizeGradArgs): 
       }
     }
   }
-  return out;
 }
 
-function resizeBilinearGrad({ inputs, backend, attrs }: ResizeGradArgs): TensorInfo {
-  const { images, dy } = inputs;
-  const [n, h, w, ch] = images.shape;
-  const [, oh, ow] = dy.shape;
+/** dx (zeroed, images.shape) += transpose of bilinear resizing applied to g (dy.shape). */
+function bilinearGrad(g: Float32Array, dx: Float32Array, imagesShape: number[], dyShape: number[], attrs: ResizeAttrs): void {
+  const [n, h, w, ch] = imagesShape;
+  const [, oh, ow] = dyShape;
   const { alignCorners, halfPixelCenters = false } = attrs;
   const rr = ratio(h, oh, alignCorners);
   const cr = ratio(w, ow, alignCorners);
@@ -65,10 +63,6 @@ function resizeBilinearGrad({ inputs, backend, attrs }: ResizeGradArgs): TensorI
     });
   const rowTaps = taps(oh, rr, h);
   const colTaps = taps(ow, cr, w);
-  const out = backend.makeOutput(images.shape, 'float32');
-  const dx = heapF32(backend, out);
-  const g = heapF32(backend, dy);
-  dx.fill(0);
   let o = 0;
   for (let b = 0; b < n; b++) {
     for (let r = 0; r < oh; r++) {
@@ -95,10 +89,55 @@ function resizeBilinearGrad({ inputs, backend, attrs }: ResizeGradArgs): TensorI
       }
     }
   }
-  return out;
+}
+
+type GradCore = typeof nearestGrad;
+
+/** A wasm kernel running `core` on heap views. */
+function wasmKernel(core: GradCore): KernelFunc {
+  return (({ inputs, backend, attrs }: ResizeGradArgs) => {
+    const out = backend.makeOutput(inputs.images.shape, 'float32');
+    const dx = heapF32(backend, out);
+    dx.fill(0);
+    core(heapF32(backend, inputs.dy), dx, inputs.images.shape, inputs.dy.shape, attrs);
+    return out;
+  }) as unknown as KernelFunc;
+}
+
+/** The cpu backend's view of its data (tfjs-backend-cpu's MathBackendCPU, structurally). */
+interface CpuBackend {
+  data: { get(dataId: object): { values: Float32Array } };
+  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+}
+
+/** A cpu kernel running `core` on the backend's arrays. */
+function cpuKernel(core: GradCore): KernelFunc {
+  return (({ inputs, backend, attrs }: { inputs: ResizeGradArgs['inputs']; backend: CpuBackend; attrs: ResizeAttrs }) => {
+    const dx = new Float32Array(inputs.images.shape.reduce((a, b) => a * b, 1));
+    core(backend.data.get(inputs.dy.dataId).values, dx, inputs.images.shape, inputs.dy.shape, attrs);
+    return backend.makeTensorInfo(inputs.images.shape, 'float32', dx);
+  }) as unknown as KernelFunc;
 }
 
 export const wasmResizeGradKernels: KernelConfig[] = [
-  { kernelName: ResizeNearestNeighborGrad, backendName: 'wasm', kernelFunc: resizeNearestNeighborGrad as unknown as KernelFunc },
-  { kernelName: ResizeBilinearGrad, backendName: 'wasm', kernelFunc: resizeBilinearGrad as unknown as KernelFunc },
+  { kernelName: ResizeNearestNeighborGrad, backendName: 'wasm', kernelFunc: wasmKernel(nearestGrad) },
+  { kernelName: ResizeBilinearGrad, backendName: 'wasm', kernelFunc: wasmKernel(bilinearGrad) },
 ];
+
+/** The same gradients for tfjs-backend-cpu, whose built-ins are wrong too. */
+export const cpuResizeGradKernels: KernelConfig[] = [
+  { kernelName: ResizeNearestNeighborGrad, backendName: 'cpu', kernelFunc: cpuKernel(nearestGrad) },
+  { kernelName: ResizeBilinearGrad, backendName: 'cpu', kernelFunc: cpuKernel(bilinearGrad) },
+];
+
+let cpuFixed = false;
+
+/** Replaces tfjs-backend-cpu's resize gradients with the correct ones (idempotent; selectBackend calls it). */
+export function fixCpuResizeGradients(): void {
+  if (cpuFixed) return;
+  for (const config of cpuResizeGradKernels) {
+    if (getKernel(config.kernelName, 'cpu')) unregisterKernel(config.kernelName, 'cpu');
+    registerKernel(config);
+  }
+  cpuFixed = true;
+}

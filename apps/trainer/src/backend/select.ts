@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { UserError } from '@sig/shared';
+import { fixCpuResizeGradients } from './resize-grad.ts';
 import { useTrainableWasm } from './wasm-setup.ts';
 
 /** Backend names accepted by `--backend` and returned by {@link selectBackend}. */
@@ -46,6 +47,7 @@ async function tryWasm(): Promise<Attempt> {
 }
 
 async function tryCpu(): Promise<Attempt> {
+  fixCpuResizeGradients();
   return (await tf.setBackend('cpu')) ? { ok: true } : { ok: false, reason: 'the cpu backend failed to start' };
 }
 

@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-layers';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { wasmConvGradKernels } from './wasm-conv-grad.ts';
 import { registerWasmGradients } from './wasm-gradients.ts';
-import { wasmResizeGradKernels } from './wasm-resize-grad.ts';
+import { wasmResizeGradKernels } from './resize-grad.ts';
 import { wasmTrainKernels } from './wasm-train-kernels.ts';
 
 let kernelsRegistered = false;
