@@ -14,9 +14,18 @@ import { signaturePngs } from './edge/images.ts';
 import { LABELS, makeTestModels } from './server/fixtures.ts';
 import { postJson, startTestServer, type TestServer } from './server/http.ts';
 
-export const CHROMIUM = {
+const CHROMIUM = {
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    // A synthetic camera (moving test pattern) so the photograph path runs too.
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+  ],
 };
 
 let modelsDir: string;
@@ -125,13 +134,22 @@ describe('edge bundle in headless Chromium', () => {
 
   it('from a plain static host: single thread, same answers, and offline after the first load', async () => {
     const host: StaticServer = await serveStatic(out, { isolate: false });
-    const context = await browser.newContext();
+    const context = await browser.newContext({ permissions: ['camera'] });
     try {
       const { page, console } = await openPage(context, host.url);
       expect(await page.evaluate(() => document.body.dataset.threads), console.join('\n')).toBe('1');
       expect(await page.locator('#runtime').textContent()).toContain('not cross-origin isolated');
       expectSameAnswers(await analyze(page, images[1].png), expected[1], images[1].name);
       expect(await page.evaluate(() => window.sigEdge.offlineReady)).toBe(true);
+
+      // Photograph: camera on, take a photo, and the frame goes through the same lookup.
+      const before = Number(await page.evaluate(() => document.body.dataset.analyses ?? '0'));
+      await page.click('#camera-start');
+      await page.waitForFunction(() => document.querySelector<HTMLVideoElement>('#video')!.videoWidth > 0, undefined, { timeout: 30_000 });
+      await page.click('#camera-shot');
+      await page.waitForFunction((n) => Number(document.body.dataset.analyses) === n + 1, before, { timeout: 30_000 });
+      expect(await page.evaluate(() => window.sigEdge.last?.classifier?.top.length)).toBe(LABELS.length > 5 ? 5 : LABELS.length);
+      expect(await page.locator('#camera').isHidden()).toBe(true);
 
       // Cut the network: the host is gone and the browser is offline; the page must still load and answer.
       await host.close();
