@@ -106,13 +106,19 @@ describe.skipIf(!haveSheets)('sig ingest CLI on one sheet', () => {
     const out = join(work, 'one-out');
     const r = await sig(['ingest', one, '--out', out, '--debug', join(work, 'one-debug')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/4 IDs, 16 crops from 1 sheets/);
+    expect(r.stdout).toMatch(/4 IDs, 16 crops from 1 sheet /);
     expect((await readdir(out)).sort()).toEqual(['181', '182', '183', '184', 'ingest-report.json']);
     const report = IngestReport.parse(JSON.parse(await readFile(join(out, 'ingest-report.json'), 'utf8')));
     const sheet = report.sheets[0];
     expect(sheet.rows[0]).toMatchObject({ idRead: '181', expectedId: 1, idWritten: 181, idSource: 'ocr' });
     expect(sheet.problems).toContainEqual(expect.objectContaining({ row: 1, kind: 'disagrees' }));
     expect((await sharp(join(work, 'one-debug', 'image16-grid.png')).metadata()).width).toBe(sheet.width);
+
+    // Ingesting into the same folder again replaces the earlier output (a stale ID folder goes).
+    await mkdir(join(out, '999'));
+    const again = await sig(['ingest', one, '--out', out]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((await readdir(out)).sort()).toEqual(['181', '182', '183', '184', 'ingest-report.json']);
   });
 });
 
@@ -142,6 +148,16 @@ describe('sig ingest CLI errors', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/image1\.jpg/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a non-empty output folder that is not an earlier ingest is refused', async () => {
+    const other = join(work, 'other');
+    await mkdir(other, { recursive: true });
+    await writeFile(join(other, 'keep.txt'), 'precious');
+    const r = await sig(['ingest', sheetsDir, '--out', other]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^sig: output folder .* is not empty/);
+    expect(await readdir(other)).toEqual(['keep.txt']);
   });
 
   it('--out is required', async () => {

@@ -7,7 +7,7 @@ export function register(program: Command): void {
     .command('ingest')
     .description('cut the signatures out of photographed registration sheets into <out>/<id>/<1..4>.png plus ingest-report.json')
     .argument('<sheetsDir>', 'folder of sheet photos (PNG, JPEG, TIFF, WebP), processed in natural order')
-    .requiredOption('--out <datasetDir>', 'output dataset folder')
+    .requiredOption('--out <datasetDir>', 'output dataset folder (new, empty, or an earlier ingest output, which is replaced)')
     .option('--min-confidence <c>', 'OCR confidence (0..1) at which a read ID is trusted over the running order', '0.25')
     .option('--debug <dir>', 'also write each sheet with its detected grid drawn on it')
     .action(async (sheetsDir: string, o: { out: string; minConfidence: string; debug?: string }) => {
@@ -29,7 +29,7 @@ export function register(program: Command): void {
       });
       const t = report.totals;
       console.log(
-        `${t.ids} IDs, ${t.crops} crops from ${t.sheets} sheets → ${report.outDir}; ` +
+        `${t.ids} IDs, ${t.crops} crops from ${t.sheets} sheet${t.sheets === 1 ? '' : 's'} → ${report.outDir}; ` +
           `OCR agrees with the running order on ${t.ocrAgrees}/${t.rows} rows (${t.fromOcr} written from OCR, ` +
           `${t.fromRunningOrder} from the running order); ${t.problems} problem(s) in ingest-report.json`,
       );

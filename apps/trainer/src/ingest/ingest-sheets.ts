@@ -1,7 +1,7 @@
 // `sig ingest`: photographed registration sheets → <out>/<id>/<1..4>.png + ingest-report.json.
 // Sheets are processed in natural file order; each row's ID is the printed one when OCR reads it
 // confidently, otherwise the running order's (previous ID + 1), and the report says which.
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { removeRuledLines, UserError } from '@sig/shared';
 import { encodePng } from '@sig/shared/node/image-io.ts';
@@ -50,13 +50,31 @@ export async function listSheets(dir: string): Promise<string[]> {
   return images.map((n) => join(dir, n));
 }
 
+/**
+ * Creates the output folder, or empties a previous ingest's output (its ID folders and report) so no stale
+ * IDs remain; any other non-empty folder is refused rather than mixed into.
+ */
+async function prepareOutDir(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    await mkdir(dir, { recursive: true });
+    return;
+  }
+  if (names.length === 0) return;
+  if (!names.includes('ingest-report.json'))
+    throw new UserError(`output folder ${dir} is not empty and holds no earlier ingest; choose another --out`);
+  for (const n of names) if (/^\d+$/.test(n) || n === 'ingest-report.json') await rm(join(dir, n), { recursive: true, force: true });
+}
+
 /** Ingests every sheet in opts.sheetsDir; writes crops and the report to opts.outDir and returns the report. */
 export async function ingestSheets(opts: IngestOptions): Promise<IngestReport> {
   const minConfidence = opts.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
   const sigCols = opts.signatureColumns ?? 4;
   const files = await listSheets(opts.sheetsDir);
   const templates = await digitTemplates();
-  await mkdir(opts.outDir, { recursive: true });
+  await prepareOutDir(opts.outDir);
   if (opts.debugDir) await mkdir(opts.debugDir, { recursive: true });
 
   const written = new Set<number>();
