@@ -44,6 +44,13 @@ describe('ruled-line removal', () => {
     expect(left).toBe(0);
     for (let x = 60; x < 120; x++) expect(at(out, x, 90)).toBe(30);
   });
+
+  it('keeps a long, straight strike-through that is part of the signature (it stops short of the borders)', () => {
+    const d = new Uint8ClampedArray(W * H).fill(235);
+    for (let x = 12; x < W - 12; x++) for (let y = 58; y < 62; y++) d[y * W + x] = 30; // 90 % of the width, 4 px thick
+    const out = removeRuledLines({ width: W, height: H, data: d }, { threshold: 150 });
+    expect(Array.from(out.data)).toEqual(Array.from(d));
+  });
 });
 
 describe('background flattening', () => {
