@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     classes: { type: 'string', default: '184' },
     width: { type: 'string', default: '0.25' },
+    /** Extra `sig serve` flags, e.g. --serve-args="--max-wait-ms 10 --preprocess-threads 2". */
+    'serve-args': { type: 'string', default: '' },
   },
 });
 const seconds = Number(args.seconds);
@@ -100,7 +102,7 @@ async function rawRun(session: ort.InferenceSession, entry: ModelEntry, batch: n
 }
 
 async function startServe(dir: string, maxBatch: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-batch', String(maxBatch), '--max-queue', '4096'], {
+  const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-batch', String(maxBatch), '--max-queue', '4096', ...(args['serve-args'] ?? '').split(/\s+/).filter(Boolean)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -174,7 +176,7 @@ try {
   await autocannon({ ...opts, duration: 2 }); // warm-up
   const r = await autocannon({ ...opts, duration: seconds });
   const reqPerSec = r.requests.total / r.duration;
-  console.log(`server /v1/classify: ${connections} connections, ${reqPerSec.toFixed(1)} req/s, latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx} (${seconds} s)`);
+  console.log(`server /v1/classify (sig serve ${args['serve-args'] || 'defaults'}): ${connections} connections, ${reqPerSec.toFixed(1)} req/s, latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx} (${seconds} s)`);
   const metrics = await (await fetch(`${url}/metrics`)).text();
   const sum = Number(/sig_batch_size_sum\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
   const count = Number(/sig_batch_size_count\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);

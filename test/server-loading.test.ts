@@ -11,7 +11,7 @@ import { OnnxSessionFactory } from '../apps/inference-server/src/models/session-
 import { makeTestModels } from './server/fixtures.ts';
 
 const batching = { batching: { maxBatchSize: 8, maxWaitMs: 1, maxQueue: 64 } };
-const factoryOpts = { executionProviders: ['cuda', 'cpu'], graphOptimization: 'all' as const, intraOpThreads: 1, interOpThreads: 1 };
+const factoryOpts = { executionProviders: ['cuda', 'cpu'], graphOptimization: 'all' as const, intraOpThreads: 1, interOpThreads: 1, allowSpinning: false };
 
 function capture(): { log: Logger; lines: string[] } {
   const lines: string[] = [];

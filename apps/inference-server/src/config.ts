@@ -19,6 +19,11 @@ export const ServerConfig = z.object({
   intraOpThreads: z.number().int().min(0).default(0),
   /** Threads across independent operators (0: onnxruntime's default). */
   interOpThreads: z.number().int().min(0).default(0),
+  /**
+   * Let onnxruntime's idle threads spin waiting for work. Off by default: the cores are shared with
+   * preprocessing and the event loop, and spinning threads take CPU time they need.
+   */
+  allowSpinning: z.boolean().default(false),
   /** Worker threads that decode and preprocess uploads (0: on the event loop). Default: cores − 1, 1 to 4. */
   preprocessThreads: z.number().int().min(0).max(64).default(Math.max(1, Math.min(4, availableParallelism() - 1))),
   /** Most rows (images) per micro-batch. */
@@ -41,7 +46,7 @@ export type ServerConfig = z.infer<typeof ServerConfig>;
 export type ServerConfigInput = z.input<typeof ServerConfig>;
 
 /** SIG_* environment variables and the config keys they set. */
-export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'list' }> = {
+export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'list' | 'boolean' }> = {
   SIG_MODELS: { key: 'modelsDir', type: 'string' },
   SIG_HOST: { key: 'host', type: 'string' },
   SIG_PORT: { key: 'port', type: 'number' },
@@ -49,6 +54,7 @@ export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' 
   SIG_GRAPH_OPTIMIZATION: { key: 'graphOptimization', type: 'string' },
   SIG_INTRA_OP_THREADS: { key: 'intraOpThreads', type: 'number' },
   SIG_INTER_OP_THREADS: { key: 'interOpThreads', type: 'number' },
+  SIG_ALLOW_SPINNING: { key: 'allowSpinning', type: 'boolean' },
   SIG_PREPROCESS_THREADS: { key: 'preprocessThreads', type: 'number' },
   SIG_MAX_BATCH: { key: 'maxBatchSize', type: 'number' },
   SIG_MAX_WAIT_MS: { key: 'maxWaitMs', type: 'number' },
@@ -64,7 +70,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof Serv
   for (const [name, { key, type }] of Object.entries(ENV_VARS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    out[key] = type === 'number' ? Number(raw) : type === 'list' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+    if (type === 'number') out[key] = Number(raw);
+    else if (type === 'list') out[key] = raw.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (type === 'boolean') out[key] = raw === '1' || raw.toLowerCase() === 'true' ? true : raw === '0' || raw.toLowerCase() === 'false' ? false : raw;
+    else out[key] = raw;
   }
   return out;
 }

@@ -7,6 +7,7 @@ export interface SessionFactoryOptions {
   graphOptimization: 'disabled' | 'basic' | 'extended' | 'all';
   intraOpThreads: number;
   interOpThreads: number;
+  allowSpinning: boolean;
 }
 
 /** A created session and where it actually runs. */
@@ -57,6 +58,7 @@ export class OnnxSessionFactory {
     const o: ort.InferenceSession.SessionOptions = {
       executionProviders: providers,
       graphOptimizationLevel: this.opts.graphOptimization,
+      extra: { session: { intra_op: { allow_spinning: this.opts.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: this.opts.allowSpinning ? '1' : '0' } } },
     };
     if (this.opts.intraOpThreads > 0) o.intraOpNumThreads = this.opts.intraOpThreads;
     if (this.opts.interOpThreads > 0) o.interOpNumThreads = this.opts.interOpThreads;

@@ -18,6 +18,7 @@ export function register(program: Command): void {
     .option('--providers <list>', 'execution providers in order of preference (env SIG_EXECUTION_PROVIDERS; default cuda,cpu)')
     .option('--intra-op-threads <n>', 'threads within one operator, 0 = onnxruntime default (env SIG_INTRA_OP_THREADS)', int)
     .option('--inter-op-threads <n>', 'threads across operators, 0 = onnxruntime default (env SIG_INTER_OP_THREADS)', int)
+    .option('--allow-spinning', 'let onnxruntime threads spin while idle (env SIG_ALLOW_SPINNING; default off: cores are shared)')
     .option('--graph-optimization <level>', 'disabled|basic|extended|all (env SIG_GRAPH_OPTIMIZATION; default all)')
     .option('--preprocess-threads <n>', 'worker threads decoding and preprocessing uploads, 0 = none (env SIG_PREPROCESS_THREADS; default cores-1, 1..4)', int)
     .option('--max-batch <n>', 'most images per micro-batch (env SIG_MAX_BATCH; default 32)', int)
@@ -25,7 +26,7 @@ export function register(program: Command): void {
     .option('--max-queue <n>', 'most images waiting per model before 503 (env SIG_MAX_QUEUE; default 256)', int)
     .option('--body-limit <bytes>', 'largest request body (env SIG_BODY_LIMIT; default 10 MiB)', int)
     .option('--max-pixels <n>', 'largest decoded image in pixels (env SIG_MAX_PIXELS; default 40e6)', int)
-    .action(async (o: Record<string, string | number | undefined>) => {
+    .action(async (o: Record<string, string | number | boolean | undefined>) => {
       const { runServer } = await import('@sig/inference-server/server.ts');
       const { configFromEnv } = await import('@sig/inference-server/config.ts');
       const flags = {
@@ -36,6 +37,7 @@ export function register(program: Command): void {
         intraOpThreads: o.intraOpThreads,
         interOpThreads: o.interOpThreads,
         graphOptimization: o.graphOptimization,
+        allowSpinning: o.allowSpinning === true ? true : undefined,
         preprocessThreads: o.preprocessThreads,
         maxBatchSize: o.maxBatch,
         maxWaitMs: o.maxWaitMs,
