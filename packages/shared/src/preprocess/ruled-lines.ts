@@ -39,9 +39,10 @@ export function removeRuledLines(gray: GrayImage, opts: RuledLineOptions = {}): 
   // Grid lines end on each other: horizontal lines found border to border stop the vertical ones, which in
   // turn stop the horizontal ones that end on a vertical line (a table's outer frame, a cell's edge).
   const tdata = transpose(data, width, height);
-  const h1 = markLines(data, width, height, p, null);
-  const vT = markLines(tdata, height, width, p, transpose(h1, width, height));
-  const h = markLines(data, width, height, p, transpose(vT, height, width));
+  const hc = lineCandidates(data, width, height, p);
+  const h1 = markLines(data, width, height, hc, p, null);
+  const vT = markLines(tdata, height, width, lineCandidates(tdata, height, width, p), p, transpose(h1, width, height));
+  const h = markLines(data, width, height, hc, p, transpose(vT, height, width));
   eraseMarked(data, h, width, height, p);
   const tr = transpose(data, width, height);
   eraseMarked(tr, vT, height, width, p);
@@ -72,10 +73,11 @@ function transpose<T extends Uint8Array | Uint8ClampedArray>(src: T, width: numb
  * Candidates come from a projection: the ink of every row votes for its (s, y0), summed per run of columns
  * with the same shift from prefix counts, so a slope costs (shift changes) × height, not × pixels.
  */
-function markLines(data: Uint8ClampedArray, width: number, height: number, p: LineParams, stopper: Uint8Array | null): Uint8Array {
-  const mask = new Uint8Array(width * height);
+/** Sheared rows worth walking: flat triples (y0, slope, length inside the image). */
+function lineCandidates(data: Uint8ClampedArray, width: number, height: number, p: LineParams): number[] {
+  const found: number[] = [];
   const minInside = Math.max(8, Math.round(p.minLength * width));
-  if (minInside > width) return mask;
+  if (minInside > width) return found;
   // Column-major prefix counts: prefix[x * height + y] = ink pixels in row y left of column x (read
   // sequentially in y below, which keeps the voting cache-friendly).
   const prefix = new Int32Array((width + 1) * height);
@@ -86,7 +88,7 @@ function markLines(data: Uint8ClampedArray, width: number, height: number, p: Li
   }
   let total = 0;
   for (let y = 0; y < height; y++) total += prefix[width * height + y];
-  if (total < p.minLength * minInside) return mask;
+  if (total < p.minLength * minInside) return found;
   // Adjacent slopes drift apart by one pixel over a minimal line.
   const step = 1 / minInside;
   const nSlopes = Math.floor(p.maxSlope / step);
@@ -112,9 +114,16 @@ function markLines(data: Uint8ClampedArray, width: number, height: number, p: Li
     }
     for (let r = 0, len = 0; r < votes.length; r++) {
       len += inside[r];
-      if (len >= minInside && votes[r] >= p.minLength * len * 0.8) markRow(data, mask, width, height, r - shift, s, len, p, stopper);
+      if (len >= minInside && votes[r] >= p.minLength * len * 0.8) found.push(r - shift, s, len);
     }
   }
+  return found;
+}
+
+/** Marks (1) the ink of every ruled line among the candidate rows (see markRow). */
+function markLines(data: Uint8ClampedArray, width: number, height: number, cands: number[], p: LineParams, stopper: Uint8Array | null): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  for (let k = 0; k < cands.length; k += 3) markRow(data, mask, width, height, cands[k], cands[k + 1], cands[k + 2], p, stopper);
   return mask;
 }
 
@@ -153,6 +162,17 @@ function markRow(
   }
   if (longest < p.minLength * len) return;
   const runEnd = runStart + longest - 1;
+  // Neighbouring slopes and rows find the same line again: skip a run that is already marked.
+  let seen = 0;
+  let inked = 0;
+  for (let x = runStart; x <= runEnd; x++) {
+    const i = (y0 + Math.round(x * s)) * width + x;
+    if (data[i] <= p.loose) {
+      inked++;
+      seen += mask[i];
+    }
+  }
+  if (seen > 0.8 * inked) return;
   if (wobble(data, width, height, y0, s, runStart, runEnd, p) > p.maxWobble) return;
   // A ruled line runs from border to border (or to another ruled line); a long stroke of the signature
   // (underline, strike-through) stops short. Photographed lines bend a little (paper, lens), so the ends are traced
