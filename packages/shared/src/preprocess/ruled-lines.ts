@@ -162,17 +162,6 @@ function markRow(
   }
   if (longest < p.minLength * len) return;
   const runEnd = runStart + longest - 1;
-  // Neighbouring slopes and rows find the same line again: skip a run that is already marked.
-  let seen = 0;
-  let inked = 0;
-  for (let x = runStart; x <= runEnd; x++) {
-    const i = (y0 + Math.round(x * s)) * width + x;
-    if (data[i] <= p.loose) {
-      inked++;
-      seen += mask[i];
-    }
-  }
-  if (seen > 0.8 * inked) return;
   if (wobble(data, width, height, y0, s, runStart, runEnd, p) > p.maxWobble) return;
   // A ruled line runs from border to border (or to another ruled line); a long stroke of the signature
   // (underline, strike-through) stops short. Photographed lines bend a little (paper, lens), so the ends are traced
