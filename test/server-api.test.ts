@@ -184,6 +184,13 @@ describe('server: /edge', () => {
       expect((await fetch(`${s.url}/edge/ort.wasm`)).headers.get('content-type')).toBe('application/wasm');
       expect((await fetch(`${s.url}/edge/app.mjs`)).headers.get('content-type')).toMatch(/^text\/javascript/);
       expect((await fetch(`${s.url}/edge/missing.js`)).status).toBe(404);
+      // A bundle built without models gets the server's loaded models.
+      const manifest = await (await fetch(`${s.url}/edge/models/manifest.json`)).json();
+      expect(manifest.models.map((m: ModelEntry) => m.name).sort()).toEqual(['classifier', 'generator', 'realfake']);
+      const onnx = await fetch(`${s.url}/edge/models/classifier.onnx`);
+      expect([onnx.status, onnx.headers.get('content-type')]).toEqual([200, 'application/octet-stream']);
+      expect((await onnx.arrayBuffer()).byteLength).toBe(manifest.models.find((m: ModelEntry) => m.name === 'classifier').bytes);
+      expect((await fetch(`${s.url}/edge/models/other.onnx`)).status).toBe(404);
       expect((await fetch(`${s.url}/edge/..%2f..%2fetc%2fpasswd`)).status).toBe(404);
     } finally {
       await s.close();

@@ -28,8 +28,11 @@ export const EDGE_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-/** GET /edge/*: the built browser bundle (apps/edge/dist), or a 404 JSON saying it is not built. */
-export function edgeRoutes({ config }: AppDeps): Hono {
+/**
+ * GET /edge/*: the built browser bundle (apps/edge/dist), or a 404 JSON saying it is not built. A bundle
+ * built without models gets this server's loaded models at /edge/models/ (manifest of the loaded ones only).
+ */
+export function edgeRoutes({ config, registry }: AppDeps): Hono {
   const app = new Hono();
   const root = normalize(config.edgeDir);
   app.get('/edge', (c) => c.redirect('/edge/', 301));
@@ -44,7 +47,8 @@ export function edgeRoutes({ config }: AppDeps): Hono {
     if (path !== root && !path.startsWith(root.endsWith(sep) ? root : root + sep)) return c.json({ error: 'not found' }, 404);
     const info = await stat(path).catch(() => null);
     const file = info?.isDirectory() ? join(path, 'index.html') : path;
-    const body = await readFile(file).catch(() => null);
+    let body: Uint8Array | null = await readFile(file).catch(() => null);
+    if (!body && rel.startsWith('models/')) body = await serverModelFile(rel.slice('models/'.length));
     if (!body) {
       const built = await stat(join(root, 'index.html')).catch(() => null);
       return c.json({ error: built ? `not found: /edge/${rel}` : 'the browser bundle is not built (npm run build -w apps/edge)' }, 404);
@@ -55,5 +59,13 @@ export function edgeRoutes({ config }: AppDeps): Hono {
     c.header('Cache-Control', /(?:index\.html|sw\.js)$/.test(file) ? 'no-cache' : 'public, max-age=300');
     return c.body(new Uint8Array(body));
   });
+
+  /** The bytes of manifest.json (loaded models only) or of a loaded model's .onnx file. */
+  async function serverModelFile(name: string): Promise<Uint8Array | null> {
+    const loaded = registry.list();
+    if (name === 'manifest.json') return new TextEncoder().encode(JSON.stringify({ schemaVersion: 1, models: loaded.map((m) => m.entry) }, null, 2));
+    const m = loaded.find((x) => x.entry.file === name);
+    return m ? readFile(join(registry.dir, m.entry.file)).catch(() => null) : null;
+  }
   return app;
 }
