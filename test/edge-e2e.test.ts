@@ -1,6 +1,6 @@
 // The browser bundle end to end in real headless Chromium: built with the project's own exported models,
 // served from a static server and from the inference server's /edge; answers must equal the server's.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -162,6 +162,28 @@ describe('edge bundle in headless Chromium', () => {
     } finally {
       await context.close();
       await host.close().catch(() => undefined);
+    }
+  });
+
+  it('a bundle built without models caches the models its host serves, and answers offline', async () => {
+    const bare = await mkdtemp(join(tmpdir(), 'sig-edge-bare-'));
+    const host = await serveStatic(bare, { isolate: false });
+    const context = await browser.newContext();
+    try {
+      const b = await buildEdge({ out: bare, modelsDir: join(bare, 'no-models') });
+      expect(b.models).toEqual([]);
+      await cp(modelsDir, join(bare, 'models'), { recursive: true }); // the host adds models after the build
+      const { page, console } = await openPage(context, host.url);
+      expect(await page.evaluate(() => window.sigEdge.offlineReady), console.join('\n')).toBe(true);
+      await host.close();
+      await context.setOffline(true);
+      await page.reload();
+      await page.evaluate(() => window.sigEdge.ready);
+      expectSameAnswers(await analyze(page, images[3].png), expected[3], images[3].name);
+    } finally {
+      await context.close();
+      await host.close().catch(() => undefined);
+      await rm(bare, { recursive: true, force: true });
     }
   });
 
