@@ -40,10 +40,13 @@ export function removeRuledLines(gray: GrayImage, opts: RuledLineOptions = {}): 
   // turn stop the horizontal ones that end on a vertical line (a table's outer frame, a cell's edge).
   const tdata = transpose(data, width, height);
   const hc = lineCandidates(data, width, height, p);
+  const vc = lineCandidates(tdata, height, width, p);
+  if (hc.length === 0 && vc.length === 0) return { width, height, data }; // the common case: a clean crop
   const h1 = markLines(data, width, height, hc, p, null);
-  const vT = markLines(tdata, height, width, lineCandidates(tdata, height, width, p), p, transpose(h1, width, height));
-  const h = markLines(data, width, height, hc, p, transpose(vT, height, width));
+  const vT = markLines(tdata, height, width, vc, p, transpose(h1, width, height));
+  const h = vc.length ? markLines(data, width, height, hc, p, transpose(vT, height, width)) : h1;
   eraseMarked(data, h, width, height, p);
+  if (!vT.includes(1)) return { width, height, data };
   const tr = transpose(data, width, height);
   eraseMarked(tr, vT, height, width, p);
   return { width, height, data: transpose(tr, height, width) };
