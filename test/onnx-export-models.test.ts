@@ -181,8 +181,8 @@ describe('exportRun: run folder → models folder + manifest', () => {
   });
 });
 
-// Real-image parity needs the shared preprocessing (engineer A); until it exists in this checkout, exportRun
-// falls back to random inputs and says so, which the first test below checks.
+// Real-image parity needs the shared preprocessing (engineer A's); exportRun falls back to random inputs
+// (and says so) where a run has no images or the preprocessing is missing.
 const shared = (await import('@sig/shared')) as Record<string, unknown>;
 const hasPreprocess = typeof shared.preprocess === 'function';
 
@@ -206,12 +206,15 @@ describe('exportRun: parity on real preprocessed images from the run dataset', (
     return dir;
   }
 
-  it.skipIf(hasPreprocess)('without the preprocessing module: random inputs only, and the log says why', async () => {
+  it('a run whose dataset has no images: random inputs only, and the log says why', async () => {
+    const model = buildRealFake({ imageSize: S, filters: 4, blocks: 2, dense: 0 });
+    randomizeWeights(model, 31, 0.2);
     const lines: string[] = [];
-    const [r] = await exportRun(await runWithImages(), await mkdtemp(join(tmpdir(), 'models-')), { log: (l) => lines.push(l) });
+    const [r] = await exportRun(await makeRun('realfake', model), await mkdtemp(join(tmpdir(), 'models-')), { log: (l) => lines.push(l) });
     expect(r.parity.realSamples).toBe(0);
+    expect(r.parity.samples).toBe(32);
+    expect(lines.join('\n')).toMatch(/random inputs only \(no images under/);
     await checkOnnxFile(r.file);
-    expect(lines.join('\n')).toMatch(/random inputs only/);
   });
 
   it.skipIf(!hasPreprocess)('uses the dataset images (preprocessed) in the parity check', async () => {
