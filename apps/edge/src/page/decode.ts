@@ -1,11 +1,19 @@
 // Browser decoding: image file or camera frame → RawImage (RGBA), the input of the shared preprocessing.
 import type { RawImage } from '@sig/shared';
 
+// One reusable canvas: creating a canvas and context per image costs more than the drawing itself.
+let canvas: OffscreenCanvas | undefined;
+let context: OffscreenCanvasRenderingContext2D | null = null;
+
 /** Pixels of a drawable through a 2-D canvas, exactly as decoded (no colour conversion, no premultiplication). */
 function pixelsOf(source: CanvasImageSource, width: number, height: number): RawImage {
-  const canvas = new OffscreenCanvas(width, height);
-  const g = canvas.getContext('2d', { willReadFrequently: true });
+  if (!canvas || canvas.width !== width || canvas.height !== height) {
+    canvas = new OffscreenCanvas(width, height);
+    context = canvas.getContext('2d', { willReadFrequently: true });
+  }
+  const g = context;
   if (!g) throw new Error('this browser has no 2-D canvas');
+  g.clearRect(0, 0, width, height);
   g.drawImage(source, 0, 0);
   const { data } = g.getImageData(0, 0, width, height);
   return { width, height, channels: 4, data };
