@@ -118,7 +118,9 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const fd = frechetDistance(run(embed, realX, realY.length), realY.length, run(embed, genX, evalGen.y.length), evalGen.y.length, d);
 
   // (a) TSTR: a fresh classifier trained on generated samples only, tested on the real images.
-  const tstrCfg = ClassifierConfig.parse({ ...(cls.config as object), classes: k, widthMultiplier: tstrWidth, inputHeight: pre.height, inputWidth: pre.width });
+  // Same architecture as the real-data classifier (its run keeps the model config under `model`), at --tstr-width.
+  const base = (cls.config as { model?: object }).model ?? cls.config;
+  const tstrCfg = ClassifierConfig.parse({ ...base, classes: k, widthMultiplier: tstrWidth, inputHeight: pre.height, inputWidth: pre.width });
   const tstr = buildClassifier(tstrCfg);
   tstr.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const tx = await bytesToBatch(tstrGen.pngs, pre);
