@@ -1,0 +1,89 @@
+// Reference copy (see README.md): the pre-optimisation implementation, kept for equivalence tests.
+import type { FloatImage, GrayImage, RawImage } from '../../../packages/shared/src/image/types.ts';
+import type { PreprocessConfig } from '../../../packages/shared/src/schemas/preprocess.ts';
+import { flattenBackground } from './background.ts';
+import { toGray } from '../../../packages/shared/src/preprocess/grayscale.ts';
+import { inkBoundingBox, type Box } from './ink-box.ts';
+import { inkToRange } from '../../../packages/shared/src/preprocess/normalise.ts';
+import { histogram, otsuFromHistogram } from '../../../packages/shared/src/preprocess/otsu.ts';
+import { growBox, padToAspect } from '../../../packages/shared/src/preprocess/pad.ts';
+import { resizeFloat } from './resize.ts';
+import { removeRuledLines } from './ruled-lines.ts';
+
+/** Larger inputs (phone photos) are first shrunk so this is their longer side: bounded time, same result everywhere. */
+export const MAX_WORKING_SIDE = 1600;
+
+/**
+ * Darkest level Otsu may call paper. On a blank or nearly blank sheet Otsu splits the paper noise itself;
+ * capping the threshold keeps that noise from being read as ink.
+ */
+const MAX_INK_THRESHOLD = 200;
+
+/**
+ * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → crop to the
+ * ink's bounding box plus margin → pad to the model's aspect ratio → resize → model range.
+ * Output is cfg.height × cfg.width in cfg.range, paper low and ink high. A blank image gives all paper.
+ */
+export function preprocess(img: RawImage, cfg: PreprocessConfig): FloatImage {
+  const gray = shrinkToFit(toGray(img), MAX_WORKING_SIDE);
+  const flat = flattenBackground(gray);
+  const t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
+  const clean = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
+  const box = inkBoundingBox(clean, t);
+  const region: Box = box
+    ? growBox(box, (cfg.margin ?? 0.05) * Math.max(box.width, box.height))
+    : { x: 0, y: 0, width: clean.width, height: clean.height };
+  const ink = box ? inkAmount(clean, region, t, cfg.binarize) : blank(region);
+  const padded = padToAspect(ink, cfg.width / cfg.height, 0);
+  return inkToRange(resizeFloat(padded, cfg.width, cfg.height), cfg.range ?? 'zero-one');
+}
+
+function blank(region: Box): FloatImage {
+  return { width: region.width, height: region.height, data: new Float32Array(region.width * region.height) };
+}
+
+/**
+ * Ink amount (paper 0, ink 1) over `region` (outside the image is paper). Binarised: ink is `<= t`. Grey:
+ * a linear ramp from the ink's typical dark level (first quartile of ink pixels) to halfway between the
+ * threshold and white, so faint paper noise becomes exactly 0 and pen pressure keeps its grey levels.
+ */
+function inkAmount(gray: GrayImage, region: Box, t: number, binarize: boolean): FloatImage {
+  const { width, height, data } = gray;
+  const out = new Float32Array(region.width * region.height);
+  const x0 = Math.max(0, region.x);
+  const x1 = Math.min(width, region.x + region.width);
+  const y0 = Math.max(0, region.y);
+  const y1 = Math.min(height, region.y + region.height);
+  // Lookup table from grey level to ink amount.
+  const lut = new Float32Array(256);
+  if (binarize) {
+    for (let v = 0; v <= t; v++) lut[v] = 1;
+  } else {
+    const hist = new Uint32Array(256);
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) hist[data[y * width + x]]++;
+    let inkCount = 0;
+    for (let v = 0; v <= t; v++) inkCount += hist[v];
+    let dark = 0;
+    for (let acc = 0; dark <= t; dark++) if ((acc += hist[dark]) * 4 >= inkCount) break;
+    const white = Math.round(t + (255 - t) / 2);
+    dark = Math.min(dark, t - 1);
+    for (let v = 0; v < 256; v++) lut[v] = Math.min(1, Math.max(0, (white - v) / (white - dark)));
+  }
+  for (let y = y0; y < y1; y++) {
+    const src = y * width;
+    const dst = (y - region.y) * region.width - region.x;
+    for (let x = x0; x < x1; x++) out[dst + x] = lut[data[src + x]];
+  }
+  return { width: region.width, height: region.height, data: out };
+}
+
+/** Shrinks (area averaging) so the longer side is at most `maxSide`; smaller images are returned as they are. */
+function shrinkToFit(gray: GrayImage, maxSide: number): GrayImage {
+  const side = Math.max(gray.width, gray.height);
+  if (side <= maxSide) return gray;
+  const scale = maxSide / side;
+  const w = Math.max(1, Math.round(gray.width * scale));
+  const h = Math.max(1, Math.round(gray.height * scale));
+  const small = resizeFloat({ width: gray.width, height: gray.height, data: Float32Array.from(gray.data) }, w, h);
+  return { width: w, height: h, data: Uint8ClampedArray.from(small.data) };
+}
