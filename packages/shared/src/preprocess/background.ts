@@ -30,7 +30,9 @@ export function flattenBackground(gray: GrayImage, opts: FlattenOptions = {}): G
   minFilter(small, sw, sh, rs);
   boxBlur(small, sw, sh, rs);
   const out = new Uint8ClampedArray(data.length);
-  // Bilinear interpolation of the reduced background at each pixel centre, then division.
+  // Bilinear interpolation of the reduced background at each pixel centre, then division. The horizontal
+  // interpolation of each reduced row is computed once (in doubles, as per pixel before) and shared by
+  // the f output rows that read it.
   const xi0 = new Int32Array(width);
   const xi1 = new Int32Array(width);
   const xw = new Float32Array(width);
@@ -40,17 +42,25 @@ export function flattenBackground(gray: GrayImage, opts: FlattenOptions = {}): G
     xi1[x] = Math.min(sw - 1, xi0[x] + 1);
     xw[x] = pos - xi0[x];
   }
+  const rows = new Float64Array(sh * width);
+  for (let r = 0; r < sh; r++) {
+    const s0 = r * sw;
+    const o = r * width;
+    for (let x = 0; x < width; x++) {
+      const p = small[s0 + xi0[x]];
+      rows[o + x] = p + (small[s0 + xi1[x]] - p) * xw[x];
+    }
+  }
   for (let y = 0; y < height; y++) {
     const pos = Math.min(sh - 1, Math.max(0, (y + 0.5) / f - 0.5));
     const y0 = Math.floor(pos);
     const y1 = Math.min(sh - 1, y0 + 1);
     const wy = pos - y0;
-    const r0 = y0 * sw;
-    const r1 = y1 * sw;
+    const r0 = y0 * width;
+    const r1 = y1 * width;
     for (let x = 0, i = y * width; x < width; x++, i++) {
-      const a = small[r0 + xi0[x]] + (small[r0 + xi1[x]] - small[r0 + xi0[x]]) * xw[x];
-      const b = small[r1 + xi0[x]] + (small[r1 + xi1[x]] - small[r1 + xi0[x]]) * xw[x];
-      const bg = a + (b - a) * wy;
+      const a = rows[r0 + x];
+      const bg = a + (rows[r1 + x] - a) * wy;
       out[i] = (255 * data[i]) / (bg < 1 ? 1 : bg); // Uint8ClampedArray rounds and clamps to 255
     }
   }
@@ -60,12 +70,20 @@ export function flattenBackground(gray: GrayImage, opts: FlattenOptions = {}): G
 /** Maximum over each f × f block (partial blocks at the right and bottom edges). */
 function blockMax(data: Uint8ClampedArray, width: number, height: number, f: number, sw: number, sh: number): Float32Array {
   const small = new Float32Array(sw * sh);
-  for (let y = 0; y < height; y++) {
-    const row = ((y / f) | 0) * sw;
-    for (let x = 0, i = y * width; x < width; x++, i++) {
-      const j = row + ((x / f) | 0);
-      if (data[i] > small[j]) small[j] = data[i];
+  const rowMax = new Int32Array(sw);
+  for (let by = 0; by < sh; by++) {
+    rowMax.fill(0);
+    const yEnd = Math.min(height, (by + 1) * f);
+    for (let y = by * f; y < yEnd; y++) {
+      const o = y * width;
+      for (let bx = 0, x = 0; bx < sw; bx++) {
+        const xEnd = Math.min(width, x + f);
+        let m = rowMax[bx];
+        for (; x < xEnd; x++) if (data[o + x] > m) m = data[o + x];
+        rowMax[bx] = m;
+      }
     }
+    small.set(rowMax, by * sw);
   }
   return small;
 }
