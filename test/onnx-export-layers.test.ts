@@ -92,6 +92,21 @@ const cases: Case[] = [
     ops: { lacks: ['BatchNormalization'], has: ['Gemm'] },
   },
   {
+    name: 'BN after dense → reshape folds into Gemm columns (DCGAN seed layer)',
+    build: () => chain([6], L.dense({ units: 3 * 2 * 4, useBias: false }), L.reshape({ targetShape: [3, 2, 4] }), L.batchNormalization(), L.reLU(), L.conv2d({ filters: 2, kernelSize: 3, padding: 'same' })),
+    ops: { lacks: ['BatchNormalization'], has: ['Gemm'] },
+  },
+  {
+    name: 'BN after dense → reshape with a second reader stays',
+    build: () => {
+      const input = tfl.input({ shape: [6], name: 'x' });
+      const r = apply(L.reshape({ targetShape: [3, 2, 4] }), apply(L.dense({ units: 24 }), input));
+      const bn = apply(L.batchNormalization(), r);
+      return tfl.model({ inputs: input, outputs: apply(L.add(), [bn, apply(L.conv2d({ filters: 4, kernelSize: 1 }), r)]) });
+    },
+    ops: { has: ['BatchNormalization'] },
+  },
+  {
     name: 'BN after depthwise conv folds',
     build: () => chain(img, L.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2 }), L.batchNormalization()),
     ops: { lacks: ['BatchNormalization'] },

@@ -18,9 +18,10 @@ export function quantizeInt8Weights(graph: OnnxGraph): number {
     const w = graph.initializers.get(wName);
     if (!w || w.type !== 'float32' || w.data.length < MIN_ELEMENTS || graph.consumers(wName).length !== 1) continue;
     if (node.op === 'Gemm' && node.attrs.transB) continue;
-    // Per output channel when each channel has enough weights to amortise its scale; else one scale.
+    // Per output channel (BatchNorm folding gives channels very different ranges) unless a channel has so few
+    // weights that its scale and zero point would cost more than they save.
     const ax0 = axis < 0 ? w.dims.length + axis : axis;
-    const perChannel = w.data.length / w.dims[ax0] >= 16;
+    const perChannel = w.data.length / w.dims[ax0] >= 4;
     const channels = perChannel ? w.dims[ax0] : 1;
     const inner = perChannel ? w.dims.slice(ax0 + 1).reduce((a, b) => a * b, 1) : w.data.length;
     const data = w.data as Float32Array;
