@@ -3,87 +3,162 @@
 // The vertical pass runs over whole rows at once (the same per-column arithmetic, but memory is read in
 // order), and nothing is allocated per line.
 
-/** Running max (`isMax`) or min of each row of `data`, over ±r along the row, in place. */
-function extremumRows(data: Float32Array, width: number, height: number, r: number, isMax: boolean, fwd: Float32Array, bwd: Float32Array): void {
+/** Running max of each row of `data`, over ±r along the row, in place (van Herk / Gil-Werman). */
+function maxRows(data: Float32Array, width: number, height: number, r: number, fwd: Float32Array, bwd: Float32Array): void {
   const k = 2 * r + 1;
   const n = width;
   for (let y = 0; y < height; y++) {
     const o = y * width;
-    // Block-wise prefix (fwd) and suffix (bwd) extrema; any window of length k spans at most two blocks.
-    for (let i = 0; i < n; i++) {
-      const v = data[o + i];
-      fwd[i] = i % k === 0 || (isMax ? v > fwd[i - 1] : v < fwd[i - 1]) ? v : fwd[i - 1];
-    }
-    for (let i = n - 1; i >= 0; i--) {
-      const v = data[o + i];
-      bwd[i] = i === n - 1 || (i + 1) % k === 0 || (isMax ? v > bwd[i + 1] : v < bwd[i + 1]) ? v : bwd[i + 1];
+    // Block-wise prefix (fwd) and suffix (bwd) extrema over blocks of k; a window spans at most two blocks.
+    for (let b = 0; b < n; b += k) {
+      const e = b + k < n ? b + k : n;
+      let m = data[o + b];
+      fwd[b] = m;
+      for (let i = b + 1; i < e; i++) {
+        const v = data[o + i];
+        if (v > m) m = v;
+        fwd[i] = m;
+      }
+      m = data[o + e - 1];
+      bwd[e - 1] = m;
+      for (let i = e - 2; i >= b; i--) {
+        const v = data[o + i];
+        if (v > m) m = v;
+        bwd[i] = m;
+      }
     }
     for (let i = 0; i < n; i++) {
       const a = bwd[i - r < 0 ? 0 : i - r];
-      const b = fwd[i + r >= n ? n - 1 : i + r];
-      data[o + i] = isMax ? (a > b ? a : b) : a < b ? a : b;
+      const c = fwd[i + r >= n ? n - 1 : i + r];
+      data[o + i] = a > c ? a : c;
     }
   }
 }
 
-/** Running max or min down each column of `data`, over ±r, in place; `fwd`/`bwd` hold a whole image. */
-function extremumColumns(data: Float32Array, width: number, height: number, r: number, isMax: boolean, fwd: Float32Array, bwd: Float32Array): void {
+/** Running max down each column of `data`, over ±r, in place, row by row; `fwd`/`bwd` hold a whole image. */
+function maxColumns(data: Float32Array, width: number, height: number, r: number, fwd: Float32Array, bwd: Float32Array): void {
   const k = 2 * r + 1;
   const n = height;
-  for (let y = 0; y < n; y++) {
-    const o = y * width;
-    if (y % k === 0) {
-      for (let x = 0; x < width; x++) fwd[o + x] = data[o + x];
-    } else {
+  for (let b = 0; b < n; b += k) {
+    const e = b + k < n ? b + k : n;
+    fwd.set(data.subarray(b * width, (b + 1) * width), b * width);
+    for (let y = b + 1; y < e; y++) {
+      const o = y * width;
       const p = o - width;
       for (let x = 0; x < width; x++) {
         const v = data[o + x];
-        const prev = fwd[p + x];
-        fwd[o + x] = (isMax ? v > prev : v < prev) ? v : prev;
+        const m = fwd[p + x];
+        fwd[o + x] = v > m ? v : m;
       }
     }
-  }
-  for (let y = n - 1; y >= 0; y--) {
-    const o = y * width;
-    if (y === n - 1 || (y + 1) % k === 0) {
-      for (let x = 0; x < width; x++) bwd[o + x] = data[o + x];
-    } else {
+    bwd.set(data.subarray((e - 1) * width, e * width), (e - 1) * width);
+    for (let y = e - 2; y >= b; y--) {
+      const o = y * width;
       const q = o + width;
       for (let x = 0; x < width; x++) {
         const v = data[o + x];
-        const next = bwd[q + x];
-        bwd[o + x] = (isMax ? v > next : v < next) ? v : next;
+        const m = bwd[q + x];
+        bwd[o + x] = v > m ? v : m;
       }
     }
   }
   for (let y = 0; y < n; y++) {
     const o = y * width;
     const a0 = (y - r < 0 ? 0 : y - r) * width;
-    const b0 = (y + r >= n ? n - 1 : y + r) * width;
+    const c0 = (y + r >= n ? n - 1 : y + r) * width;
     for (let x = 0; x < width; x++) {
       const a = bwd[a0 + x];
-      const b = fwd[b0 + x];
-      data[o + x] = isMax ? (a > b ? a : b) : a < b ? a : b;
+      const c = fwd[c0 + x];
+      data[o + x] = a > c ? a : c;
     }
   }
 }
 
-function extremum(data: Float32Array, width: number, height: number, r: number, isMax: boolean): void {
-  const n = width * height;
-  const fwd = new Float32Array(Math.max(n, width));
-  const bwd = new Float32Array(Math.max(n, width));
-  extremumRows(data, width, height, r, isMax, fwd, bwd);
-  extremumColumns(data, width, height, r, isMax, fwd, bwd);
+/** Running min of each row of `data`, over ±r along the row, in place (van Herk / Gil-Werman). */
+function minRows(data: Float32Array, width: number, height: number, r: number, fwd: Float32Array, bwd: Float32Array): void {
+  const k = 2 * r + 1;
+  const n = width;
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    // Block-wise prefix (fwd) and suffix (bwd) extrema over blocks of k; a window spans at most two blocks.
+    for (let b = 0; b < n; b += k) {
+      const e = b + k < n ? b + k : n;
+      let m = data[o + b];
+      fwd[b] = m;
+      for (let i = b + 1; i < e; i++) {
+        const v = data[o + i];
+        if (v < m) m = v;
+        fwd[i] = m;
+      }
+      m = data[o + e - 1];
+      bwd[e - 1] = m;
+      for (let i = e - 2; i >= b; i--) {
+        const v = data[o + i];
+        if (v < m) m = v;
+        bwd[i] = m;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const a = bwd[i - r < 0 ? 0 : i - r];
+      const c = fwd[i + r >= n ? n - 1 : i + r];
+      data[o + i] = a < c ? a : c;
+    }
+  }
+}
+
+/** Running min down each column of `data`, over ±r, in place, row by row; `fwd`/`bwd` hold a whole image. */
+function minColumns(data: Float32Array, width: number, height: number, r: number, fwd: Float32Array, bwd: Float32Array): void {
+  const k = 2 * r + 1;
+  const n = height;
+  for (let b = 0; b < n; b += k) {
+    const e = b + k < n ? b + k : n;
+    fwd.set(data.subarray(b * width, (b + 1) * width), b * width);
+    for (let y = b + 1; y < e; y++) {
+      const o = y * width;
+      const p = o - width;
+      for (let x = 0; x < width; x++) {
+        const v = data[o + x];
+        const m = fwd[p + x];
+        fwd[o + x] = v < m ? v : m;
+      }
+    }
+    bwd.set(data.subarray((e - 1) * width, e * width), (e - 1) * width);
+    for (let y = e - 2; y >= b; y--) {
+      const o = y * width;
+      const q = o + width;
+      for (let x = 0; x < width; x++) {
+        const v = data[o + x];
+        const m = bwd[q + x];
+        bwd[o + x] = v < m ? v : m;
+      }
+    }
+  }
+  for (let y = 0; y < n; y++) {
+    const o = y * width;
+    const a0 = (y - r < 0 ? 0 : y - r) * width;
+    const c0 = (y + r >= n ? n - 1 : y + r) * width;
+    for (let x = 0; x < width; x++) {
+      const a = bwd[a0 + x];
+      const c = fwd[c0 + x];
+      data[o + x] = a < c ? a : c;
+    }
+  }
 }
 
 /** Grey-level dilation (max over a (2r+1)² square), in place. */
 export function maxFilter(data: Float32Array, width: number, height: number, r: number): void {
-  extremum(data, width, height, r, true);
+  const fwd = new Float32Array(Math.max(width * height, width));
+  const bwd = new Float32Array(fwd.length);
+  maxRows(data, width, height, r, fwd, bwd);
+  maxColumns(data, width, height, r, fwd, bwd);
 }
 
 /** Grey-level erosion (min over a (2r+1)² square), in place. */
 export function minFilter(data: Float32Array, width: number, height: number, r: number): void {
-  extremum(data, width, height, r, false);
+  const fwd = new Float32Array(Math.max(width * height, width));
+  const bwd = new Float32Array(fwd.length);
+  minRows(data, width, height, r, fwd, bwd);
+  minColumns(data, width, height, r, fwd, bwd);
 }
 
 /**
