@@ -30,30 +30,13 @@ export function inkBoundingBox(gray: GrayImage, threshold: number, opts: InkBoxO
   const band = opts.borderBand ?? 0.03;
   const bandX = Math.round(band * width);
   const bandY = Math.round(band * height);
-  const label = connectedComponents(data, width, height, threshold);
-  const count = label.count;
-  const area = new Int32Array(count);
-  const bx0 = new Int32Array(count).fill(width);
-  const by0 = new Int32Array(count).fill(height);
-  const bx1 = new Int32Array(count).fill(-1);
-  const by1 = new Int32Array(count).fill(-1);
-  const ids = label.ids;
-  for (let y = 0, i = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, i++) {
-      const c = ids[i];
-      if (c < 0) continue;
-      area[c]++;
-      if (x < bx0[c]) bx0[c] = x;
-      if (x > bx1[c]) bx1[c] = x;
-      if (y < by0[c]) by0[c] = y;
-      if (y > by1[c]) by1[c] = y;
-    }
-  }
+  const comps = inkRunComponents(data, width, height, threshold);
   let x0 = width;
   let y0 = height;
   let x1 = -1;
   let y1 = -1;
-  for (let c = 0; c < count; c++) {
+  for (let c = 0; c < comps.count; c++) {
+    const { area, bx0, bx1, by0, by1 } = comps;
     if (area[c] < minArea) continue;
     const debris =
       bx1[c] < bandX || bx0[c] >= width - bandX || by1[c] < bandY || by0[c] >= height - bandY;
@@ -64,6 +47,102 @@ export function inkBoundingBox(gray: GrayImage, threshold: number, opts: InkBoxO
     if (by1[c] > y1) y1 = by1[c];
   }
   return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/** Area and bounding box of each 8-connected ink component (order unspecified). */
+interface ComponentStats {
+  count: number;
+  area: Int32Array;
+  bx0: Int32Array;
+  bx1: Int32Array;
+  by0: Int32Array;
+  by1: Int32Array;
+}
+
+/**
+ * 8-connected ink components found over horizontal runs rather than pixels: each row's ink runs are
+ * united with the runs of the row above that touch them (overlap or diagonal contact), so union-find
+ * works per run and the per-pixel work is one comparison.
+ */
+function inkRunComponents(data: Uint8ClampedArray, width: number, height: number, threshold: number): ComponentStats {
+  let cap = 256;
+  let rx0 = new Int32Array(cap);
+  let rx1 = new Int32Array(cap);
+  let ry = new Int32Array(cap);
+  let parent = new Int32Array(cap);
+  let nRuns = 0;
+  const find = (i: number): number => {
+    let r = i;
+    while (parent[r] !== r) r = parent[r];
+    while (parent[i] !== r) {
+      const next = parent[i];
+      parent[i] = r;
+      i = next;
+    }
+    return r;
+  };
+  let prevStart = 0;
+  let prevEnd = 0;
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    const rowStart = nRuns;
+    let j = prevStart; // first run of the row above that may touch the current run
+    for (let x = 0; x < width; ) {
+      if (data[o + x] > threshold) {
+        x++;
+        continue;
+      }
+      const a = x;
+      while (x < width && data[o + x] <= threshold) x++;
+      const b = x - 1;
+      if (nRuns === cap) {
+        cap *= 2;
+        const grow = (arr: Int32Array): Int32Array => {
+          const out = new Int32Array(cap);
+          out.set(arr);
+          return out;
+        };
+        rx0 = grow(rx0);
+        rx1 = grow(rx1);
+        ry = grow(ry);
+        parent = grow(parent);
+      }
+      const id = nRuns++;
+      rx0[id] = a;
+      rx1[id] = b;
+      ry[id] = y;
+      parent[id] = id;
+      while (j < prevEnd && rx1[j] < a - 1) j++;
+      for (let k = j; k < prevEnd && rx0[k] <= b + 1; k++) {
+        const ra = find(id);
+        const rb = find(k);
+        if (ra !== rb) parent[ra < rb ? rb : ra] = ra < rb ? ra : rb;
+      }
+    }
+    prevStart = rowStart;
+    prevEnd = nRuns;
+  }
+  // Compact component ids per root, then area and bounds.
+  const compOf = new Int32Array(nRuns);
+  let count = 0;
+  for (let i = 0; i < nRuns; i++) {
+    const r = find(i);
+    compOf[i] = r === i ? count++ : compOf[r];
+  }
+  const area = new Int32Array(count);
+  const bx0 = new Int32Array(count).fill(width);
+  const by0 = new Int32Array(count).fill(height);
+  const bx1 = new Int32Array(count).fill(-1);
+  const by1 = new Int32Array(count).fill(-1);
+  for (let i = 0; i < nRuns; i++) {
+    const c = compOf[i];
+    area[c] += rx1[i] - rx0[i] + 1;
+    if (rx0[i] < bx0[c]) bx0[c] = rx0[i];
+    if (rx1[i] > bx1[c]) bx1[c] = rx1[i];
+    if (ry[i] < by0[c]) by0[c] = ry[i];
+    if (ry[i] > by1[c]) by1[c] = ry[i];
+  }
+  return { count, area, bx0, bx1, by0, by1 };
 }
 
 /** 8-connected components of the ink (`<= threshold`): a compact id per pixel (-1 for paper) and the count. */
