@@ -35,13 +35,14 @@ export function removeRuledLines(gray: GrayImage, opts: RuledLineOptions = {}): 
     maxThickness: opts.maxThickness ?? Math.max(6, Math.round(Math.max(width, height) / 150)),
     maxWobble: opts.maxWobble ?? 1.5,
   };
-  const data = Uint8ClampedArray.from(gray.data);
+  const data = gray.data.slice();
   // Grid lines end on each other: horizontal lines found border to border stop the vertical ones, which in
   // turn stop the horizontal ones that end on a vertical line (a table's outer frame, a cell's edge).
-  const tdata = transpose(data, width, height);
-  const hc = lineCandidates(data, width, height, p);
-  const vc = lineCandidates(tdata, height, width, p);
+  // Vertical candidates are voted from column prefix counts of the image itself (no transpose needed).
+  const hc = lineCandidates(width, height, p, () => rowPrefix(data, width, height, p.loose));
+  const vc = lineCandidates(height, width, p, () => columnPrefix(data, width, height, p.loose));
   if (hc.length === 0 && vc.length === 0) return { width, height, data }; // the common case: a clean crop
+  const tdata = transpose(data, width, height);
   const h1 = markLines(data, width, height, hc, p, null);
   const vT = markLines(tdata, height, width, vc, p, transpose(h1, width, height));
   const h = vc.length ? markLines(data, width, height, hc, p, transpose(vT, height, width)) : h1;
@@ -76,19 +77,41 @@ function transpose<T extends Uint8Array | Uint8ClampedArray>(src: T, width: numb
  * Candidates come from a projection: the ink of every row votes for its (s, y0), summed per run of columns
  * with the same shift from prefix counts, so a slope costs (shift changes) × height, not × pixels.
  */
+/**
+ * Prefix ink counts along rows, column-major: prefix[x * height + y] = ink pixels in row y left of column x
+ * (read sequentially in y by the voting, which keeps it cache-friendly).
+ */
+function rowPrefix(data: Uint8ClampedArray, width: number, height: number, loose: number): Int32Array {
+  const prefix = new Int32Array((width + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    let acc = 0;
+    for (let x = 0, j = height + y; x < width; x++, j += height) {
+      if (data[o + x] <= loose) acc++;
+      prefix[j] = acc;
+    }
+  }
+  return prefix;
+}
+
+/** Prefix ink counts down columns, as rowPrefix gives them for the transposed image (row-major here). */
+function columnPrefix(data: Uint8ClampedArray, width: number, height: number, loose: number): Int32Array {
+  const prefix = new Int32Array((height + 1) * width);
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    const q = o + width;
+    for (let x = 0; x < width; x++) prefix[q + x] = prefix[o + x] + (data[o + x] <= loose ? 1 : 0);
+  }
+  return prefix;
+}
+
 /** Sheared rows worth walking: flat triples (y0, slope, length inside the image). */
-function lineCandidates(data: Uint8ClampedArray, width: number, height: number, p: LineParams): number[] {
+function lineCandidates(width: number, height: number, p: LineParams, prefixOf: () => Int32Array): number[] {
   const found: number[] = [];
   const minInside = Math.max(8, Math.round(p.minLength * width));
   if (minInside > width) return found;
-  // Column-major prefix counts: prefix[x * height + y] = ink pixels in row y left of column x (read
-  // sequentially in y below, which keeps the voting cache-friendly).
-  const prefix = new Int32Array((width + 1) * height);
-  for (let x = 0; x < width; x++) {
-    const a = x * height;
-    const b = a + height;
-    for (let y = 0, i = x; y < height; y++, i += width) prefix[b + y] = prefix[a + y] + (data[i] <= p.loose ? 1 : 0);
-  }
+  const prefix = prefixOf(); // built only when a line of minInside pixels fits
+
   let total = 0;
   for (let y = 0; y < height; y++) total += prefix[width * height + y];
   if (total < p.minLength * minInside) return found;
