@@ -83,6 +83,6 @@ function shrinkToFit(gray: GrayImage, maxSide: number): GrayImage {
   const scale = maxSide / side;
   const w = Math.max(1, Math.round(gray.width * scale));
   const h = Math.max(1, Math.round(gray.height * scale));
-  const small = resizeFloat({ width: gray.width, height: gray.height, data: Float32Array.from(gray.data) }, w, h);
-  return { width: w, height: h, data: Uint8ClampedArray.from(small.data) };
+  const small = resizeFloat({ width: gray.width, height: gray.height, data: new Float32Array(gray.data) }, w, h);
+  return { width: w, height: h, data: new Uint8ClampedArray(small.data) };
 }

@@ -46,32 +46,36 @@ function axisWeights(src: number, dst: number): AxisWeights {
 
 /** Resizes a float image to `width` × `height` (area averaging when shrinking, bilinear when enlarging). */
 export function resizeFloat(img: FloatImage, width: number, height: number): FloatImage {
-  if (img.width === width && img.height === height) return { width, height, data: Float32Array.from(img.data) };
+  if (img.width === width && img.height === height) return { width, height, data: img.data.slice() };
   if (img.width < 1 || img.height < 1) throw new Error('cannot resize an empty image');
-  const wx = axisWeights(img.width, width);
-  const wy = axisWeights(img.height, height);
+  const { start: xs, count: xc, weights: xw, maxCount: xm } = axisWeights(img.width, width);
+  const { start: ys, count: yc, weights: yw, maxCount: ym } = axisWeights(img.height, height);
+  const src = img.data;
+  const sw = img.width;
   // Horizontal pass: img.height rows of `width`.
   const tmp = new Float32Array(width * img.height);
   for (let y = 0; y < img.height; y++) {
-    const row = y * img.width;
+    const row = y * sw;
+    const o = y * width;
     for (let x = 0; x < width; x++) {
       let acc = 0;
-      const s = wx.start[x];
-      const base = x * wx.maxCount;
-      for (let k = 0; k < wx.count[x]; k++) acc += img.data[row + s + k] * wx.weights[base + k];
-      tmp[y * width + x] = acc;
+      const s = row + xs[x];
+      const base = x * xm;
+      const c = xc[x];
+      for (let k = 0; k < c; k++) acc += src[s + k] * xw[base + k];
+      tmp[o + x] = acc;
     }
   }
   // Vertical pass.
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
-    const s = wy.start[y];
-    const base = y * wy.maxCount;
-    for (let k = 0; k < wy.count[y]; k++) {
-      const w = wy.weights[base + k];
-      const src = (s + k) * width;
-      const dst = y * width;
-      for (let x = 0; x < width; x++) out[dst + x] += tmp[src + x] * w;
+    const s = ys[y];
+    const base = y * ym;
+    const dst = y * width;
+    for (let k = 0; k < yc[y]; k++) {
+      const w = yw[base + k];
+      const from = (s + k) * width;
+      for (let x = 0; x < width; x++) out[dst + x] += tmp[from + x] * w;
     }
   }
   return { width, height, data: out };

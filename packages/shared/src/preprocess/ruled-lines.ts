@@ -64,7 +64,14 @@ interface LineParams {
 
 function transpose<T extends Uint8Array | Uint8ClampedArray>(src: T, width: number, height: number): T {
   const out = new (src.constructor as new (n: number) => T)(src.length);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[x * height + y] = src[y * width + x];
+  // In 32 × 32 tiles, so both the reads and the writes stay in cache.
+  for (let ty = 0; ty < height; ty += 32) {
+    const ey = Math.min(height, ty + 32);
+    for (let tx = 0; tx < width; tx += 32) {
+      const ex = Math.min(width, tx + 32);
+      for (let y = ty; y < ey; y++) for (let x = tx, i = y * width + tx; x < ex; x++, i++) out[x * height + y] = src[i];
+    }
+  }
   return out;
 }
 
