@@ -49,7 +49,7 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const { readFile, writeFile } = await import('node:fs/promises');
   const { join, resolve } = await import('node:path');
   const tf = await import('@tensorflow/tfjs-core');
-  const { RunInfo, ClassifierConfig } = await import('@sig/shared');
+  const { RunInfo, ClassifierConfig, Rng } = await import('@sig/shared');
   const { selectBackend } = await import('../backend/select.ts');
   const { loadFolderDataset } = await import('../data/index.ts');
   const { loadModel } = await import('../model/io.ts');
@@ -115,7 +115,19 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const realPred = argmaxRows(run(classifier, realX, realY.length), realY.length, k);
   const agreement = labelAgreement(genPred, evalGen.y, k);
   const d = embed.outputs[0].shape[1] as number;
-  const fd = frechetDistance(run(embed, realX, realY.length), realY.length, run(embed, genX, evalGen.y.length), evalGen.y.length, d);
+  const realEmb = run(embed, realX, realY.length);
+  const fd = frechetDistance(realEmb, realY.length, run(embed, genX, evalGen.y.length), evalGen.y.length, d);
+  // Scale for (c): the same distance between the held-out real images and as many other real images
+  // (the CGAN's training images), i.e. what a perfect generator would score with these sample sizes.
+  let fdRealRef = NaN;
+  if (heldOut.size) {
+    const others = index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label));
+    const pick = new Rng(seed + 99).shuffle(others.slice()).slice(0, realY.length);
+    if (pick.length >= 2) {
+      const otherX = await bytesToBatch(await Promise.all(pick.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
+      fdRealRef = frechetDistance(realEmb, realY.length, run(embed, otherX, pick.length), pick.length, d);
+    }
+  }
 
   // (a) TSTR: a fresh classifier trained on generated samples only, tested on the real images.
   // Same architecture as the real-data classifier (its run keeps the model config under `model`), at --tstr-width.
@@ -124,7 +136,6 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const tstr = buildClassifier(tstrCfg);
   tstr.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const tx = await bytesToBatch(tstrGen.pngs, pre);
-  const { Rng } = await import('@sig/shared');
   const rng = new Rng(seed);
   const px = pre.height * pre.width;
   for (let e = 0; e < tstrEpochs; e++) {
@@ -145,6 +156,7 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
     tstrAccuracy: tstrAcc,
     labelAgreement: agreement.overall,
     frechetDistance: fd,
+    frechetRealVsReal: fdRealRef,
     classifierRealAccuracy: accuracy(realPred, realY),
     chance: 1 / shared.length,
     realImages: realY.length,
@@ -158,7 +170,7 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   console.log(`real images: ${realY.length} (${realSource}); generated: ${evalGen.y.length} (+${tstrGen.y.length} for TSTR)`);
   console.log(`(a) train-on-generated, test-on-real accuracy: ${tstrAcc.toFixed(4)}  (chance ${(1 / shared.length).toFixed(4)})`);
   console.log(`(b) label agreement of generated samples:       ${agreement.overall.toFixed(4)}  (classifier on real: ${result.classifierRealAccuracy.toFixed(4)})`);
-  console.log(`(c) Fréchet distance (embedding, d=${d}):        ${fd.toFixed(4)}`);
+  console.log(`(c) Fréchet distance (embedding, d=${d}):        ${fd.toFixed(4)}  (real vs other real images: ${fdRealRef.toFixed(4)})`);
   console.log(`(${seconds.toFixed(0)} s) → ${outFile}`);
   return result;
 }
