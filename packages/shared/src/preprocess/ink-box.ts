@@ -97,7 +97,7 @@ function inkRunComponents(data: Uint8ClampedArray, width: number, height: number
       const b = x - 1;
       if (nRuns === cap) {
         cap *= 2;
-        const grow = (arr: Int32Array): Int32Array => {
+        const grow = (arr: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
           const out = new Int32Array(cap);
           out.set(arr);
           return out;
