@@ -2,7 +2,7 @@
 // `window.sigEdge` exposes the same calls to tests and the benchmark (they drive the real page code).
 import { defaultConfig } from './config.ts';
 import { decodeBlob, grabFrame } from './decode.ts';
-import { loadRuntime, type ThreadInfo } from './runtime.ts';
+import { loadRuntime, type EdgeRuntime, type ThreadInfo } from './runtime.ts';
 import { SignatureApp, type AnalyzeResult, type GenerateResult } from './signature-app.ts';
 import { byId, renderAnalysis, renderSamples } from './view.ts';
 import type { RawImage } from '@sig/shared';
@@ -57,6 +57,7 @@ async function analyze(image: Promise<RawImage>, topK = config.topK, render = tr
   const t1 = performance.now();
   const result = await app.analyze(raw, topK);
   result.timings.decodeMs = t1 - t0;
+  if (String(app.runtime.threading.threads) !== document.body.dataset.threads) showRuntime(app.runtime);
   window.sigEdge.last = result;
   if (!render) return result;
   byId('error').textContent = '';
@@ -76,14 +77,24 @@ function analyzeBlob(blob: Blob): Promise<AnalyzeResult> {
   return analyze(decodeBlob(blob));
 }
 
+/** The runtime line: onnxruntime-web version, threads, isolation (again after a session, see ThreadInfo). */
+function showRuntime(runtime: EdgeRuntime): void {
+  const t = runtime.threading;
+  byId('runtime').textContent =
+    `onnxruntime-web ${runtime.ort.env.versions.web ?? ''} (wasm) · ${t.threads} thread${t.threads === 1 ? '' : 's'} · ` +
+    (!t.isolated
+      ? 'not cross-origin isolated (no COOP/COEP headers): single thread'
+      : t.threads > 1
+        ? 'cross-origin isolated: multi-threaded'
+        : 'cross-origin isolated, but single thread');
+  document.body.dataset.threads = String(t.threads);
+  document.body.dataset.isolated = String(t.isolated);
+}
+
 window.sigEdge = {
   ready: appPromise.then(({ runtime }) => {
+    showRuntime(runtime);
     const t = runtime.threading;
-    byId('runtime').textContent =
-      `onnxruntime-web ${runtime.ort.env.versions.web ?? ''} (wasm) · ${t.threads} thread${t.threads === 1 ? '' : 's'} · ` +
-      (t.isolated ? 'cross-origin isolated: multi-threaded' : 'not cross-origin isolated (no COOP/COEP headers): single thread');
-    document.body.dataset.threads = String(t.threads);
-    document.body.dataset.isolated = String(t.isolated);
     const models = runtime.manifest.models.map((m) => m.name);
     byId('status').textContent = models.length ? `Models: ${runtime.manifest.models.map((m) => `${m.name} (${m.kind})`).join(', ')}` : 'No models found in models/manifest.json';
     return { threading: t, models, ortVersion: runtime.ort.env.versions.web ?? '' };
@@ -94,7 +105,12 @@ window.sigEdge = {
     if (render) showOriginal(blob);
     return analyze(decodeBlob(blob), topK, render);
   },
-  generate: async (id, count, seed) => (await appPromise).generate(id, count, seed),
+  generate: async (id, count, seed) => {
+    const app = await appPromise;
+    const result = await app.generate(id, count, seed);
+    if (String(app.runtime.threading.threads) !== document.body.dataset.threads) showRuntime(app.runtime);
+    return result;
+  },
   offlineReady: registerServiceWorker(),
 };
 

@@ -8,7 +8,7 @@ import type { EdgeConfig } from './config.ts';
 export interface ThreadInfo {
   /** True when COOP/COEP headers made the page cross-origin isolated (SharedArrayBuffer available). */
   isolated: boolean;
-  /** wasm threads onnxruntime-web uses (1 unless isolated). */
+  /** wasm threads onnxruntime-web uses (1 unless isolated); after the first session, the count it really runs. */
   threads: number;
 }
 
@@ -53,7 +53,12 @@ export async function loadRuntime(config: EdgeConfig): Promise<EdgeRuntime> {
         ctx = ort.InferenceSession.create(new URL(entry.file, config.modelsUrl).href, {
           executionProviders: ['wasm'],
           graphOptimizationLevel: 'all',
-        }).then((session) => ({ session, Tensor: ort.Tensor as unknown as PipelineContext['Tensor'] }));
+        }).then((session) => {
+          // onnxruntime-web initialises wasm with the first session and writes back 1 if it had to fall back
+          // to a single thread (no SharedArrayBuffer / threaded wasm), so the page reports what really runs.
+          threading.threads = ort.env.wasm.numThreads ?? threading.threads;
+          return { session, Tensor: ort.Tensor as unknown as PipelineContext['Tensor'] };
+        });
         sessions.set(entry.name, ctx);
         ctx.catch(() => sessions.delete(entry.name));
       }
