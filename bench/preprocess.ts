@@ -11,7 +11,7 @@
 //
 // Without --crops, the sheets are ingested with `sig ingest` into a temp folder first.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,7 @@ async function signatureCrops(): Promise<RawImage[]> {
     dir = await mkdtemp(join(tmpdir(), 'sig-bench-pre-'));
     const r = spawnSync('node', ['apps/trainer/bin/sig.js', 'ingest', args.sheets!, '--out', dir], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('sig ingest failed');
+    process.on('exit', () => rmSync(dir!, { recursive: true, force: true }));
   }
   const files: string[] = [];
   for (const id of readdirSync(dir).sort()) {

@@ -45,12 +45,12 @@ export function removeRuledLines(gray: GrayImage, opts: RuledLineOptions = {}): 
   const tdata = transpose(data, width, height);
   const h1 = markLines(data, width, height, hc, p, null);
   const vT = markLines(tdata, height, width, vc, p, transpose(h1, width, height));
-  const h = vc.length ? markLines(data, width, height, hc, p, transpose(vT, height, width)) : h1;
+  const vMask = vc.length ? transpose(vT, height, width) : null;
+  const h = vMask ? markLines(data, width, height, hc, p, vMask) : h1;
   eraseMarked(data, h, width, height, p);
-  if (!vT.includes(1)) return { width, height, data };
-  const tr = transpose(data, width, height);
-  eraseMarked(tr, vT, height, width, p);
-  return { width, height, data: transpose(tr, height, width) };
+  if (!vMask || !vT.includes(1)) return { width, height, data };
+  eraseMarkedRows(data, vMask, width, height, p);
+  return { width, height, data };
 }
 
 interface LineParams {
@@ -63,16 +63,18 @@ interface LineParams {
 }
 
 function transpose<T extends Uint8Array | Uint8ClampedArray>(src: T, width: number, height: number): T {
-  const out = new (src.constructor as new (n: number) => T)(src.length);
+  // One element type for both callers (images and masks), so the copy loop stays monomorphic.
+  const from = src instanceof Uint8Array ? src : new Uint8Array(src.buffer, src.byteOffset, src.length);
+  const out = new Uint8Array(src.length);
   // In 32 × 32 tiles, so both the reads and the writes stay in cache.
   for (let ty = 0; ty < height; ty += 32) {
     const ey = Math.min(height, ty + 32);
     for (let tx = 0; tx < width; tx += 32) {
       const ex = Math.min(width, tx + 32);
-      for (let y = ty; y < ey; y++) for (let x = tx, i = y * width + tx; x < ex; x++, i++) out[x * height + y] = src[i];
+      for (let y = ty; y < ey; y++) for (let x = tx, i = y * width + tx; x < ex; x++, i++) out[x * height + y] = from[i];
     }
   }
-  return out;
+  return (src instanceof Uint8Array ? out : new Uint8ClampedArray(out.buffer)) as T;
 }
 
 /**
@@ -330,6 +332,28 @@ function eraseMarked(data: Uint8ClampedArray, mask: Uint8Array, width: number, h
       if (marked > 0 && len <= marked + 2 && len <= p.maxThickness) {
         for (let yy = a; yy <= b; yy++) data[yy * width + x] = 255;
       }
+    }
+  }
+}
+
+/** eraseMarked along rows instead of columns (for vertical lines), without transposing the image. */
+function eraseMarkedRows(data: Uint8ClampedArray, mask: Uint8Array, width: number, height: number, p: LineParams): void {
+  for (let y = 0; y < height; y++) {
+    const o = y * width;
+    let x = 0;
+    while (x < width) {
+      if (data[o + x] > p.loose) {
+        x++;
+        continue;
+      }
+      const a = x;
+      let marked = 0;
+      while (x < width && data[o + x] <= p.loose) {
+        marked += mask[o + x];
+        x++;
+      }
+      const len = x - a;
+      if (marked > 0 && len <= marked + 2 && len <= p.maxThickness) data.fill(255, o + a, o + x);
     }
   }
 }
