@@ -106,6 +106,16 @@ async function main(): Promise<void> {
     graphOptimizationLevel: 'all',
   });
   const ctx = { session, Tensor: ort.Tensor };
+  // Diagnosis only, timed apart from the latency above: the same model at 'extended', i.e. without the NCHWc
+  // layout transform ('all' adds it where MLAS has blocked AVX/AVX-512 kernels; wasm has none), so im2col +
+  // SGEMM convolutions like onnxruntime-web's.
+  const plain = await ort.InferenceSession.create(join(dir, entry.file), {
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'extended',
+  });
+  const plainInfer: number[] = [];
   const nodeBlock = async (warmup: number): Promise<Block> => {
     const b: Block = { total: [], infer: [], top1: [], cpuMs: 0 };
     let cpu0 = process.cpuUsage();
@@ -118,6 +128,12 @@ async function main(): Promise<void> {
         const [res] = await classify(ctx, entry, [x], { topK: 5 });
         const t2 = performance.now();
         if (r < 0) continue; // warm-up
+        const cpuPaused = process.cpuUsage();
+        const t3 = performance.now();
+        await classify({ session: plain, Tensor: ort.Tensor }, entry, [x], { topK: 5 });
+        plainInfer.push(performance.now() - t3);
+        const paused = process.cpuUsage(cpuPaused);
+        cpu0 = { user: cpu0.user + paused.user, system: cpu0.system + paused.system };
         b.total.push(t2 - t0);
         b.infer.push(t2 - t1);
         if (r === 0) b.top1.push(res.top[0].label);
@@ -169,6 +185,7 @@ async function main(): Promise<void> {
     for (const h of hosts) await h.close();
   }
   await session.release();
+  await plain.release();
 
   const node = runs[0];
   const nodeTop1 = node.blocks[0].top1.join();
@@ -181,6 +198,7 @@ async function main(): Promise<void> {
     );
     if (r !== node && r.blocks[0].top1.join() !== nodeTop1) console.log(`  warning: top-1 differs from onnxruntime-node (${r.blocks[0].top1.join()} vs ${nodeTop1})`);
   }
+  console.log(`onnxruntime-node inference without NCHWc (graphOptimizationLevel 'extended'): ${median(plainInfer).toFixed(2)} ms (diagnosis)`);
   console.log('(CPU: all threads of the onnxruntime-node process, of the page\'s renderer process; decoding may also run elsewhere)');
   const mb = (n: number): string => `${(n / 1e6).toFixed(2)} MB`;
   const sum = (re: RegExp): number => built.files.filter((f) => re.test(f.path)).reduce((s, f) => s + f.bytes, 0);
