@@ -1,4 +1,4 @@
-// `npm run bench:train`: training throughput of the reference classifier (engineer F1's buildClassifier) on
+// `npm run bench:train`: training throughput of the reference classifier (buildClassifier) on
 // our best TensorFlow.js path (trainable wasm, data-parallel workers), on tfjs `cpu` (a few steps), and of the
 // same architecture in PyTorch CPU with 2 threads, all measured in this run (our best path and PyTorch in
 // alternating rounds, fastest round each); the ratio to PyTorch prints last.

@@ -181,7 +181,7 @@ describe('exportRun: run folder → models folder + manifest', () => {
   });
 });
 
-// Real-image parity needs the shared preprocessing (engineer A's); exportRun falls back to random inputs
+// Real-image parity needs the shared preprocessing; exportRun falls back to random inputs
 // (and says so) where a run has no images or the preprocessing is missing.
 const shared = (await import('@sig/shared')) as Record<string, unknown>;
 const hasPreprocess = typeof shared.preprocess === 'function';

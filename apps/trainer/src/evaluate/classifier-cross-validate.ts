@@ -1,4 +1,4 @@
-// Leave-one-signature-out evaluation: fold f holds out one signature of every student (engineer C's
+// Leave-one-signature-out evaluation: fold f holds out one signature of every student (the data module's
 // leaveOneOutFolds), trains a fresh model on the rest — with its own validation split carved from the
 // training signatures only — and scores the held-out signatures. The held-out signature is never seen in
 // training in any form: not as an augmented copy (splits are by original signature), not for early stopping.

@@ -36,7 +36,7 @@ export interface ClassifierRunOptions {
   interruptAt?: number;
 }
 
-/** The identity-keeping augmentation used for training (engineer C's, in the preprocessing's value range). */
+/** The identity-keeping augmentation used for training (in the preprocessing's value range). */
 export function trainingAugment(pre: PreprocessConfig): Augment {
   return (img, rng) => augment(img, rng, { range: pre.range });
 }
