@@ -1,18 +1,5 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-
-async function sig(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    const r = await run('node_modules/.bin/sig', args, { encoding: 'utf8' });
-    return { code: 0, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stderr: string };
-    return { code: err.code, stderr: err.stderr };
-  }
-}
+import { sig } from './helpers/sig-cli.ts';
 
 describe('sig train/eval classifier: bad input', () => {
   const cases: [string, string[], RegExp][] = [

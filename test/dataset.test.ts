@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PreprocessConfig, UserError } from '@sig/shared';
@@ -18,6 +16,7 @@ import {
   type Split,
 } from '../apps/trainer/src/data/index.ts';
 import { synthesizeDataset } from '../apps/trainer/src/data/synth/synthesize.ts';
+import { expectOneLineError, sig } from './helpers/sig-cli.ts';
 
 let root: string;
 beforeAll(async () => {
@@ -175,23 +174,7 @@ describe('loadPreprocessed', () => {
 });
 
 describe('CLI: synth and montage', () => {
-  const run = promisify(execFile);
-  const sig = async (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-    try {
-      const { stdout, stderr } = await run('node_modules/.bin/sig', args, { encoding: 'utf8' });
-      return { code: 0, stdout, stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
-  const oneLineError = (r: { code: number; stderr: string }, re: RegExp): void => {
-    expect(r.code).not.toBe(0);
-    const lines = r.stderr.split('\n').filter((l) => l.startsWith('sig:'));
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(re);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  };
+  const oneLineError = expectOneLineError;
 
   it('rejects bad arguments and unreadable folders with one line and a non-zero exit', async () => {
     const [a, c, d] = await Promise.all([

@@ -1,29 +1,18 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IngestReport } from '../apps/trainer/src/ingest/ingest-report.ts';
 import { ingestSheets } from '../apps/trainer/src/ingest/ingest-sheets.ts';
+import { sig } from './helpers/sig-cli.ts';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const sheetsDir = resolve(repoRoot, '../shared/datasets/registration-sheets');
 const haveSheets = existsSync(join(sheetsDir, 'image1.jpg'));
 if (!haveSheets) console.warn(`ingest-sheets: skipping the real-sheet test, ${sheetsDir} is absent`);
 
-const run = promisify(execFile);
-async function sig(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(join(repoRoot, 'node_modules/.bin/sig'), args, { encoding: 'utf8', cwd: repoRoot });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 let work: string;
 beforeAll(async () => {

@@ -1,29 +1,16 @@
 // `sig export` from the command line: a run folder in, an ONNX file and manifest out; bad input is one line.
 import '@tensorflow/tfjs-backend-cpu';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { Manifest, type RunInfo } from '@sig/shared';
 import { describe, expect, it } from 'vitest';
 import { buildRealFake } from '../apps/trainer/src/model/realfake.ts';
 import { saveModel } from '../apps/trainer/src/model/io.ts';
 import { checkOnnxFile, randomizeWeights } from './helpers/onnx-check.ts';
+import { sig as sigRun } from './helpers/sig-cli.ts';
 
-const run = promisify(execFile);
-const sig = 'node_modules/.bin/sig';
-
-async function sigRun(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(sig, args, { encoding: 'utf8' });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 describe('sig export', () => {
   it('exports a run folder with --int8 and writes the manifest', async () => {
