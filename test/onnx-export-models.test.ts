@@ -1,4 +1,4 @@
-// The project's real architectures (F1/F2's builders at a tiny width) through the ONNX exporter: parity with
+// The project's real architectures (their builders at a tiny width) through the ONNX exporter: parity with
 // TF.js on random and image-like inputs, the official checker, fp16/int8 variants, and `exportRun` on a
 // run folder (files, manifest, metadata_props, refusal on a parity failure).
 import '@tensorflow/tfjs-backend-cpu';

@@ -1,5 +1,5 @@
 // One optimizer step on a batch, behind a small interface so the supervised loop does not care whether the
-// step runs in this thread (deterministic, dropout seeded per step) or on D's data-parallel workers (both
+// step runs in this thread (deterministic, dropout seeded per step) or on the data-parallel workers (both
 // cores with the wasm backend; dropout masks then come from the workers' own RNGs).
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -71,7 +71,7 @@ export function singleProcessStep(o: StepOptions): GradientStep {
   };
 }
 
-/** Gradient step on D's data-parallel workers (same loss, targets pre-smoothed). */
+/** Gradient step on the data-parallel workers (same loss, targets pre-smoothed). */
 export async function dataParallelStep(o: StepOptions & { workers?: number }): Promise<GradientStep> {
   const { DataParallel } = await import('./data-parallel.ts');
   const dp = await DataParallel.create({

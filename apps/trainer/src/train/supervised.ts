@@ -62,7 +62,7 @@ export interface SupervisedOptions {
   /** Continue from <outDir>/checkpoint (its configs win over `model` and `train`). */
   resume?: boolean;
   augment?: Augment;
-  /** 'single' (this thread, bit-reproducible) or 'data-parallel' (D's workers, both cores). */
+  /** 'single' (this thread, bit-reproducible) or 'data-parallel' (worker threads, both cores). */
   engine?: 'single' | 'data-parallel';
   workers?: number;
   quiet?: boolean;
