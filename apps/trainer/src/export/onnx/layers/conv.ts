@@ -17,13 +17,16 @@ function bias(ctx: ConvertContext, c: LayerCall): string[] {
   return b && c.config.useBias !== false ? [ctx.graph.f32(`${c.prefix}_bias`, [b.data.length], b.data)] : [];
 }
 
+/** Kernel size, strides and dilation of a convolution layer's config, as [h, w] pairs. */
+function convWindow(c: LayerCall): { kernel: [number, number]; strides: [number, number]; dil: [number, number] } {
+  return { kernel: pair(c.config.kernelSize, 1), strides: pair(c.config.strides, 1), dil: pair(c.config.dilationRate, 1) };
+}
+
 export const Conv2D: LayerConverter = (ctx, c) => {
   requireChannelsLast(c);
   const x = ctx.toNCHW(c.inputs[0]);
   const k = requireWeight(c.layer, 'kernel'); // [kh, kw, in, out]
-  const kernel = pair(c.config.kernelSize, 1);
-  const strides = pair(c.config.strides, 1);
-  const dil = pair(c.config.dilationRate, 1);
+  const { kernel, strides, dil } = convWindow(c);
   const pads = windowPads(c.config.padding, spatial(x.shape, where(c)), kernel, strides, dil, where(c));
   const w = permute(k.data, k.shape, [3, 2, 0, 1]);
   const W = ctx.graph.f32(`${c.prefix}_kernel`, w.shape, w.data);
@@ -35,9 +38,7 @@ export const DepthwiseConv2D: LayerConverter = (ctx, c) => {
   requireChannelsLast(c);
   const x = ctx.toNCHW(c.inputs[0]);
   const k = requireWeight(c.layer, 'depthwise_kernel'); // [kh, kw, in, mult]
-  const kernel = pair(c.config.kernelSize, 1);
-  const strides = pair(c.config.strides, 1);
-  const dil = pair(c.config.dilationRate, 1);
+  const { kernel, strides, dil } = convWindow(c);
   const pads = windowPads(c.config.padding, spatial(x.shape, where(c)), kernel, strides, dil, where(c));
   const [kh, kw, cin, mult] = k.shape;
   const w = permute(k.data, k.shape, [2, 3, 0, 1]); // [in, mult, kh, kw] = output channel c*mult+m
@@ -50,9 +51,7 @@ export const Conv2DTranspose: LayerConverter = (ctx, c) => {
   requireChannelsLast(c);
   const x = ctx.toNCHW(c.inputs[0]);
   const k = requireWeight(c.layer, 'kernel'); // [kh, kw, out, in]
-  const kernel = pair(c.config.kernelSize, 1);
-  const strides = pair(c.config.strides, 1);
-  const dil = pair(c.config.dilationRate, 1);
+  const { kernel, strides, dil } = convWindow(c);
   if (dil[0] !== 1 || dil[1] !== 1) throw new UserError(`${where(c)}: dilated transposed convolution is not supported`);
   const size = spatial(x.shape, where(c));
   const outSize = spatial(c.outputShapes[0], where(c));
