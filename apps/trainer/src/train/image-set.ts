@@ -1,17 +1,13 @@
 // Labelled grayscale images held in memory as one NHWC float array, the unit the supervised loop works on.
 import type { FloatImage } from '@sig/shared';
+import type { Batch } from '../data/load-batch.ts';
 import { Rng } from '@sig/shared';
 
-/** n images of height × width (one channel), labels 0..classes-1, and the original sample each came from. */
-export interface ImageSet {
-  x: Float32Array;
-  y: Int32Array;
-  /** Index of the original (pre-augmentation) sample; images of one group never cross splits. */
-  groups: Int32Array;
-  n: number;
-  height: number;
-  width: number;
-}
+/**
+ * n images of height × width (one channel), labels 0..classes-1, and the original sample each came from
+ * (images of one group never cross splits): the batch that `loadPreprocessed` returns.
+ */
+export type ImageSet = Batch;
 
 /** An identity-keeping augmentation of one image (paper 0, ink high), drawing only from `rng`. */
 export type Augment = (img: FloatImage, rng: Rng) => FloatImage;
