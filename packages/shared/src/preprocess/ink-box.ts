@@ -59,6 +59,18 @@ interface ComponentStats {
   by1: Int32Array;
 }
 
+/** Union-find root of `i` in `parent`, compressing the path on the way. */
+function findRoot(parent: Int32Array, i: number): number {
+  let r = i;
+  while (parent[r] !== r) r = parent[r];
+  while (parent[i] !== r) {
+    const next = parent[i];
+    parent[i] = r;
+    i = next;
+  }
+  return r;
+}
+
 /**
  * 8-connected ink components found over horizontal runs rather than pixels: each row's ink runs are
  * united with the runs of the row above that touch them (overlap or diagonal contact), so union-find
@@ -71,16 +83,7 @@ function inkRunComponents(data: Uint8ClampedArray, width: number, height: number
   let ry = new Int32Array(cap);
   let parent = new Int32Array(cap);
   let nRuns = 0;
-  const find = (i: number): number => {
-    let r = i;
-    while (parent[r] !== r) r = parent[r];
-    while (parent[i] !== r) {
-      const next = parent[i];
-      parent[i] = r;
-      i = next;
-    }
-    return r;
-  };
+  const find = (i: number): number => findRoot(parent, i);
   let prevStart = 0;
   let prevEnd = 0;
   for (let y = 0; y < height; y++) {
@@ -155,16 +158,7 @@ export function connectedComponents(
   const n = width * height;
   // Union-find over pixels (two-pass labelling); roots are the smallest index of their component.
   const parent = new Int32Array(n).fill(-1);
-  const find = (i: number): number => {
-    let r = i;
-    while (parent[r] !== r) r = parent[r];
-    while (parent[i] !== r) {
-      const next = parent[i];
-      parent[i] = r;
-      i = next;
-    }
-    return r;
-  };
+  const find = (i: number): number => findRoot(parent, i);
   const union = (a: number, b: number): void => {
     const ra = find(a);
     const rb = find(b);
