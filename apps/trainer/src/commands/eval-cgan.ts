@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .command('cgan')
     .description('measure a CGAN: train-on-generated/test-on-real accuracy, label agreement, Fréchet distance')
     .requiredOption('--run <dir>', 'CGAN run folder')
-    .requiredOption('--classifier <dir>', 'classifier run folder trained on real data (labels and embedding)')
+    .requiredOption('--classifier <dir>', 'classifier trained on real data (labels and embedding): a run folder, or a `sig eval classifier` fold-N folder')
     .requiredOption('--data <dir>', "dataset folder of real images (the CGAN run's held-out images are used when listed)")
     .option('--per-label <n>', 'generated samples per label for agreement and Fréchet distance', '20')
     .option('--tstr-per-label <n>', 'generated samples per label to train the TSTR classifier on', '50')
@@ -70,7 +70,10 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const ganDir = resolve(opts.run);
   const clsDir = resolve(opts.classifier);
   const gan = await readRun(ganDir, 'cgan');
-  const cls = await readRun(clsDir, 'classifier');
+  // A `sig eval classifier` fold folder (no run.json) also serves, with the list of images it trained on.
+  const { isClassifierFold, readClassifierFold } = await import('../evaluate/classifier-fold-run.ts');
+  const fold = isClassifierFold(clsDir) ? await readClassifierFold(clsDir) : undefined;
+  const cls = fold ? fold.info : await readRun(clsDir, 'classifier');
   const backend = await selectBackend(opts.backend);
 
   // Generator label k → classifier class index (by student ID); labels the classifier lacks are skipped.
@@ -85,6 +88,9 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const realSource = realItems.length ? 'cgan held-out split' : 'whole dataset (no held-out list in the cgan run)';
   if (!realItems.length) realItems = index.items;
   realItems = realItems.filter((it) => clsIndex.has(it.label));
+  // (b) and (c) are only honest on real images the classifier never trained on; for a fold we can check it.
+  const seen = fold ? realItems.filter((it) => fold.trainedOn.has(resolve(it.path))).length : 0;
+  if (seen) throw new UserError(`${seen} of the ${realItems.length} real test images are in the training side of classifier fold ${clsDir} (train the cgan with --holdout-last to match fold 1 of --folds 1)`);
   const realBytes = await Promise.all(realItems.map(async (it) => new Uint8Array(await readFile(it.path))));
   const realY = Int32Array.from(realItems, (it) => clsIndex.get(it.label)!);
 
@@ -166,7 +172,8 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
     seconds,
   };
   const outFile = opts.out ? resolve(opts.out) : join(ganDir, 'quality.json');
-  await writeFile(outFile, JSON.stringify({ ...result, realSource, backend, perLabelAgreement: agreement.perLabel }, null, 2));
+  const classifierSource = fold ? `cross-validation fold ${clsDir} (verified: none of the real test images on its training side)` : `run ${clsDir}`;
+  await writeFile(outFile, JSON.stringify({ ...result, realSource, classifierSource, backend, perLabelAgreement: agreement.perLabel }, null, 2));
   console.log(`real images: ${realY.length} (${realSource}); generated: ${evalGen.y.length} (+${tstrGen.y.length} for TSTR)`);
   console.log(`(a) train-on-generated, test-on-real accuracy: ${tstrAcc.toFixed(4)}  (chance ${(1 / shared.length).toFixed(4)})`);
   console.log(`(b) label agreement of generated samples:       ${agreement.overall.toFixed(4)}  (classifier on real: ${result.classifierRealAccuracy.toFixed(4)})`);

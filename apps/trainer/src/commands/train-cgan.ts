@@ -14,6 +14,7 @@ export interface CganOptions {
   checkpointEvery: string;
   snapshotEvery: string;
   holdout: string;
+  holdoutLast?: boolean;
   gridLabels: string;
   genFilters: string;
   discFilters: string;
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option('--checkpoint-every <n>', 'write a resumable checkpoint every n steps', '50')
     .option('--snapshot-every <n>', 'keep a generator snapshot every n steps (the real/fake detector trains on them)', '200')
     .option('--holdout <fraction>', 'share of each label held out of GAN training (for sig eval cgan)', '0.2')
+    .option('--holdout-last', "hold out each label's last image in natural order instead (the split of `sig eval classifier --folds 1`, so its fold model never saw them)")
     .option('--grid-labels <n>', 'rows (labels) in the sample grid', '10')
     .option('--gen-filters <n>', 'generator channels after the Dense layer (reference: 128)', '64')
     .option('--disc-filters <n>', 'discriminator first-conv filters (reference: 64)', '32')
@@ -63,7 +65,7 @@ export async function trainCganRun(opts: CganOptions): Promise<void> {
   const { join, resolve } = await import('node:path');
   const { CganConfig, PreprocessConfig, RunInfo, normalVector } = await import('@sig/shared');
   const { selectBackend } = await import('../backend/select.ts');
-  const { loadFolderDataset, fractionSplit, loadPreprocessed } = await import('../data/index.ts');
+  const { loadFolderDataset, fractionSplit, leaveOneOutFolds, loadPreprocessed } = await import('../data/index.ts');
   const adv = await import('../train/adversarial.ts');
   const { sampleGridPng } = await import('../evaluate/gan-samples.ts');
   const { saveModel } = await import('../model/io.ts');
@@ -85,7 +87,9 @@ export async function trainCganRun(opts: CganOptions): Promise<void> {
   const backend = await selectBackend(opts.backend);
   const index = await loadFolderDataset(resolve(opts.data));
   if (index.labels.length < 1 || index.items.length < 2) throw new UserError(`${opts.data}: no labelled images found`);
-  const split = holdout > 0 ? fractionSplit(index, holdout, seed) : { train: index.items, test: [] };
+  // --holdout-last reuses the classifier cross-validation's fold 1, so a real-data classifier from
+  // `sig eval classifier --folds 1` can judge the CGAN on images neither model trained on.
+  const split = opts.holdoutLast ? leaveOneOutFolds(index, 1)[0] : holdout > 0 ? fractionSplit(index, holdout, seed) : { train: index.items, test: [] };
   const imageSize = 64;
   const preprocess = PreprocessConfig.parse({ height: imageSize, width: imageSize, range: 'minus-one-one' });
   console.log(`data: ${index.labels.length} labels, ${split.train.length} training images, ${split.test.length} held out`);
