@@ -1,5 +1,5 @@
 // `npm run bench:train`: training throughput of the reference classifier (buildClassifier) on
-// our best TensorFlow.js path (trainable wasm, data-parallel workers), on tfjs `cpu` (a few steps), and of the
+// our best TensorFlow.js path (trainable wasm with native convolutions, data-parallel workers), on tfjs `cpu` (a few steps), and of the
 // same architecture in PyTorch CPU with 2 threads, all measured in this run (our best path and PyTorch in
 // alternating rounds, fastest round each); the ratio to PyTorch prints last.
 // Options: --width 0.25 --height 64 --width-px 128 --batch 32 --classes 50 --steps 8 --workers 2 --rounds 3
@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { setNativeConvolutions } from '../apps/trainer/src/backend/native-conv.ts';
 import { selectBackend } from '../apps/trainer/src/backend/select.ts';
+import { usesNativeConvolutions } from '../apps/trainer/src/backend/wasm-setup.ts';
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { DataParallel } from '../apps/trainer/src/train/data-parallel.ts';
 import { computeLoss } from '../apps/trainer/src/train/data-parallel-loss.ts';
@@ -104,10 +106,15 @@ let workers = 0;
   await dp.close();
 }
 report(`tfjs wasm, ${workers} data-parallel workers`, dpMs);
-{
+// In process, one thread: convolutions on onnxruntime-node's native kernels (the default when it loads), then
+// on the wasm backend's own (XNNPACK), to show what the native convolutions bring.
+for (const native of usesNativeConvolutions() ? [true, false] : [false]) {
+  setNativeConvolutions(native);
   const model = buildClassifier(cfg);
-  report('tfjs wasm, 1 thread (in-process)', await time(Math.max(2, STEPS / 2), 1, singleStep(model, tf.train.adam(1e-3), batch)));
+  const convs = native ? 'native convolutions' : 'XNNPACK convolutions';
+  report(`tfjs wasm, 1 thread, ${convs}`, await time(Math.max(2, STEPS / 2), 1, singleStep(model, tf.train.adam(1e-3), batch)));
 }
+setNativeConvolutions(true);
 if (!opt['skip-cpu']) {
   // The plain cpu backend needs minutes per batch of 32; a smaller batch and no warm-up keep the bench short
   // (its time per image hardly depends on the batch size).

@@ -1,12 +1,13 @@
 // Each gradient this project registers for the wasm backend, against the reference `cpu` backend on random
 // inputs: max |wasm − cpu| / max |cpu| ≤ 1e-4 over several shapes, strides and paddings.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '@sig/shared';
 import { fixCpuResizeGradients } from '../apps/trainer/src/backend/resize-grad.ts';
-import { useTrainableWasm } from '../apps/trainer/src/backend/wasm-setup.ts';
+import { nativeConvSessionCount, setNativeConvolutions } from '../apps/trainer/src/backend/native-conv.ts';
+import { usesNativeConvolutions, useTrainableWasm } from '../apps/trainer/src/backend/wasm-setup.ts';
 
 const rng = new Rng(2024);
 function randn(shape: number[]): { data: Float32Array; shape: number[] } {
@@ -55,35 +56,58 @@ beforeAll(async () => {
   await useTrainableWasm();
 });
 
-describe('wasm Conv2D gradients (input and filter) match cpu', () => {
-  const cases: { x: number[]; f: number[]; s: number | [number, number]; p: 'same' | 'valid' | number }[] = [
-    { x: [2, 9, 11, 3], f: [3, 3, 3, 4], s: 1, p: 'same' },
-    { x: [2, 9, 11, 3], f: [3, 3, 3, 4], s: 1, p: 'valid' },
-    { x: [3, 10, 12, 2], f: [3, 3, 2, 5], s: 2, p: 'same' },
-    { x: [3, 11, 13, 2], f: [3, 3, 2, 5], s: 2, p: 'valid' },
-    { x: [2, 8, 9, 4], f: [3, 5, 4, 3], s: [1, 2], p: 'same' },
-    { x: [2, 8, 8, 3], f: [4, 4, 3, 2], s: 2, p: 1 },
-    { x: [4, 7, 7, 6], f: [1, 1, 6, 8], s: 1, p: 'valid' },
-    { x: [2, 16, 32, 1], f: [3, 3, 1, 8], s: 1, p: 'same' },
-  ];
-  for (const c of cases) {
-    it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${c.p}`, () => {
-      expectSameOnWasmAndCpu((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p), [c.x, c.f]);
+// The convolutions run on onnxruntime-node's native kernels when it loads (native-conv.ts), else on the
+// wasm kernels (wasm-conv-grad.ts, XNNPACK); both paths are checked against cpu.
+for (const native of [true, false]) {
+  const kind = native ? 'onnxruntime-node native kernels' : 'wasm (XNNPACK) kernels';
+  describe(`convolutions on ${kind}`, () => {
+    let sessionsBefore = 0;
+    beforeAll(() => {
+      setNativeConvolutions(native);
+      sessionsBefore = nativeConvSessionCount();
     });
-  }
-});
+    afterAll(() => {
+      if (native) expect(nativeConvSessionCount(), 'native sessions created').toBeGreaterThan(sessionsBefore);
+      else expect(nativeConvSessionCount(), 'no native session while switched off').toBe(sessionsBefore);
+      setNativeConvolutions(true);
+    });
+    if (native) {
+      it('onnxruntime-node loads and its convolutions are registered', () => {
+        expect(usesNativeConvolutions()).toBe(true);
+      });
+    }
+  describe(`Conv2D and its gradients on ${kind} match cpu`, () => {
+    const cases: { x: number[]; f: number[]; s: number | [number, number]; p: 'same' | 'valid' | number }[] = [
+      { x: [2, 9, 11, 3], f: [3, 3, 3, 4], s: 1, p: 'same' },
+      { x: [2, 9, 11, 3], f: [3, 3, 3, 4], s: 1, p: 'valid' },
+      { x: [3, 10, 12, 2], f: [3, 3, 2, 5], s: 2, p: 'same' },
+      { x: [3, 11, 13, 2], f: [3, 3, 2, 5], s: 2, p: 'valid' },
+      { x: [2, 8, 9, 4], f: [3, 5, 4, 3], s: [1, 2], p: 'same' },
+      { x: [2, 8, 8, 3], f: [4, 4, 3, 2], s: 2, p: 1 },
+      { x: [4, 7, 7, 6], f: [1, 1, 6, 8], s: 1, p: 'valid' },
+      { x: [2, 16, 32, 1], f: [3, 3, 1, 8], s: 1, p: 'same' },
+      { x: [2, 16, 16, 2], f: [4, 4, 2, 4], s: 2, p: 'same' }, // the CGAN discriminator's strided convolutions
+    ];
+    for (const c of cases) {
+      it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${c.p}`, () => {
+        expectSameOnWasmAndCpu((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p), [c.x, c.f]);
+      });
+    }
+  });
 
-describe('wasm transposed convolution (forward and gradients) matches cpu', () => {
-  for (const [dy, f, out, s, p] of [
-    [[2, 5, 6, 4], [3, 3, 3, 4], [2, 10, 12, 3], 2, 'same'],
-    [[2, 4, 5, 4], [4, 4, 2, 4], [2, 10, 12, 2], 2, 'valid'],
-    [[2, 6, 6, 3], [3, 3, 2, 3], [2, 6, 6, 2], 1, 'same'],
-  ] as const) {
-    it(`dy ${dy} filter ${f} → ${out} stride ${s} ${p}`, () => {
-      expectSameOnWasmAndCpu((a, w) => tf.conv2dTranspose(a as tf.Tensor4D, w as tf.Tensor4D, [...out] as [number, number, number, number], s, p), [[...dy], [...f]]);
-    });
-  }
-});
+  describe(`transposed convolution (forward and gradients) on ${kind} matches cpu`, () => {
+    for (const [dy, f, out, s, p] of [
+      [[2, 5, 6, 4], [3, 3, 3, 4], [2, 10, 12, 3], 2, 'same'],
+      [[2, 4, 5, 4], [4, 4, 2, 4], [2, 10, 12, 2], 2, 'valid'],
+      [[2, 6, 6, 3], [3, 3, 2, 3], [2, 6, 6, 2], 1, 'same'],
+    ] as const) {
+      it(`dy ${dy} filter ${f} → ${out} stride ${s} ${p}`, () => {
+        expectSameOnWasmAndCpu((a, w) => tf.conv2dTranspose(a as tf.Tensor4D, w as tf.Tensor4D, [...out] as [number, number, number, number], s, p), [[...dy], [...f]]);
+      });
+    }
+  });
+  });
+}
 
 describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cpu', () => {
   for (const [size, stride, pad] of [[2, 2, 'valid'], [3, 2, 'same'], [3, 1, 'same'], [2, 1, 'valid']] as const) {

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { UserError } from '@sig/shared';
 import { fixCpuResizeGradients } from './resize-grad.ts';
-import { useTrainableWasm } from './wasm-setup.ts';
+import { usesNativeConvolutions, useTrainableWasm } from './wasm-setup.ts';
 
 /** Backend names accepted by `--backend` and returned by {@link selectBackend}. */
 export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -58,6 +58,10 @@ const candidates: Record<BackendName, () => Promise<Attempt>> = {
   cpu: tryCpu,
 };
 
+function describe(name: BackendName): string {
+  return name === 'wasm' && usesNativeConvolutions() ? 'wasm (convolutions: onnxruntime-node native)' : name;
+}
+
 /**
  * Makes the best available backend current, prints `backend: <name>` and returns the name.
  * `requested` (from `--backend`; undefined or 'auto' = best available) forces one; an unknown or unavailable
@@ -75,14 +79,14 @@ export async function selectBackend(
     const name = requested as BackendName;
     const attempt = await candidates[name]();
     if (!attempt.ok) throw new UserError(`backend '${name}' is not available: ${attempt.reason}`);
-    log(`backend: ${name}`);
+    log(`backend: ${describe(name)}`);
     return name;
   }
   const skipped: string[] = [];
   for (const name of BACKEND_NAMES) {
     const attempt = await candidates[name]();
     if (attempt.ok) {
-      log(`backend: ${name}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''}`);
+      log(`backend: ${describe(name)}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''}`);
       return name;
     }
     skipped.push(attempt.reason);

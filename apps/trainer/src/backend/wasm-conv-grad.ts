@@ -16,7 +16,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { callKernel, free, heapF32 } from './wasm-kernel-calls.ts';
 
 type Pad = backend_util.ExplicitPadding | number | 'valid' | 'same';
-interface ConvGradAttrs {
+export interface ConvGradAttrs {
   strides: number | [number, number];
   pad: Pad;
   dataFormat: 'NHWC' | 'NCHW';
@@ -49,7 +49,7 @@ function dilateSpatial(backend: BackendWasm, dy: TensorInfo, sh: number, sw: num
 }
 
 /** dx for y = conv2d(x, w): stride-1 conv of (dilated) dy with the flipped, channel-swapped filter. */
-function conv2dBackpropInput(args: {
+export function conv2dBackpropInput(args: {
   inputs: { dy: TensorInfo; filter: TensorInfo };
   backend: BackendWasm;
   attrs: ConvGradAttrs & { inputShape: [number, number, number, number] };
@@ -92,7 +92,7 @@ function conv2dBackpropInput(args: {
 }
 
 /** dW for y = conv2d(x, w): one conv2d of x^T [C,H,W,N] with dy^T [OH,OW,N,O] as the filter. */
-function conv2dBackpropFilter(args: {
+export function conv2dBackpropFilter(args: {
   inputs: { x: TensorInfo; dy: TensorInfo };
   backend: BackendWasm;
   attrs: ConvGradAttrs & { filterShape: [number, number, number, number] };

@@ -5,12 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of core's.
 import '@tensorflow/tfjs-layers';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { nativeConvKernels } from './native-conv.ts';
 import { wasmConvGradKernels } from './wasm-conv-grad.ts';
 import { registerWasmGradients } from './wasm-gradients.ts';
 import { wasmResizeGradKernels } from './resize-grad.ts';
 import { wasmTrainKernels } from './wasm-train-kernels.ts';
 
 let kernelsRegistered = false;
+let nativeConvolutions = false;
 
 /** The folder holding tfjs-backend-wasm's .wasm files in node_modules, with a trailing slash. */
 export function wasmBinaryDir(): string {
@@ -22,12 +24,20 @@ export function wasmBinaryDir(): string {
 /** Registers this project's wasm kernels, replacing slow or missing built-ins (idempotent). */
 export function registerTrainableWasmKernels(): void {
   if (kernelsRegistered) return;
-  for (const config of [...wasmConvGradKernels, ...wasmResizeGradKernels, ...wasmTrainKernels()]) {
+  // Later entries replace earlier ones: the native convolutions, when onnxruntime-node loads, win.
+  const native = nativeConvKernels();
+  nativeConvolutions = native.length > 0;
+  for (const config of [...wasmConvGradKernels, ...wasmResizeGradKernels, ...wasmTrainKernels(), ...native]) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
   registerWasmGradients();
   kernelsRegistered = true;
+}
+
+/** Whether convolutions run on onnxruntime-node's native kernels (see native-conv.ts). */
+export function usesNativeConvolutions(): boolean {
+  return nativeConvolutions;
 }
 
 /** Sets the wasm backend up for training and makes it current; throws if it cannot start. */

@@ -1,0 +1,100 @@
+// The ONNX graphs behind the native convolution kernels (native-conv.ts): one small graph per convolution
+// shape, in TF.js's NHWC/HWIO layouts at the edges and ONNX's NCHW/OIHW inside. Built with the exporter's
+// OnnxGraph so there is one ONNX writer in the project.
+import { OnnxGraph } from '../export/onnx/graph.ts';
+import { serializeGraph } from '../export/onnx/serialize.ts';
+
+type Shape4 = [number, number, number, number];
+
+/** Zero padding added before/after each spatial axis (TF.js padInfo). */
+export interface Pads {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+const NHWC_TO_NCHW = [0, 3, 1, 2];
+const NCHW_TO_NHWC = [0, 2, 3, 1];
+const HWIO_TO_OIHW = [3, 2, 0, 1];
+
+function start(name: string, inputs: [string, Shape4][], output: [string, Shape4]): OnnxGraph {
+  const g = new OnnxGraph(name, 17);
+  for (const [n, shape] of inputs) {
+    g.reserve(n);
+    g.inputs.push({ name: n, type: 'float32', shape });
+  }
+  g.reserve(output[0]);
+  g.outputs.push({ name: output[0], type: 'float32', shape: output[1] });
+  return g;
+}
+
+function onnxPads(p: Pads): number[] {
+  return [p.top, p.left, p.bottom, p.right];
+}
+
+/** y[N,OH,OW,O] = conv2d(x[N,H,W,C], w[kh,kw,C,O]). */
+export function forwardGraph(
+  x: Shape4,
+  w: Shape4,
+  y: Shape4,
+  strides: [number, number],
+  dilations: [number, number],
+  pads: Pads,
+): Uint8Array {
+  const g = start('conv2d', [['x', x], ['w', w]], ['y', y]);
+  const xc = g.op('Transpose', ['x'], { perm: NHWC_TO_NCHW });
+  const wc = g.op('Transpose', ['w'], { perm: HWIO_TO_OIHW });
+  const yc = g.op('Conv', [xc, wc], { kernel_shape: [w[0], w[1]], strides, dilations, pads: onnxPads(pads) });
+  g.addNode('Transpose', [yc], ['y'], { perm: NCHW_TO_NHWC }, { exactOutputs: true });
+  return serializeGraph(g);
+}
+
+/**
+ * dx[N,H,W,C] for y = conv2d(x, w): ConvTranspose of dy with the same filter (OIHW is ConvTranspose's
+ * [C_in, C_out, kh, kw] with C_in = O). `outputPadding` restores rows/columns the forward pass's floor dropped.
+ */
+export function inputGradGraph(
+  dy: Shape4,
+  w: Shape4,
+  dx: Shape4,
+  strides: [number, number],
+  pads: Pads,
+  outputPadding: [number, number],
+): Uint8Array {
+  const g = start('conv2d_input_grad', [['dy', dy], ['w', w]], ['dx', dx]);
+  const dyc = g.op('Transpose', ['dy'], { perm: NHWC_TO_NCHW });
+  const wc = g.op('Transpose', ['w'], { perm: HWIO_TO_OIHW });
+  const dxc = g.op('ConvTranspose', [dyc, wc], {
+    kernel_shape: [w[0], w[1]],
+    strides,
+    pads: onnxPads(pads),
+    output_padding: outputPadding,
+  });
+  g.addNode('Transpose', [dxc], ['dx'], { perm: NCHW_TO_NHWC }, { exactOutputs: true });
+  return serializeGraph(g);
+}
+
+/**
+ * dw[kh,kw,C,O] for y = conv2d(x, w): one Conv with the batch as the channel axis — x as [C,N,H,W] convolved
+ * with dy as the filter [O,N,OH,OW], dilated by the forward stride, gives [C,O,kh',kw'] (kh' ≥ kh when the
+ * forward output size was floored; the extra taps are sliced off).
+ */
+export function filterGradGraph(
+  x: Shape4,
+  dy: Shape4,
+  dw: Shape4,
+  strides: [number, number],
+  pads: Pads,
+  reach: [number, number],
+): Uint8Array {
+  const g = start('conv2d_filter_grad', [['x', x], ['dy', dy]], ['dw', dw]);
+  const xc = g.op('Transpose', ['x'], { perm: [3, 0, 1, 2] });
+  const dyc = g.op('Transpose', ['dy'], { perm: [3, 0, 1, 2] });
+  let r = g.op('Conv', [xc, dyc], { kernel_shape: [dy[1], dy[2]], dilations: strides, pads: onnxPads(pads) });
+  if (reach[0] !== dw[0] || reach[1] !== dw[1]) {
+    r = g.op('Slice', [r, g.i64('starts', [0, 0]), g.i64('ends', [dw[0], dw[1]]), g.i64('axes', [2, 3])]);
+  }
+  g.addNode('Transpose', [r], ['dw'], { perm: [2, 3, 0, 1] }, { exactOutputs: true });
+  return serializeGraph(g);
+}
