@@ -23,6 +23,7 @@ import { boxBlur, maxFilter, minFilter } from '../packages/shared/src/preprocess
 import * as ref from './helpers/preprocess-reference/pipeline.ts';
 import * as refBg from './helpers/preprocess-reference/background.ts';
 import * as refBox from './helpers/preprocess-reference/ink-box.ts';
+import * as refGray from './helpers/preprocess-reference/grayscale.ts';
 import * as refMorph from './helpers/preprocess-reference/morphology.ts';
 import * as refLines from './helpers/preprocess-reference/ruled-lines.ts';
 import * as refResize from './helpers/preprocess-reference/resize.ts';
@@ -150,6 +151,30 @@ describe('optimised preprocessing equals the reference implementation', () => {
     }
     const noLines = PreprocessConfig.parse({ width: 96, height: 48, removeLines: false });
     expect(maxAbsDiff(preprocess(img, noLines).data, ref.preprocess(img, noLines).data)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('grayscale matches for every grey level under every alpha, and on random 1–4 channel pixels', () => {
+    // Every (level, alpha) pair once, as RGBA and as grey + alpha.
+    const rgba = new Uint8Array(256 * 256 * 4);
+    const ga = new Uint8Array(256 * 256 * 2);
+    for (let v = 0; v < 256; v++) {
+      for (let a = 0; a < 256; a++) {
+        const i = v * 256 + a;
+        rgba.set([v, v, v, a], i * 4);
+        ga.set([v, a], i * 2);
+      }
+    }
+    sameGray(toGray({ width: 256, height: 256, channels: 4, data: rgba }), refGray.toGray({ width: 256, height: 256, channels: 4, data: rgba }));
+    sameGray(toGray({ width: 256, height: 256, channels: 2, data: ga }), refGray.toGray({ width: 256, height: 256, channels: 2, data: ga }));
+    const rng = new Rng(11);
+    for (const channels of [1, 2, 3, 4] as const) {
+      const data = new Uint8Array(97 * 31 * channels);
+      for (let i = 0; i < data.length; i++) data[i] = rng.int(256);
+      // Opaque pixels take their own path: make a third of them opaque.
+      if (channels === 4) for (let i = 3; i < data.length; i += 12) data[i] = 255;
+      const img: RawImage = { width: 97, height: 31, channels, data };
+      sameGray(toGray(img), refGray.toGray(img));
+    }
   });
 
   it('morphology filters and resizing match on random float images', () => {

@@ -2,7 +2,7 @@
 import type { FloatImage, GrayImage, RawImage } from '../../../packages/shared/src/image/types.ts';
 import type { PreprocessConfig } from '../../../packages/shared/src/schemas/preprocess.ts';
 import { flattenBackground } from './background.ts';
-import { toGray } from '../../../packages/shared/src/preprocess/grayscale.ts';
+import { toGray } from './grayscale.ts';
 import { inkBoundingBox, type Box } from './ink-box.ts';
 import { inkToRange } from '../../../packages/shared/src/preprocess/normalise.ts';
 import { histogram, otsuFromHistogram } from '../../../packages/shared/src/preprocess/otsu.ts';
