@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { UserError, preprocess, type FloatImage, type PreprocessConfig } from '@sig/shared';
-import { decodeImage } from '@sig/shared/node/image-io.ts';
 import type { Logger } from '../log.ts';
+import { decodeUpload } from './png-decode.ts';
 
 /** Message to a worker. */
 export interface PrepareRequest {
@@ -42,7 +42,7 @@ export class PreprocessPool {
   async prepare(bytes: Uint8Array, maxPixels: number, configs: PreprocessConfig[]): Promise<FloatImage[]> {
     if (bytes.length === 0) throw new UserError('the image is empty');
     if (this.slots.length === 0) {
-      const image = await decodeImage(bytes, { maxPixels });
+      const image = await decodeUpload(bytes, maxPixels);
       return configs.map((cfg) => preprocess(image, cfg));
     }
     if (this.closed) throw new UserError('the server is shutting down', 503);

@@ -1,13 +1,13 @@
 // One preprocessing worker: decode an upload once, preprocess it for each requested model configuration.
 import { parentPort } from 'node:worker_threads';
 import { isUserError, preprocess } from '@sig/shared';
-import { decodeImage } from '@sig/shared/node/image-io.ts';
+import { decodeUpload } from './png-decode.ts';
 import type { PrepareReply, PrepareRequest } from './pool.ts';
 
 parentPort!.on('message', async (req: PrepareRequest) => {
   let reply: PrepareReply;
   try {
-    const image = await decodeImage(req.bytes, { maxPixels: req.maxPixels });
+    const image = await decodeUpload(req.bytes, req.maxPixels);
     const images = req.configs.map((cfg) => preprocess(image, cfg));
     reply = { id: req.id, ok: true, images };
   } catch (err) {
