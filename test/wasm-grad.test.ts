@@ -87,6 +87,12 @@ for (const native of [true, false]) {
       { x: [4, 7, 7, 6], f: [1, 1, 6, 8], s: 1, p: 'valid' },
       { x: [2, 16, 32, 1], f: [3, 3, 1, 8], s: 1, p: 'same' },
       { x: [2, 16, 16, 2], f: [4, 4, 2, 4], s: 2, p: 'same' }, // the CGAN discriminator's strided convolutions
+      // stride 1 with ≥ 8 input channels: the native filter gradient's slab GEMMs
+      { x: [2, 9, 11, 8], f: [3, 3, 8, 5], s: 1, p: 'same' },
+      { x: [2, 7, 9, 10], f: [3, 3, 10, 4], s: 1, p: 'valid' },
+      { x: [2, 8, 8, 8], f: [4, 4, 8, 3], s: 1, p: 'same' }, // even kernel: uneven padding
+      { x: [3, 6, 9, 8], f: [1, 5, 8, 2], s: 1, p: 'same' },
+      { x: [2, 5, 5, 9], f: [1, 1, 9, 4], s: 1, p: 'valid' },
     ];
     for (const c of cases) {
       it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${c.p}`, () => {

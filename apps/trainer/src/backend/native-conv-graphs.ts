@@ -98,3 +98,38 @@ export function filterGradGraph(
   g.addNode('Transpose', [r], ['dw'], { perm: [2, 3, 0, 1] }, { exactOutputs: true });
   return serializeGraph(g);
 }
+
+/**
+ * dw[kh,kw,C,O] for a stride-1 conv2d, as kh·kw GEMMs over "slabs" (about 2× faster than filterGradGraph for
+ * layers with ≥ 8 input channels, which is memory-bound re-reading dy once per input channel).
+ * With x zero-padded to [N,Hp,Wp,C] and flattened per image to [N,Hp·Wp,C], the pixels tap (i,j) multiplies
+ * with dy[n,y,x] for all y, x sit at the contiguous run starting at i·Wp + j, if dy is widened with zero
+ * columns to Wp: dw[i,j] = slab(i,j)ᵀ · dy, one Gemm with K = N·OH·Wp. No transposes, no im2col.
+ */
+export function filterGradSlabGraph(x: Shape4, dy: Shape4, dw: Shape4, pads: Pads): Uint8Array {
+  const [n, h, w, c] = x;
+  const [kh, kw, , o] = dw;
+  const hp = h + pads.top + pads.bottom;
+  const wp = w + pads.left + pads.right;
+  const [, oh, ow] = dy;
+  if (oh !== hp - kh + 1 || ow !== wp - kw + 1) throw new Error(`filterGradSlabGraph: dy ${dy} does not match x ${x}, filter ${dw}`);
+  const g = start('conv2d_filter_grad_slab', [['x', x], ['dy', dy]], ['dw', dw]);
+  const xp = g.op('Pad', ['x', g.i64('pads', [0, pads.top, pads.left, 0, 0, pads.bottom, pads.right, 0])]);
+  const flat = g.op('Reshape', [xp, g.i64('flat_shape', [n, hp * wp, c])]);
+  // kw − 1 zero pixels after each image: the last slab's widened columns reach past the padded image.
+  const xf = g.op('Pad', [flat, g.i64('tail', [0, 0, 0, 0, kw - 1, 0])]);
+  const dyw = g.op('Pad', ['dy', g.i64('widen', [0, 0, 0, 0, 0, 0, wp - ow, 0])]);
+  const dyf = g.op('Reshape', [dyw, g.i64('dy_shape', [n * oh * wp, o])]);
+  const taps: string[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const start = i * wp + j;
+      const slab = g.op('Slice', [xf, g.i64('start', [start]), g.i64('end', [start + oh * wp]), g.i64('axis', [1])]);
+      const a = g.op('Reshape', [slab, g.i64('slab_shape', [n * oh * wp, c])]);
+      taps.push(g.op('Gemm', [a, dyf], { transA: 1 }));
+    }
+  }
+  const all = taps.length === 1 ? taps[0] : g.op('Concat', taps, { axis: 0 });
+  g.addNode('Reshape', [all, g.i64('dw_shape', [kh, kw, c, o])], ['dw'], {}, { exactOutputs: true });
+  return serializeGraph(g);
+}

@@ -22,7 +22,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { filterGradGraph, forwardGraph, inputGradGraph, type Pads } from './native-conv-graphs.ts';
+import { filterGradGraph, filterGradSlabGraph, forwardGraph, inputGradGraph, type Pads } from './native-conv-graphs.ts';
 import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGradAttrs } from './wasm-conv-grad.ts';
 import { heapF32 } from './wasm-kernel-calls.ts';
 
@@ -184,9 +184,13 @@ function nativeKernels(rt: NativeRuntime, builtin: KernelConfig): KernelConfig[]
       x.shape[2] + pads.left + pads.right - strides[1] * (info.outWidth - 1),
     ];
     if (reach[0] < info.filterHeight || reach[1] < info.filterWidth) return conv2dBackpropFilter(args);
-    const key = `w|${x.shape}|${dy.shape}|${attrs.filterShape}|${strides}|${Object.values(pads)}`;
+    // Stride 1 with ≥ 8 input channels: the slab GEMMs (measured ~2× faster); else one Conv over the batch.
+    const slab = strides[0] === 1 && strides[1] === 1 && x.shape[3] >= 8;
+    const key = `w|${slab}|${x.shape}|${dy.shape}|${attrs.filterShape}|${strides}|${Object.values(pads)}`;
     const s = session(rt, key, () =>
-      filterGradGraph(x.shape as Shape4, dy.shape as Shape4, attrs.filterShape, strides, pads, reach),
+      slab
+        ? filterGradSlabGraph(x.shape as Shape4, dy.shape as Shape4, attrs.filterShape, pads)
+        : filterGradGraph(x.shape as Shape4, dy.shape as Shape4, attrs.filterShape, strides, pads, reach),
     );
     return runInto(rt, backend, s, { x, dy }, 'dw', backend.makeOutput(attrs.filterShape, 'float32'));
   }
