@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { commandGroup } from '../cli-group.ts';
 import { addClassifierOptions, type ClassifierCliOptions } from '../train/classifier-options.ts';
 
-type EvalOptions = ClassifierCliOptions & { data: string; folds: string; run?: string; out?: string; tta: string };
+type EvalOptions = ClassifierCliOptions & { data: string; folds: string; only?: string; run?: string; out?: string; tta: string; ensemble: string };
 
 /** `sig eval classifier`: leave-one-signature-out cross-validation (a fresh model per fold). */
 export function register(program: Command): void {
@@ -11,6 +11,8 @@ export function register(program: Command): void {
     .description('leave one signature per student out in each fold, train on the rest, report top-1/top-5/macro P/R/F1 per fold and their mean')
     .requiredOption('--data <dir>', 'dataset folder: one sub-folder of images per student')
     .option('--folds <k>', 'number of folds (1 = hold out each student’s last signature)', '1')
+    .option('--only <list>', 'run only these folds of --folds, comma-separated from 1 (e.g. 1,2), to split a long evaluation')
+    .option('--ensemble <n>', 'models per fold, trained with different seeds; their scores are averaged', '1')
     .option('--run <dir>', 'take model, training and preprocessing settings from this run folder’s run.json')
     .option('--out <dir>', 'folder for fold runs and results.json (default: runs/eval-classifier-<time>)')
     .option('--tta <n>', 'test-time augmentation: augmented copies averaged with each held-out image', '0');
@@ -23,6 +25,10 @@ export function register(program: Command): void {
     if (!Number.isInteger(folds) || folds < 1) throw new UserError(`--folds must be a positive integer (got '${opts.folds}')`);
     const tta = Number(opts.tta);
     if (!Number.isInteger(tta) || tta < 0) throw new UserError(`--tta must be a non-negative integer (got '${opts.tta}')`);
+    const ensemble = Number(opts.ensemble);
+    if (!Number.isInteger(ensemble) || ensemble < 1) throw new UserError(`--ensemble must be a positive integer (got '${opts.ensemble}')`);
+    const only = opts.only?.split(',').map((f) => Number(f.trim()));
+    if (only && !only.every((f) => Number.isInteger(f) && f >= 1 && f <= folds)) throw new UserError(`--only must list folds from 1 to ${folds} (got '${opts.only}')`);
     if (opts.run) {
       const { readRunInfo } = await import('../export/export-run.ts');
       const run = await readRunInfo(opts.run);
@@ -36,8 +42,8 @@ export function register(program: Command): void {
     await selectBackend(opts.backend);
     const { crossValidate } = await import('../evaluate/classifier-cross-validate.ts');
     const out = opts.out ?? `runs/eval-classifier-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    const res = await crossValidate({ data: opts.data, folds, out, model, train, preprocess, tta, engine: workers > 1 ? 'data-parallel' : 'single', workers });
-    console.log(JSON.stringify({ folds: res.folds, mean: res.mean, meanPrototype: res.meanPrototype }, null, 2));
+    const res = await crossValidate({ data: opts.data, folds, out, model, train, preprocess, tta, ensemble, only, engine: workers > 1 ? 'data-parallel' : 'single', workers });
+    console.log(JSON.stringify({ folds: res.folds, mean: res.mean, meanPrototype: res.meanPrototype, meanCombined: res.meanCombined }, null, 2));
     console.log(`results → ${out}/results.json`);
   });
 }

@@ -27,11 +27,12 @@ export async function readClassifierFold(dir: string): Promise<FoldClassifier> {
   const res = JSON.parse(await readFile(join(dirname(foldDir), 'results.json'), 'utf8')) as {
     data?: string;
     folds?: { fold: number }[];
-    config?: { model?: Record<string, unknown>; train?: Record<string, unknown>; preprocess?: unknown };
+    config?: { model?: Record<string, unknown>; train?: Record<string, unknown>; preprocess?: unknown; folds?: number };
   };
   if (!res.data || !res.folds?.length || !res.config?.model || !res.config.preprocess) throw new UserError(`${dirname(foldDir)}/results.json is not a 'sig eval classifier' result`);
-  const k = res.folds.length;
-  if (!(fold >= 1 && fold <= k)) throw new UserError(`${foldDir}: fold ${fold} is not among the ${k} fold(s) of its results.json`);
+  // config.folds is k when only some folds ran (--only); older results ran all k.
+  const k = res.config.folds ?? res.folds.length;
+  if (!(fold >= 1 && fold <= k) || !res.folds.some((f) => f.fold === fold)) throw new UserError(`${foldDir}: fold ${fold} is not among the fold(s) of its results.json`);
   const index = await loadFolderDataset(res.data);
   const split = leaveOneOutFolds(index, k)[fold - 1];
   const info = RunInfo.parse({
