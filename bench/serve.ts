@@ -2,16 +2,19 @@
 // against the raw onnxruntime-node session.run throughput of the same model at its best batch size,
 // measured in the same run on the same machine. Prints req/s, p50/p99 latency and the ratio (last line).
 //
-//   npm run bench:serve -- [--models models] [--seconds 10] [--connections 32] [--width 0.25]
+//   npm run bench:serve -- [--model default|reference] [--models dir] [--seconds 10] [--connections auto]
+//                          [--width 1] [--rounds 1] [--serve-args="<sig serve flags>|<other flags>"]
 //
 // A third line, the same work in one process without HTTP (decode → preprocess → session.run at the best
 // batch size), separates the server's own overhead from the per-image preprocessing cost.
 //
-// Without --models and without models/manifest.json, a reference-architecture classifier (untrained;
-// the speed does not depend on the weights) is built and exported to a temp folder.
+// Which classifier: --models <dir> uses that folder's; --model default (the default) the committed one in
+// models/ (width 0.25, 10 classes: inference is cheap, so the per-request decode and preprocessing weigh
+// most); --model reference exports the reference architecture (width --width, default 1, 64×128, 184
+// classes, untrained: the speed does not depend on the weights) to a temp folder, where inference dominates.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,22 +27,30 @@ import { decodeImage } from '@sig/shared/node/image-io.ts';
 
 const { values: args } = parseArgs({
   options: {
+    model: { type: 'string', default: 'default' },
     models: { type: 'string' },
     seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '32' },
+    /** Concurrent requests; 'auto' = max(32, 2 × the best raw batch), so one batch can fill while another runs. */
+    connections: { type: 'string', default: 'auto' },
     classes: { type: 'string', default: '184' },
-    width: { type: 'string', default: '0.25' },
-    /** Extra `sig serve` flags, e.g. --serve-args="--max-wait-ms 10 --preprocess-threads 2". */
+    width: { type: 'string', default: '1' },
+    /**
+     * Extra `sig serve` flags, e.g. --serve-args="--max-wait-ms 10 --preprocess-threads 2". Several
+     * configurations separated by '|' are measured in turn, each round ('' = the defaults).
+     */
     'serve-args': { type: 'string', default: '' },
+    /** Rounds over the configurations, each with its own raw session.run measurement right before it. */
+    rounds: { type: 'string', default: '1' },
   },
 });
 const seconds = Number(args.seconds);
-const connections = Number(args.connections);
 
-/** A folder with a classifier: --models, else ./models when it has one, else a freshly exported reference classifier. */
+/** A folder with a classifier: --models, else models/ for --model default, else a freshly exported reference classifier. */
 async function classifierFolder(): Promise<{ dir: string; entry: ModelEntry; origin: string }> {
-  const dir = args.models ?? (existsSync('models/manifest.json') ? 'models' : null);
+  if (args.model !== 'default' && args.model !== 'reference') throw new Error(`--model is default or reference, not '${args.model}'`);
+  const dir = args.models ?? (args.model === 'default' ? 'models' : null);
   if (dir) {
+    if (!existsSync(join(dir, 'manifest.json'))) throw new Error(`${dir}/manifest.json not found (npm run train:default writes models/)`);
     const manifest = Manifest.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
     const entry = manifest.models.find((m) => m.kind === 'classifier');
     if (!entry) throw new Error(`${dir}/manifest.json has no classifier`);
@@ -56,6 +67,7 @@ async function classifierFolder(): Promise<{ dir: string; entry: ModelEntry; ori
   const bytes = await exportLayersModel(model);
   const graph = buildOnnxGraph(model);
   const out = await mkdtemp(join(tmpdir(), 'sig-bench-serve-'));
+  process.on('exit', () => rmSync(out, { recursive: true, force: true }));
   const entry: ModelEntry = {
     name: 'classifier',
     kind: 'classifier',
@@ -90,6 +102,7 @@ async function rawRun(session: ort.InferenceSession, entry: ModelEntry, batch: n
   const feeds = { [entry.inputs[0].name]: x };
   for (let i = 0; i < 3; i++) await session.run(feeds);
   const lat: number[] = [];
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   while (performance.now() - start < secs * 1000) {
     const t = performance.now();
@@ -97,12 +110,14 @@ async function rawRun(session: ort.InferenceSession, entry: ModelEntry, batch: n
     lat.push(performance.now() - t);
   }
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
-  return { batch, imagesPerSec: (lat.length * batch) / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / (lat.length * batch);
+  return { batch, imagesPerSec: (lat.length * batch) / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), cpuMsPerImage };
 }
 
-async function startServe(dir: string, maxBatch: number): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-batch', String(maxBatch), '--max-queue', '4096', ...(args['serve-args'] ?? '').split(/\s+/).filter(Boolean)], {
+async function startServe(dir: string, maxBatch: number, serveArgs: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-batch', String(maxBatch), '--max-queue', '4096', ...serveArgs.split(/\s+/).filter(Boolean)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -145,12 +160,66 @@ async function pipelineRun(session: ort.InferenceSession, entry: ModelEntry, png
   return { imagesPerSec: images / ((performance.now() - start) / 1000), prepMsPerImage: prepMs / images };
 }
 
-const load = loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average before the run ${load}`);
+/**
+ * CPU time (user + system, all threads) a process has used, in ms (Linux /proc; NaN elsewhere). On a shared
+ * machine, CPU per request is steadier than req/s: the scheduler gives each session an equal share of the
+ * cores whatever the other jobs' nice values (autogroup), so throughput moves with the other jobs.
+ */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+/** The server with `serveArgs`, saturated by autocannon for `secs` seconds after a 2 s warm-up. */
+async function serverRun(dir: string, png: Buffer, maxBatch: number, serveArgs: string, secs: number, connections: number) {
+  const { url, child } = await startServe(dir, maxBatch, serveArgs);
+  try {
+    const body = JSON.stringify({ image: png.toString('base64'), topK: 5 });
+    const check = await fetch(`${url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    if (check.status !== 200) throw new Error(`/v1/classify answered ${check.status}: ${await check.text()}`);
+    const opts = { url: `${url}/v1/classify`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, timeout: 60 };
+    await autocannon({ ...opts, duration: 2 }); // warm-up
+    const serverCpu0 = processCpuMs(child.pid!);
+    const benchCpu0 = process.cpuUsage();
+    const r = await autocannon({ ...opts, duration: secs });
+    const serverCpu = processCpuMs(child.pid!) - serverCpu0;
+    const benchCpu = process.cpuUsage(benchCpu0);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const sum = Number(/sig_batch_size_sum\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
+    const count = Number(/sig_batch_size_count\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
+    const n = r.requests.total;
+    return {
+      reqPerSec: n / r.duration,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      errors: r.errors,
+      non2xx: r.non2xx,
+      meanBatch: sum / count,
+      serverCpuMsPerRequest: serverCpu / n,
+      loadGenCpuMsPerRequest: (benchCpu.user + benchCpu.system) / 1000 / n,
+    };
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+const loadNow = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return (s[Math.floor((s.length - 1) / 2)] + s[Math.ceil((s.length - 1) / 2)]) / 2;
+};
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average before the run ${loadNow()}`);
 const { dir, entry, origin } = await classifierFolder();
 console.log(`model: ${origin}`);
 
-// 1. Raw session.run, same session options as the server (CPU, graph optimisation all, default threads).
+// 1. Raw session.run with onnxruntime's defaults (CPU, graph optimisation all, one thread per core, spinning
+// on): the best this model does in one process, the goal's denominator.
 const session = await ort.InferenceSession.create(join(dir, entry.file), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
 const sweep = [];
 for (const b of [1, 2, 4, 8, 16, 32, 64]) {
@@ -159,31 +228,43 @@ for (const b of [1, 2, 4, 8, 16, 32, 64]) {
   console.log(`raw sweep: batch ${String(b).padStart(2)}  ${r.imagesPerSec.toFixed(1).padStart(8)} images/s`);
 }
 const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
-const raw = await rawRun(session, entry, best.batch, seconds);
-console.log(`raw session.run: batch ${raw.batch}, ${raw.imagesPerSec.toFixed(1)} images/s, per run p50 ${raw.p50.toFixed(2)} ms p99 ${raw.p99.toFixed(2)} ms (${seconds} s)`);
+const connections = args.connections === 'auto' ? Math.max(32, 2 * best.batch) : Number(args.connections);
 const png = await signaturePng();
 const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
-await session.release();
-console.log(`in-process pipeline (decode → preprocess → session.run, batch ${best.batch}): ${pipe.imagesPerSec.toFixed(1)} images/s, decode+preprocess ${pipe.prepMsPerImage.toFixed(1)} ms per image (${seconds} s)`);
+console.log(`in-process pipeline (decode → preprocess → session.run, batch ${best.batch}): ${pipe.imagesPerSec.toFixed(1)} images/s, decode+preprocess ${pipe.prepMsPerImage.toFixed(2)} ms per image (${seconds} s)`);
 
-// 2. The server: the same model behind POST /v1/classify, saturated by autocannon on loopback.
-const { url, child } = await startServe(dir, Math.max(best.batch, 8));
-try {
-  const body = JSON.stringify({ image: png.toString('base64'), topK: 5 });
-  const check = await fetch(`${url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  if (check.status !== 200) throw new Error(`/v1/classify answered ${check.status}: ${await check.text()}`);
-  const opts = { url: `${url}/v1/classify`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, timeout: 60 };
-  await autocannon({ ...opts, duration: 2 }); // warm-up
-  const r = await autocannon({ ...opts, duration: seconds });
-  const reqPerSec = r.requests.total / r.duration;
-  console.log(`server /v1/classify (sig serve ${args['serve-args'] || 'defaults'}): ${connections} connections, ${reqPerSec.toFixed(1)} req/s, latency p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx} (${seconds} s)`);
-  const metrics = await (await fetch(`${url}/metrics`)).text();
-  const sum = Number(/sig_batch_size_sum\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
-  const count = Number(/sig_batch_size_count\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
-  console.log(`server mean batch size: ${(sum / count).toFixed(1)}`);
-  console.log(`load average after the run ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`ratio server/in-process pipeline: ${(reqPerSec / pipe.imagesPerSec).toFixed(2)}×`);
-  console.log(`ratio server/raw session.run: ${(reqPerSec / raw.imagesPerSec).toFixed(2)}× (goal ≥ 0.9×)`);
-} finally {
-  child.kill('SIGTERM');
+// 2. The server: the same model behind POST /v1/classify, saturated by autocannon on loopback; each
+// configuration right after its own raw measurement, configurations alternating over the rounds so slow
+// drifts in the machine's load hit them alike.
+const configs = (args['serve-args'] ?? '').split('|').map((c) => c.trim());
+const rounds = Number(args.rounds);
+const results = configs.map(() => [] as { raw: number; server: number; rawCpu: number; serverCpu: number }[]);
+for (let round = 1; round <= rounds; round++) {
+  for (const [i, cfg] of configs.entries()) {
+    const raw = await rawRun(session, entry, best.batch, seconds);
+    console.log(
+      `round ${round}: raw session.run: batch ${raw.batch}, ${raw.imagesPerSec.toFixed(1)} images/s, ${raw.cpuMsPerImage.toFixed(2)} CPU ms per image, ` +
+        `per run p50 ${raw.p50.toFixed(2)} ms p99 ${raw.p99.toFixed(2)} ms (${seconds} s), load ${loadNow()}`,
+    );
+    const r = await serverRun(dir, png, Math.max(best.batch, 8), cfg, seconds, connections);
+    results[i].push({ raw: raw.imagesPerSec, server: r.reqPerSec, rawCpu: raw.cpuMsPerImage, serverCpu: r.serverCpuMsPerRequest });
+    console.log(
+      `round ${round}: server /v1/classify (sig serve ${cfg || 'defaults'}): ${connections} connections, ${r.reqPerSec.toFixed(1)} req/s, ` +
+        `latency p50 ${r.p50} ms p99 ${r.p99} ms, mean batch ${r.meanBatch.toFixed(1)}, errors ${r.errors}, non-2xx ${r.non2xx} (${seconds} s), ` +
+        `CPU ms per request: server ${r.serverCpuMsPerRequest.toFixed(2)} + load generator ${r.loadGenCpuMsPerRequest.toFixed(2)}, ` +
+        `ratio ${(r.reqPerSec / raw.imagesPerSec).toFixed(2)}×, load ${loadNow()}`,
+    );
+  }
 }
+await session.release();
+console.log(`load average after the run ${loadNow()}`);
+for (const [i, cfg] of configs.entries()) {
+  const rs = results[i];
+  console.log(
+    `summary (sig serve ${cfg || 'defaults'}): median over ${rs.length} round(s): raw ${median(rs.map((r) => r.raw)).toFixed(1)} images/s, ` +
+      `server ${median(rs.map((r) => r.server)).toFixed(1)} req/s, server/in-process pipeline ${(median(rs.map((r) => r.server)) / pipe.imagesPerSec).toFixed(2)}×, ` +
+      `server/raw ${median(rs.map((r) => r.server / r.raw)).toFixed(2)}× (per round ${rs.map((r) => (r.server / r.raw).toFixed(2)).join(', ')}), ` +
+      `CPU per image raw ${median(rs.map((r) => r.rawCpu)).toFixed(2)} ms vs server process ${median(rs.map((r) => r.serverCpu)).toFixed(2)} ms`,
+  );
+}
+console.log(`ratio server/raw session.run: ${median(results[0].map((r) => r.server / r.raw)).toFixed(2)}× (sig serve ${configs[0] || 'defaults'}; goal ≥ 0.9×)`);

@@ -12,10 +12,14 @@ class DoublingSession implements OrtSessionLike {
   readonly outputNames = ['y', 'z'];
   readonly batches: number[] = [];
   failOn: number | null = null;
+  running = 0;
+  mostRunning = 0;
   async run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>> {
     const x = feeds.x.data as Float32Array;
     this.batches.push(feeds.x.dims[0]);
+    this.mostRunning = Math.max(this.mostRunning, ++this.running);
     await new Promise((r) => setTimeout(r, 5));
+    this.running--;
     if (this.failOn !== null && x.includes(this.failOn)) throw new Error('bad value');
     return {
       y: new ort.Tensor('float32', x.map((v) => 2 * v), feeds.x.dims),
@@ -45,6 +49,17 @@ describe('BatchedSession (micro-batching)', () => {
     const outs = await Promise.all([1, 2, 3, 4, 5].map((v) => b.run(feed([v]))));
     expect(inner.batches).toEqual([2, 2, 1]);
     expect(outs.map((o) => values(o.y)[0])).toEqual([2, 4, 6, 8, 10]);
+  });
+
+  it('runs up to `concurrency` batches at once (one per inference thread), never more', async () => {
+    for (const concurrency of [1, 2, 3]) {
+      const inner = new DoublingSession();
+      const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 2, maxWaitMs: 0, maxQueue: 64, concurrency });
+      const outs = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((v) => b.run(feed([v]))));
+      expect(outs.map((o) => values(o.y)[0])).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
+      expect(inner.mostRunning).toBe(concurrency);
+      await b.drain();
+    }
   });
 
   it('with maxBatchSize 1 never merges requests (a bigger request still runs whole)', async () => {
@@ -140,5 +155,20 @@ describe('micro-batching over HTTP', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('inference threads answer exactly what the event loop thread answers', async () => {
+    const bodies: string[] = [];
+    for (const inferenceThreads of [0, 1, 2]) {
+      const s = await startTestServer(models, { inferenceThreads });
+      try {
+        const rs = await Promise.all([1, 2, 3].map(() => postJson(`${s.url}/v1/classify`, { image, topK: 4 })));
+        expect(rs.map((r) => r.status)).toEqual([200, 200, 200]);
+        bodies.push(...rs.map((r) => JSON.stringify(r.json)));
+      } finally {
+        await s.close();
+      }
+    }
+    expect(new Set(bodies).size).toBe(1);
   });
 });

@@ -24,6 +24,17 @@ export const ServerConfig = z.object({
    * preprocessing and the event loop, and spinning threads take CPU time they need.
    */
   allowSpinning: z.boolean().default(false),
+  /**
+   * Worker threads that run onnxruntime, each with its own sessions and one batch at a time (0: batches run
+   * on the event loop's thread, which onnxruntime-node blocks for the whole batch). With threads, a
+   * session's intra-op threads default to cores / inference threads (at least 1).
+   */
+  inferenceThreads: z.number().int().min(0).max(16).default(1),
+  /**
+   * Nice steps the inference threads run below the rest of the server (Linux), so decoding, preprocessing
+   * and HTTP, which feed the batches, are not starved by inference on few cores. 0 = same priority.
+   */
+  inferenceNice: z.number().int().min(0).max(19).default(5),
   /** Worker threads that decode and preprocess uploads (0: on the event loop). Default: cores − 1, 1 to 4. */
   preprocessThreads: z.number().int().min(0).max(64).default(Math.max(1, Math.min(4, availableParallelism() - 1))),
   /** Most rows (images) per micro-batch. */
@@ -55,6 +66,8 @@ export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' 
   SIG_INTRA_OP_THREADS: { key: 'intraOpThreads', type: 'number' },
   SIG_INTER_OP_THREADS: { key: 'interOpThreads', type: 'number' },
   SIG_ALLOW_SPINNING: { key: 'allowSpinning', type: 'boolean' },
+  SIG_INFERENCE_THREADS: { key: 'inferenceThreads', type: 'number' },
+  SIG_INFERENCE_NICE: { key: 'inferenceNice', type: 'number' },
   SIG_PREPROCESS_THREADS: { key: 'preprocessThreads', type: 'number' },
   SIG_MAX_BATCH: { key: 'maxBatchSize', type: 'number' },
   SIG_MAX_WAIT_MS: { key: 'maxWaitMs', type: 'number' },

@@ -8,7 +8,8 @@ export type ServerSettings = ServerConfigInput | Partial<Record<keyof ServerConf
 import { createApp } from './app.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
-import { ModelRegistry } from './models/registry.ts';
+import { InferencePool } from './models/inference-thread.ts';
+import { ModelRegistry, NodeTensor } from './models/registry.ts';
 import { OnnxSessionFactory } from './models/session-factory.ts';
 import { PreprocessPool } from './preprocess/pool.ts';
 import { SignatureService } from './signature-service.ts';
@@ -31,10 +32,15 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   const config = parseConfig(input);
   const metrics = new ServerMetrics();
   const factory = new OnnxSessionFactory(config, log);
+  const inference = new InferencePool(config.inferenceThreads, NodeTensor, log, config.inferenceNice);
   const registry = await ModelRegistry.load(
     config.modelsDir,
     factory,
-    { batching: { maxBatchSize: config.maxBatchSize, maxWaitMs: config.maxWaitMs, maxQueue: config.maxQueue }, hooks: (m) => metrics.batcherHooks(m) },
+    {
+      batching: { maxBatchSize: config.maxBatchSize, maxWaitMs: config.maxWaitMs, maxQueue: config.maxQueue },
+      inference,
+      hooks: (m) => metrics.batcherHooks(m),
+    },
     log,
   );
   if (registry.list().length === 0) log('error', `no model could be loaded from ${registry.dir}; serving health and metadata only`);
@@ -81,6 +87,7 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
         ]);
       }
       await registry.close();
+      await inference.close();
       await pool.close();
       server.closeAllConnections();
       await closed;

@@ -8,6 +8,8 @@ export interface BatchingOptions {
   maxWaitMs: number;
   /** Most rows waiting (not yet running); past it `run` throws OverloadedError. */
   maxQueue: number;
+  /** Batches that may run at once (one per inference thread); default 1. */
+  concurrency?: number;
 }
 
 /** What the batcher reports (metrics). */
@@ -42,13 +44,15 @@ interface Job {
 
 /**
  * An OrtSessionLike that merges concurrent `run` calls into one session run along the batch (first)
- * dimension and splits the outputs back. One batch runs at a time per model: requests that arrive while
- * it runs form the next batch, which is what keeps a saturated server near the session's best throughput.
+ * dimension and splits the outputs back. At most `concurrency` batches run at a time per model (one per
+ * inference thread): requests that arrive while they run form the next batch, which is what keeps a
+ * saturated server near the session's best throughput.
  */
 export class BatchedSession implements OrtSessionLike {
   private queue: Job[] = [];
   private queuedRows = 0;
-  private running = false;
+  /** Batches running now. */
+  private running = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
   /** Shutting down: batches run as soon as they are queued, without waiting to fill. */
@@ -68,6 +72,10 @@ export class BatchedSession implements OrtSessionLike {
 
   get outputNames(): readonly string[] {
     return this.inner.outputNames;
+  }
+
+  private get concurrency(): number {
+    return Math.max(1, this.opts.concurrency ?? 1);
   }
 
   /** Rows waiting for a batch. */
@@ -114,12 +122,12 @@ export class BatchedSession implements OrtSessionLike {
       this.timer = null;
       void this.flush();
     }
-    if (!this.running && this.queue.length === 0) return;
+    if (this.running === 0 && this.queue.length === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private schedule(): void {
-    if (this.running) return; // the running batch's completion starts the next one
+    if (this.running >= this.concurrency) return; // a running batch's completion starts the next one
     if (this.queuedRows >= this.opts.maxBatchSize || this.opts.maxWaitMs <= 0 || this.closed || this.hurried) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
@@ -155,8 +163,8 @@ export class BatchedSession implements OrtSessionLike {
   }
 
   private async flush(): Promise<void> {
-    if (this.running || this.queue.length === 0) return;
-    this.running = true;
+    if (this.running >= this.concurrency || this.queue.length === 0) return;
+    this.running++;
     const batch = this.takeBatch();
     const start = performance.now();
     try {
@@ -164,9 +172,9 @@ export class BatchedSession implements OrtSessionLike {
     } finally {
       const rows = batch.reduce((n, j) => n + j.rows, 0);
       this.hooks.onBatch?.(rows, batch.length, (performance.now() - start) / 1000);
-      this.running = false;
-      if (this.queue.length > 0) void this.flush();
-      else for (const wake of this.idleWaiters.splice(0)) wake();
+      this.running--;
+      if (this.queue.length > 0) void this.flush(); // the queued requests waited while it ran
+      else if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 

@@ -5,13 +5,16 @@ import * as ort from 'onnxruntime-node';
 import { ModelEntry, UserError, type ModelKind, type TensorCtorLike } from '@sig/shared';
 import { BatchedSession, type BatcherHooks, type BatchingOptions } from '../batching/micro-batcher.ts';
 import type { Logger } from '../log.ts';
+import type { InferencePool, SessionGroup } from './inference-thread.ts';
 import type { OnnxSessionFactory } from './session-factory.ts';
 
 /** A model that passed its checks and has a session. */
 export interface LoadedModel {
   entry: ModelEntry;
-  /** The raw onnxruntime session (benchmarks, metadata). */
+  /** The raw onnxruntime session on the main thread (metadata; it runs batches only without an inference thread). */
   session: ort.InferenceSession;
+  /** The same model on the inference threads, when there are any: the batcher runs it there. */
+  threaded?: SessionGroup;
   /** The micro-batched session the routes call. */
   runner: BatchedSession;
   provider: string;
@@ -28,6 +31,8 @@ export interface RefusedModel {
 /** What the registry needs to build batchers and report them. */
 export interface RegistryOptions {
   batching: BatchingOptions;
+  /** Run batches on these worker threads (one batch per thread at a time) instead of the event loop's thread. */
+  inference?: InferencePool;
   hooks?: (model: string) => BatcherHooks;
 }
 
@@ -111,6 +116,7 @@ export class ModelRegistry {
   /** Finishes queued work, then releases every session. */
   async close(): Promise<void> {
     await Promise.all(this.list().map((m) => m.runner.drain()));
+    await Promise.all(this.list().map((m) => m.threaded?.release().catch(() => undefined)));
     await Promise.all(this.list().map((m) => m.session.release().catch(() => undefined)));
   }
 }
@@ -155,13 +161,27 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
     await created.session.release();
     throw new Error(`the ONNX graph has no tensor named ${missing.join(', ')} that the manifest lists`);
   }
+  let threaded: SessionGroup | undefined;
+  if (opts.inference && opts.inference.size > 0) {
+    try {
+      threaded = await opts.inference.open(bytes, factory.sessionOptions([created.provider]));
+    } catch (err) {
+      await created.session.release();
+      throw err;
+    }
+  }
   // Generated images must not depend on which other requests shared the batch (same seed → same bytes),
   // so generator requests never merge.
-  const batching = entry.kind === 'generator' ? { ...opts.batching, maxBatchSize: 1 } : opts.batching;
-  const runner = new BatchedSession(created.session, NodeTensor, batching, opts.hooks?.(entry.name));
+  const batching = {
+    ...opts.batching,
+    ...(entry.kind === 'generator' ? { maxBatchSize: 1 } : {}),
+    concurrency: threaded ? opts.inference!.size : 1,
+  };
+  const runner = new BatchedSession(threaded ?? created.session, NodeTensor, batching, opts.hooks?.(entry.name));
   return {
     entry,
     session: created.session,
+    threaded,
     runner,
     provider: created.provider,
     requestedProviders: created.requested,

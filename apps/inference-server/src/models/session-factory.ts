@@ -54,7 +54,8 @@ export class OnnxSessionFactory {
     throw new Error('no execution providers configured');
   }
 
-  private sessionOptions(providers: string[]): ort.InferenceSession.SessionOptions {
+  /** The session options for `providers` (also used to open the same model on the inference thread). */
+  sessionOptions(providers: string[]): ort.InferenceSession.SessionOptions {
     const o: ort.InferenceSession.SessionOptions = {
       executionProviders: providers,
       graphOptimizationLevel: this.opts.graphOptimization,
