@@ -1,7 +1,8 @@
 // Separable grey-level max/min filters and a box blur, O(1) per pixel whatever the window size
 // (van Herk / Gil-Werman for max/min, running sums for the blur). Windows are clipped at the borders.
 // The vertical pass runs over whole rows at once (the same per-column arithmetic, but memory is read in
-// order), and nothing is allocated per line.
+// order), and the temporaries are scratch buffers (scratch.ts), not allocated per call.
+import { scratchF32, scratchF64 } from './scratch.ts';
 
 /** Running max of each row of `data`, over ±r along the row, in place (van Herk / Gil-Werman). */
 function maxRows(data: Float32Array, width: number, height: number, r: number, fwd: Float32Array, bwd: Float32Array): void {
@@ -147,16 +148,16 @@ function minColumns(data: Float32Array, width: number, height: number, r: number
 
 /** Grey-level dilation (max over a (2r+1)² square), in place. */
 export function maxFilter(data: Float32Array, width: number, height: number, r: number): void {
-  const fwd = new Float32Array(Math.max(width * height, width));
-  const bwd = new Float32Array(fwd.length);
+  const fwd = scratchF32(0, Math.max(width * height, width));
+  const bwd = scratchF32(1, fwd.length);
   maxRows(data, width, height, r, fwd, bwd);
   maxColumns(data, width, height, r, fwd, bwd);
 }
 
 /** Grey-level erosion (min over a (2r+1)² square), in place. */
 export function minFilter(data: Float32Array, width: number, height: number, r: number): void {
-  const fwd = new Float32Array(Math.max(width * height, width));
-  const bwd = new Float32Array(fwd.length);
+  const fwd = scratchF32(0, Math.max(width * height, width));
+  const bwd = scratchF32(1, fwd.length);
   minRows(data, width, height, r, fwd, bwd);
   minColumns(data, width, height, r, fwd, bwd);
 }
@@ -166,7 +167,7 @@ export function minFilter(data: Float32Array, width: number, height: number, r: 
  * stored as float32, then differenced, per row and then per column (the vertical pass row by row).
  */
 export function boxBlur(data: Float32Array, width: number, height: number, r: number): void {
-  const prefix = new Float32Array(Math.max(width * height, width));
+  const prefix = scratchF32(0, Math.max(width * height, width));
   // Rows.
   for (let y = 0; y < height; y++) {
     const o = y * width;
@@ -183,7 +184,7 @@ export function boxBlur(data: Float32Array, width: number, height: number, r: nu
     }
   }
   // Columns: prefix[y * width + x] = sum of column x over rows 0..y.
-  const acc = new Float64Array(width);
+  const acc = scratchF64(0, width).fill(0);
   for (let y = 0; y < height; y++) {
     const o = y * width;
     for (let x = 0; x < width; x++) {

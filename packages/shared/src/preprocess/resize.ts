@@ -1,4 +1,5 @@
 import type { FloatImage } from '../image/types.ts';
+import { scratchF32 } from './scratch.ts';
 
 /** For each output index along one axis: the first source index and the weights of the following ones. */
 interface AxisWeights {
@@ -53,7 +54,7 @@ export function resizeFloat(img: FloatImage, width: number, height: number): Flo
   const src = img.data;
   const sw = img.width;
   // Horizontal pass: img.height rows of `width`.
-  const tmp = new Float32Array(width * img.height);
+  const tmp = scratchF32(3, width * img.height); // every element is set below
   for (let y = 0; y < img.height; y++) {
     const row = y * sw;
     const o = y * width;

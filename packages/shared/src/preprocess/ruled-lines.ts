@@ -1,5 +1,6 @@
 import type { GrayImage } from '../image/types.ts';
 import { otsuThreshold } from './otsu.ts';
+import { scratchI32 } from './scratch.ts';
 
 export interface RuledLineOptions {
   /** Ink threshold (pixels `<=` are ink). Default: Otsu. */
@@ -91,7 +92,8 @@ function transpose<T extends Uint8Array | Uint8ClampedArray>(src: T, width: numb
  * (read sequentially in y by the voting, which keeps it cache-friendly).
  */
 function rowPrefix(data: Uint8ClampedArray, width: number, height: number, loose: number): Int32Array {
-  const prefix = new Int32Array((width + 1) * height);
+  const prefix = scratchI32(0, (width + 1) * height);
+  prefix.fill(0, 0, height); // column 0; the rest is written below
   for (let y = 0; y < height; y++) {
     const o = y * width;
     let acc = 0;
@@ -105,7 +107,8 @@ function rowPrefix(data: Uint8ClampedArray, width: number, height: number, loose
 
 /** Prefix ink counts down columns, as rowPrefix gives them for the transposed image (row-major here). */
 function columnPrefix(data: Uint8ClampedArray, width: number, height: number, loose: number): Int32Array {
-  const prefix = new Int32Array((height + 1) * width);
+  const prefix = scratchI32(1, (height + 1) * width);
+  prefix.fill(0, 0, width); // row 0; the rest is written below
   for (let y = 0; y < height; y++) {
     const o = y * width;
     const q = o + width;
