@@ -23,7 +23,7 @@ import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { Manifest, classify, prepare, type ModelEntry } from '@sig/shared';
-import { decodeImage } from '@sig/shared/node/image-io.ts';
+import { decodeUpload } from '../apps/inference-server/src/preprocess/png-decode.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -143,7 +143,7 @@ async function signaturePng(): Promise<Buffer> {
     .toBuffer();
 }
 
-/** decode → preprocess → classify in this process, `batch` images per session run, for `secs` seconds. */
+/** decode (the server's decoder) → preprocess → classify in this process, `batch` images per session run, for `secs` seconds. */
 async function pipelineRun(session: ort.InferenceSession, entry: ModelEntry, png: Buffer, batch: number, secs: number) {
   const ctx = { session, Tensor: ort.Tensor };
   let images = 0;
@@ -152,7 +152,7 @@ async function pipelineRun(session: ort.InferenceSession, entry: ModelEntry, png
   while (performance.now() - start < secs * 1000) {
     const t = performance.now();
     const xs = [];
-    for (let i = 0; i < batch; i++) xs.push(prepare(entry, await decodeImage(png)));
+    for (let i = 0; i < batch; i++) xs.push(prepare(entry, await decodeUpload(png, 40_000_000)));
     prepMs += performance.now() - t;
     await classify(ctx, entry, xs, { topK: 5 });
     images += batch;

@@ -27,9 +27,11 @@ export const ServerConfig = z.object({
   /**
    * Worker threads that run onnxruntime, each with its own sessions and one batch at a time (0: batches run
    * on the event loop's thread, which onnxruntime-node blocks for the whole batch). With threads, a
-   * session's intra-op threads default to cores / inference threads (at least 1).
+   * session's intra-op threads default to cores / inference threads (at least 1). Default: 2 (1 on one
+   * core): two half-size batches side by side rather than one batch split across the cores, whose threads
+   * wait on each other whenever a core is taken by preprocessing or HTTP.
    */
-  inferenceThreads: z.number().int().min(0).max(16).default(1),
+  inferenceThreads: z.number().int().min(0).max(16).default(Math.min(2, availableParallelism())),
   /**
    * Nice steps the inference threads run below the rest of the server (Linux), so decoding, preprocessing
    * and HTTP, which feed the batches, are not starved by inference on few cores. 0 = same priority.

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--inter-op-threads <n>', 'threads across operators, 0 = onnxruntime default (env SIG_INTER_OP_THREADS)', int)
     .option('--allow-spinning', 'let onnxruntime threads spin while idle (env SIG_ALLOW_SPINNING; default off: cores are shared)')
     .option('--graph-optimization <level>', 'disabled|basic|extended|all (env SIG_GRAPH_OPTIMIZATION; default all)')
-    .option('--inference-threads <n>', 'worker threads running onnxruntime, one batch each at a time, 0 = on the event loop (env SIG_INFERENCE_THREADS; default 1)', int)
+    .option('--inference-threads <n>', 'worker threads running onnxruntime, one batch each at a time, 0 = on the event loop (env SIG_INFERENCE_THREADS; default 2)', int)
     .option('--inference-nice <n>', 'nice steps the inference threads run below the rest of the server, Linux (env SIG_INFERENCE_NICE; default 5)', int)
     .option('--preprocess-threads <n>', 'worker threads decoding and preprocessing uploads, 0 = none (env SIG_PREPROCESS_THREADS; default cores-1, 1..4)', int)
     .option('--max-batch <n>', 'most images per micro-batch (env SIG_MAX_BATCH; default 32)', int)
