@@ -30,7 +30,10 @@ const { values: args } = parseArgs({
     model: { type: 'string', default: 'default' },
     models: { type: 'string' },
     seconds: { type: 'string', default: '10' },
-    /** Concurrent requests; 'auto' = max(32, 2 × the best raw batch), so one batch can fill while another runs. */
+    /**
+     * Concurrent requests; 'auto' = max(32, 4 × the best raw batch): enough for the server's two inference
+     * threads to each run a full batch while the next two fill.
+     */
     connections: { type: 'string', default: 'auto' },
     classes: { type: 'string', default: '184' },
     width: { type: 'string', default: '1' },
@@ -228,7 +231,7 @@ for (const b of [1, 2, 4, 8, 16, 32, 64]) {
   console.log(`raw sweep: batch ${String(b).padStart(2)}  ${r.imagesPerSec.toFixed(1).padStart(8)} images/s`);
 }
 const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
-const connections = args.connections === 'auto' ? Math.max(32, 2 * best.batch) : Number(args.connections);
+const connections = args.connections === 'auto' ? Math.max(32, 4 * best.batch) : Number(args.connections);
 const png = await signaturePng();
 const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
 console.log(`in-process pipeline (decode → preprocess → session.run, batch ${best.batch}): ${pipe.imagesPerSec.toFixed(1)} images/s, decode+preprocess ${pipe.prepMsPerImage.toFixed(2)} ms per image (${seconds} s)`);
