@@ -88,5 +88,21 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     expect(run.threshold).toBeGreaterThanOrEqual(0);
     expect((run.dataset as unknown as { trainSnapshots: string[] }).trainSnapshots).toEqual(['step-000002', 'step-000004']);
     expect(existsSync(join(rf, 'confusion.png'))).toBe(true);
+
+    // The small-data options: 2 generated per genuine image, augmentation, faster BatchNorm statistics.
+    const rf2 = join(dir, 'rf2');
+    const m2 = await trainRealFakeRun({
+      real: data, generator: gan, out: rf2, epochs: '4', batch: '8', seed: '1', holdout: '0.3', filters: '4',
+      bnMomentum: '0.9', fakes: '2', augment: true, backend: 'wasm',
+    });
+    expect(m2.auc).toBeGreaterThan(0.75);
+    const run2 = RunInfo.parse(JSON.parse(await readFile(join(rf2, 'run.json'), 'utf8')));
+    expect(run2.config).toMatchObject({ bnMomentum: 0.9, fakes: 2, augment: true });
+    // twice as many generated as genuine training images (rounded up per label and snapshot)
+    expect(run2.dataset.samples).toBeGreaterThan(run.dataset.samples);
+    await expect(trainRealFakeRun({
+      real: data, generator: gan, out: join(dir, 'rf3'), epochs: '1', batch: '8', seed: '1', holdout: '0.3', filters: '4',
+      bnMomentum: '1', backend: 'wasm',
+    })).rejects.toThrow('--bn-momentum must be in [0, 1)');
   });
 });

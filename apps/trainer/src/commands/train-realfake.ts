@@ -13,6 +13,9 @@ export interface RealFakeOptions {
   seed: string;
   holdout: string;
   filters: string;
+  bnMomentum?: string;
+  fakes?: string;
+  augment?: boolean;
   backend: string;
 }
 
@@ -29,6 +32,9 @@ export function register(program: Command): void {
     .option('--seed <n>', 'random seed', '1')
     .option('--holdout <fraction>', 'share of genuine images held out for the test', '0.2')
     .option('--filters <n>', 'filters of the first convolution block', '16')
+    .option('--bn-momentum <m>', 'BatchNorm moving-average momentum (0.9 for small datasets)', '0.99')
+    .option('--fakes <k>', 'generated training images per genuine training image', '1')
+    .option('--augment', 'a fresh identity-keeping augmentation of every training image (both classes) each epoch')
     .addOption(backendOption())
     .action(async (opts: RealFakeOptions) => {
       await trainRealFakeRun(opts);
@@ -50,7 +56,7 @@ export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<st
   const tf = await import('@tensorflow/tfjs-core');
   const { PreprocessConfig, RealFakeConfig, RunInfo, Rng } = await import('@sig/shared');
   const { selectBackend } = await import('../backend/select.ts');
-  const { loadFolderDataset, fractionSplit } = await import('../data/index.ts');
+  const { loadFolderDataset, fractionSplit, augment } = await import('../data/index.ts');
   const { loadModel, saveModel } = await import('../model/io.ts');
   const { buildRealFake } = await import('../model/realfake.ts');
   const { detectorSet, generatedPngs } = await import('../evaluate/gan-detector-inputs.ts');
@@ -71,7 +77,10 @@ export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<st
   if (snapshots.length === 0) throw new UserError(`${opts.generator}: no generator snapshots before the final step (train the cgan with --snapshot-every)`);
 
   const backend = await selectBackend(opts.backend);
-  const cfg = RealFakeConfig.parse({ imageSize: 64, filters: num('filters', opts.filters, 1) });
+  const bnMomentum = num('bn-momentum', opts.bnMomentum ?? '0.99', 0, false);
+  if (bnMomentum >= 1) throw new UserError('--bn-momentum must be in [0, 1)');
+  const fakes = num('fakes', opts.fakes ?? '1', 1);
+  const cfg = RealFakeConfig.parse({ imageSize: 64, filters: num('filters', opts.filters, 1), bnMomentum });
   const preprocess = PreprocessConfig.parse({ height: cfg.imageSize, width: cfg.imageSize, range: 'zero-one' });
   const index = await loadFolderDataset(resolve(opts.real));
   const split = fractionSplit(index, holdout, seed);
@@ -82,8 +91,9 @@ export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<st
   const latentDim = ganInfo.latentDim ?? 100;
   const size = ganInfo.preprocess.width;
 
-  // As many generated as genuine images on each side, spread over the labels (and over the snapshots).
-  const perLabelTrain = Math.max(1, Math.ceil(realTrain.length / numClasses / snapshots.length));
+  // `fakes` generated per genuine training image (as many as genuine in the test), spread over the labels
+  // and the snapshots.
+  const perLabelTrain = Math.max(1, Math.ceil((fakes * realTrain.length) / numClasses / snapshots.length));
   const fakeTrain: Uint8Array[] = [];
   for (const [i, snap] of snapshots.entries()) {
     const g = await loadModel(join(snapDir, snap));
@@ -117,13 +127,22 @@ export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<st
     return { x, y };
   };
 
+  const genuineWeight = fakeTrain.length / realTrain.length;
   const model = buildRealFake(cfg, seed + 11);
   model.compile({ optimizer: tf.train.adam(cfg.learningRate), loss: 'binaryCrossentropy' });
   for (let e = 0; e < epochs; e++) {
     const b = gather(rng.shuffle(fitIdx.slice()));
+    if (opts.augment) {
+      // Same transforms for both classes, no added noise (it could mask the generator's own texture).
+      for (let i = 0; i < b.y.length; i++) {
+        const img = { width: s, height: s, data: b.x.subarray(i * px, (i + 1) * px) };
+        b.x.set(augment(img, rng, { noise: 0 }).data, i * px);
+      }
+    }
     const xs = tf.tensor4d(b.x, [b.y.length, s, s, 1]);
     const ys = tf.tensor2d(b.y, [b.y.length, 1]);
-    const h = await model.fit(xs, ys, { epochs: 1, batchSize: batch, shuffle: false, verbose: 0 });
+    // Genuine examples weighted by generated/genuine, so both classes count alike whatever --fakes is.
+    const h = await model.fit(xs, ys, { epochs: 1, batchSize: batch, shuffle: false, verbose: 0, classWeight: { 0: 1, 1: genuineWeight } });
     xs.dispose();
     ys.dispose();
     console.log(`epoch ${e + 1}/${epochs}: loss ${Number(h.history.loss[0]).toFixed(4)}`);
@@ -155,7 +174,7 @@ export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<st
     createdAt: new Date().toISOString(),
     labels: ['generated', 'genuine'],
     preprocess,
-    config: { ...cfg, epochs, batch },
+    config: { ...cfg, epochs, batch, fakes, augment: opts.augment === true },
     dataset: {
       path: resolve(opts.real),
       classes: 2,

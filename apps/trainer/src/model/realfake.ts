@@ -14,7 +14,7 @@ export function buildRealFake(input: RealFakeConfigInput, seed = 3): tfl.LayersM
     x = tfl.layers
       .conv2d({ filters: cfg.filters << i, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(), name: `rf_conv${i}` })
       .apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers.batchNormalization({ name: `rf_bn${i}` }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers.batchNormalization({ momentum: cfg.bnMomentum, name: `rf_bn${i}` }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.leakyReLU({ alpha: 0.2, name: `rf_lrelu${i}` }).apply(x) as tfl.SymbolicTensor;
   }
   x = tfl.layers.flatten({ name: 'rf_flatten' }).apply(x) as tfl.SymbolicTensor;
