@@ -33,6 +33,26 @@ function onnxPads(p: Pads): number[] {
   return [p.top, p.left, p.bottom, p.right];
 }
 
+/**
+ * `op` (Conv or ConvTranspose) of input `a` (NHWC) with filter `w` (HWIO), both transposed to ONNX's NCHW / OIHW
+ * inside the graph, and its NCHW result transposed back to NHWC as `out`.
+ */
+function nchwConvGraph(
+  name: string,
+  op: 'Conv' | 'ConvTranspose',
+  a: [string, Shape4],
+  w: Shape4,
+  out: [string, Shape4],
+  attrs: Record<string, number[]>,
+): Uint8Array {
+  const g = start(name, [a, ['w', w]], out);
+  const ac = g.op('Transpose', [a[0]], { perm: NHWC_TO_NCHW });
+  const wc = g.op('Transpose', ['w'], { perm: HWIO_TO_OIHW });
+  const yc = g.op(op, [ac, wc], { kernel_shape: [w[0], w[1]], ...attrs });
+  g.addNode('Transpose', [yc], [out[0]], { perm: NCHW_TO_NHWC }, { exactOutputs: true });
+  return serializeGraph(g);
+}
+
 /** y[N,OH,OW,O] = conv2d(x[N,H,W,C], w[kh,kw,C,O]). */
 export function forwardGraph(
   x: Shape4,
@@ -42,12 +62,7 @@ export function forwardGraph(
   dilations: [number, number],
   pads: Pads,
 ): Uint8Array {
-  const g = start('conv2d', [['x', x], ['w', w]], ['y', y]);
-  const xc = g.op('Transpose', ['x'], { perm: NHWC_TO_NCHW });
-  const wc = g.op('Transpose', ['w'], { perm: HWIO_TO_OIHW });
-  const yc = g.op('Conv', [xc, wc], { kernel_shape: [w[0], w[1]], strides, dilations, pads: onnxPads(pads) });
-  g.addNode('Transpose', [yc], ['y'], { perm: NCHW_TO_NHWC }, { exactOutputs: true });
-  return serializeGraph(g);
+  return nchwConvGraph('conv2d', 'Conv', ['x', x], w, ['y', y], { strides, dilations, pads: onnxPads(pads) });
 }
 
 /**
@@ -62,17 +77,11 @@ export function inputGradGraph(
   pads: Pads,
   outputPadding: [number, number],
 ): Uint8Array {
-  const g = start('conv2d_input_grad', [['dy', dy], ['w', w]], ['dx', dx]);
-  const dyc = g.op('Transpose', ['dy'], { perm: NHWC_TO_NCHW });
-  const wc = g.op('Transpose', ['w'], { perm: HWIO_TO_OIHW });
-  const dxc = g.op('ConvTranspose', [dyc, wc], {
-    kernel_shape: [w[0], w[1]],
+  return nchwConvGraph('conv2d_input_grad', 'ConvTranspose', ['dy', dy], w, ['dx', dx], {
     strides,
     pads: onnxPads(pads),
     output_padding: outputPadding,
   });
-  g.addNode('Transpose', [dxc], ['dx'], { perm: NCHW_TO_NHWC }, { exactOutputs: true });
-  return serializeGraph(g);
 }
 
 /**
