@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '@sig/shared';
 import { commandGroup } from '../cli-group.ts';
+import { cliNumber } from '../cli-number.ts';
 import { backendOption } from '../backend/cli-option.ts';
 
 /** Options of `sig eval cgan` (strings as commander gives them). */
@@ -37,12 +38,6 @@ export function register(program: Command): void {
     });
 }
 
-function num(name: string, v: string, min: number, integer = true): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new UserError(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min} (got '${v}')`);
-  return n;
-}
-
 /** Runs the three measurements and writes them as JSON; returns them. */
 export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string, number>> {
   const started = Date.now();
@@ -57,11 +52,11 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const { bytesToBatch, generatedPngs } = await import('../evaluate/gan-detector-inputs.ts');
   const { accuracy, argmaxRows, frechetDistance, labelAgreement } = await import('../evaluate/gan-quality.ts');
 
-  const perLabel = num('per-label', opts.perLabel, 1);
-  const tstrPerLabel = num('tstr-per-label', opts.tstrPerLabel, 1);
-  const tstrEpochs = num('tstr-epochs', opts.tstrEpochs, 1);
-  const tstrWidth = num('tstr-width', opts.tstrWidth, 0.01, false);
-  const seed = num('seed', opts.seed, 0);
+  const perLabel = cliNumber('per-label', opts.perLabel, 1);
+  const tstrPerLabel = cliNumber('tstr-per-label', opts.tstrPerLabel, 1);
+  const tstrEpochs = cliNumber('tstr-epochs', opts.tstrEpochs, 1);
+  const tstrWidth = cliNumber('tstr-width', opts.tstrWidth, 0.01, false);
+  const seed = cliNumber('seed', opts.seed, 0);
   const readRun = async (dir: string, kind: string) => {
     const info = RunInfo.parse(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')));
     if (info.kind !== kind) throw new UserError(`${dir} is a '${info.kind}' run, not a ${kind} run`);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '@sig/shared';
 import { commandGroup } from '../cli-group.ts';
+import { cliNumber } from '../cli-number.ts';
 import { backendOption } from '../backend/cli-option.ts';
 
 /** Options of `sig train realfake` (strings as commander gives them). */
@@ -41,12 +42,6 @@ export function register(program: Command): void {
     });
 }
 
-function num(name: string, v: string, min: number, integer = true): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new UserError(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min} (got '${v}')`);
-  return n;
-}
-
 /** Trains and evaluates the detector; writes the run folder; returns the held-out metrics. */
 export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<string, number>> {
   const started = Date.now();
@@ -62,10 +57,10 @@ export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<st
   const { detectorSet, generatedPngs } = await import('../evaluate/gan-detector-inputs.ts');
   const { rocAuc, equalErrorRate, binaryAccuracy, errorRates } = await import('../evaluate/gan-roc.ts');
 
-  const epochs = num('epochs', opts.epochs, 1);
-  const batch = num('batch', opts.batch, 1);
-  const seed = num('seed', opts.seed, 0);
-  const holdout = num('holdout', opts.holdout, 0, false);
+  const epochs = cliNumber('epochs', opts.epochs, 1);
+  const batch = cliNumber('batch', opts.batch, 1);
+  const seed = cliNumber('seed', opts.seed, 0);
+  const holdout = cliNumber('holdout', opts.holdout, 0, false);
   if (!(holdout > 0 && holdout < 1)) throw new UserError('--holdout must be in (0, 1)');
   const genRun = resolve(opts.generator);
   const ganInfo = RunInfo.parse(JSON.parse(await readFile(join(genRun, 'run.json'), 'utf8')));
@@ -77,10 +72,10 @@ export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<st
   if (snapshots.length === 0) throw new UserError(`${opts.generator}: no generator snapshots before the final step (train the cgan with --snapshot-every)`);
 
   const backend = await selectBackend(opts.backend);
-  const bnMomentum = num('bn-momentum', opts.bnMomentum ?? '0.99', 0, false);
+  const bnMomentum = cliNumber('bn-momentum', opts.bnMomentum ?? '0.99', 0, false);
   if (bnMomentum >= 1) throw new UserError('--bn-momentum must be in [0, 1)');
-  const fakes = num('fakes', opts.fakes ?? '1', 1);
-  const cfg = RealFakeConfig.parse({ imageSize: 64, filters: num('filters', opts.filters, 1), bnMomentum });
+  const fakes = cliNumber('fakes', opts.fakes ?? '1', 1);
+  const cfg = RealFakeConfig.parse({ imageSize: 64, filters: cliNumber('filters', opts.filters, 1), bnMomentum });
   const preprocess = PreprocessConfig.parse({ height: cfg.imageSize, width: cfg.imageSize, range: 'zero-one' });
   const index = await loadFolderDataset(resolve(opts.real));
   const split = fractionSplit(index, holdout, seed);
