@@ -6,7 +6,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '@sig/shared';
 import { fixCpuResizeGradients } from '../apps/trainer/src/backend/resize-grad.ts';
-import { nativeConvSessionCount, setNativeConvolutions } from '../apps/trainer/src/backend/native-conv.ts';
+import { CONV2D_BIAS_RELU, conv2dBiasRelu } from '../apps/trainer/src/backend/fused-conv-training.ts';
+import {
+  nativeConvSessionCount,
+  nchwcBlockSize,
+  nchwcSessionCount,
+  setNativeConvolutions,
+  setNchwcConvolutions,
+} from '../apps/trainer/src/backend/native-conv.ts';
 import { usesNativeConvolutions, useTrainableWasm } from '../apps/trainer/src/backend/wasm-setup.ts';
 
 const rng = new Rng(2024);
@@ -56,24 +63,38 @@ beforeAll(async () => {
   await useTrainableWasm();
 });
 
-// The convolutions run on onnxruntime-node's native kernels when it loads (native-conv.ts), else on the
-// wasm kernels (wasm-conv-grad.ts, XNNPACK); both paths are checked against cpu.
-for (const native of [true, false]) {
-  const kind = native ? 'onnxruntime-node native kernels' : 'wasm (XNNPACK) kernels';
+// The convolutions run on onnxruntime-node's native kernels when it loads (native-conv.ts): NCHWc graphs where
+// the channel counts allow, im2col/GEMM graphs elsewhere; without it on the wasm kernels (wasm-conv-grad.ts,
+// XNNPACK). All three paths are checked against cpu.
+for (const mode of ['nchwc', 'gemm', 'wasm'] as const) {
+  const native = mode !== 'wasm';
+  const kind = { nchwc: 'native NCHWc and GEMM kernels', gemm: 'native GEMM kernels only', wasm: 'wasm (XNNPACK) kernels' }[mode];
   describe(`convolutions on ${kind}`, () => {
     let sessionsBefore = 0;
+    let nchwcBefore = 0;
     beforeAll(() => {
       setNativeConvolutions(native);
+      setNchwcConvolutions(mode === 'nchwc');
       sessionsBefore = nativeConvSessionCount();
+      nchwcBefore = nchwcSessionCount();
     });
     afterAll(() => {
       if (native) expect(nativeConvSessionCount(), 'native sessions created').toBeGreaterThan(sessionsBefore);
       else expect(nativeConvSessionCount(), 'no native session while switched off').toBe(sessionsBefore);
+      // The NCHWc kernels exist on x86-64 with AVX2 or AVX-512 (this project's machines); elsewhere the GEMM graphs serve.
+      if (mode === 'nchwc' && nchwcBlockSize() > 0) expect(nchwcSessionCount(), 'NCHWc sessions created').toBeGreaterThan(nchwcBefore);
+      else expect(nchwcSessionCount(), 'no NCHWc session while switched off').toBe(nchwcBefore);
       setNativeConvolutions(true);
+      setNchwcConvolutions(true);
     });
     if (native) {
       it('onnxruntime-node loads and its convolutions are registered', () => {
         expect(usesNativeConvolutions()).toBe(true);
+      });
+    }
+    if (mode === 'nchwc') {
+      it('the NCHWc block size is read from onnxruntime (16 with AVX-512, 8 with AVX2, 0 without)', () => {
+        expect([0, 4, 8, 16]).toContain(nchwcBlockSize());
       });
     }
   describe(`Conv2D and its gradients on ${kind} match cpu`, () => {
@@ -93,12 +114,83 @@ for (const native of [true, false]) {
       { x: [2, 8, 8, 8], f: [4, 4, 8, 3], s: 1, p: 'same' }, // even kernel: uneven padding
       { x: [3, 6, 9, 8], f: [1, 5, 8, 2], s: 1, p: 'same' },
       { x: [2, 5, 5, 9], f: [1, 1, 9, 4], s: 1, p: 'valid' },
+      // whole channel blocks (8 and 16 both divide them): the NCHWc graphs, input gradient included
+      { x: [2, 9, 11, 16], f: [3, 3, 16, 16], s: 1, p: 'same' },
+      { x: [2, 8, 10, 16], f: [3, 3, 16, 20], s: 1, p: 'valid' }, // output channels padded to whole blocks
+      { x: [2, 7, 9, 16], f: [3, 3, 16, 4], s: 1, p: 'same' }, // input gradient from fewer channels than a block
+      { x: [2, 10, 12, 32], f: [3, 3, 32, 16], s: 2, p: 'same' }, // strided: NCHWc forward, ConvTranspose gradient
+      { x: [1, 6, 7, 16], f: [2, 2, 16, 16], s: 1, p: 'same' }, // even kernel: uneven padding
     ];
     for (const c of cases) {
       it(`x ${c.x} filter ${c.f} stride ${c.s} pad ${c.p}`, () => {
         expectSameOnWasmAndCpu((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.s, c.p), [c.x, c.f]);
       });
     }
+  });
+
+  describe(`fused convolution (bias, activation) on ${kind} matches cpu`, () => {
+    const fused = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, activation: 'linear' | 'relu') =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 1, pad: 'same', activation });
+    for (const [x, f] of [
+      [[2, 9, 11, 16], [3, 3, 16, 32]],
+      [[2, 8, 8, 3], [3, 3, 3, 5]],
+    ]) {
+      // Under a gradient tfjs fuses only a linear activation: that runs FusedConv2D with a bias.
+      it(`x ${x} filter ${f}, bias, linear, with gradients`, () => {
+        expectSameOnWasmAndCpu((a, w, b) => fused(a, w, b, 'linear'), [x, f, [f[3]]]);
+      });
+      it(`x ${x} filter ${f}, bias, relu (inference)`, () => {
+        const inputs = [x, f, [f[3]]].map(randn);
+        const run = (backend: string) => {
+          tf.setBackend(backend);
+          return tf.tidy(() => fused(...(inputs.map((i) => tf.tensor(i.data, i.shape)) as [tf.Tensor, tf.Tensor, tf.Tensor]), 'relu').dataSync() as Float32Array);
+        };
+        const cpu = run('cpu');
+        expect(cpu.some((v) => v === 0) && cpu.some((v) => v > 0), 'the ReLU clips some outputs').toBe(true);
+        expect(relErr(run('wasm'), cpu)).toBeLessThanOrEqual(1e-4);
+      });
+    }
+  });
+
+  describe(`Conv2D + bias + ReLU trained as one kernel on ${kind} matches cpu`, () => {
+    for (const [x, f, st, p] of [
+      [[2, 9, 11, 16], [3, 3, 16, 16], 1, 'same'],
+      [[2, 8, 10, 3], [3, 3, 3, 5], 2, 'valid'],
+    ] as const) {
+      it(`x ${x} filter ${f} stride ${st} ${p}`, () => {
+        // cpu runs the three unfused ops; wasm the fused kernel and its registered gradient.
+        const fn: Fn = (a, w, b) =>
+          tf.getBackend() === 'wasm'
+            ? conv2dBiasRelu(a as tf.Tensor4D, w as tf.Tensor4D, b, [st, st], p)
+            : tf.relu(tf.add(tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, st, p), b));
+        expectSameOnWasmAndCpu(fn, [[...x], [...f], [f[3]]]);
+      });
+    }
+    it('a Conv2D layer with ReLU trains through the fused kernel, with the same gradients as cpu', async () => {
+      const layer = tfl.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [6, 7, 16] });
+      layer.build([null, 6, 7, 16]);
+      const weights = layer.getWeights().map((w) => randn(w.shape));
+      weights[1] = randn([16]); // a non-zero bias
+      const x = randn([2, 6, 7, 16]);
+      const r = randn([2 * 6 * 7 * 16]).data;
+      const grads = (backend: string) => {
+        tf.setBackend(backend);
+        layer.setWeights(weights.map((w) => tf.tensor(w.data, w.shape)));
+        return tf.tidy(() => {
+          const xt = tf.tensor(x.data, x.shape);
+          const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(xt) as tf.Tensor, tf.tensor(r, [2, 6, 7, 16]))) as tf.Scalar);
+          return layer.trainableWeights.map((w) => g[(w.read() as tf.Variable).name].dataSync() as Float32Array);
+        });
+      };
+      const cpu = grads('cpu');
+      const wasm = grads('wasm');
+      cpu.forEach((ref, i) => expect(relErr(wasm[i], ref), `weight ${i}`).toBeLessThanOrEqual(1e-4));
+      const kernels = (await tf.profile(() => {
+        tf.variableGrads(() => tf.sum(layer.apply(tf.tensor(x.data, x.shape)) as tf.Tensor) as tf.Scalar);
+      })).kernels.map((k) => k.name);
+      expect(kernels).toContain(CONV2D_BIAS_RELU);
+      expect(kernels).not.toContain('Relu');
+    });
   });
 
   describe(`transposed convolution (forward and gradients) on ${kind} matches cpu`, () => {

@@ -14,11 +14,12 @@ export interface Pads {
   right: number;
 }
 
-const NHWC_TO_NCHW = [0, 3, 1, 2];
+export const NHWC_TO_NCHW = [0, 3, 1, 2];
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 const HWIO_TO_OIHW = [3, 2, 0, 1];
 
-function start(name: string, inputs: [string, Shape4][], output: [string, Shape4]): OnnxGraph {
+/** A graph with the given float32 inputs and one output, their names reserved exactly. */
+export function start(name: string, inputs: [string, Shape4][], output: [string, Shape4]): OnnxGraph {
   const g = new OnnxGraph(name, 17);
   for (const [n, shape] of inputs) {
     g.reserve(n);
@@ -29,7 +30,8 @@ function start(name: string, inputs: [string, Shape4][], output: [string, Shape4
   return g;
 }
 
-function onnxPads(p: Pads): number[] {
+/** TF.js pads in ONNX's order: [top, left, bottom, right]. */
+export function onnxPads(p: Pads): number[] {
   return [p.top, p.left, p.bottom, p.right];
 }
 
@@ -44,16 +46,23 @@ function nchwConvGraph(
   w: Shape4,
   out: [string, Shape4],
   attrs: Record<string, number[]>,
+  epilogue: { bias?: boolean; relu?: boolean } = {},
 ): Uint8Array {
   const g = start(name, [a, ['w', w]], out);
   const ac = g.op('Transpose', [a[0]], { perm: NHWC_TO_NCHW });
   const wc = g.op('Transpose', ['w'], { perm: HWIO_TO_OIHW });
-  const yc = g.op(op, [ac, wc], { kernel_shape: [w[0], w[1]], ...attrs });
+  if (epilogue.bias) {
+    g.reserve('b');
+    g.inputs.push({ name: 'b', type: 'float32', shape: [w[3]] });
+  }
+  let yc = g.op(op, epilogue.bias ? [ac, wc, 'b'] : [ac, wc], { kernel_shape: [w[0], w[1]], ...attrs });
+  // onnxruntime fuses a Conv followed by Relu into one kernel.
+  if (epilogue.relu) yc = g.op('Relu', [yc]);
   g.addNode('Transpose', [yc], [out[0]], { perm: NCHW_TO_NHWC }, { exactOutputs: true });
   return serializeGraph(g);
 }
 
-/** y[N,OH,OW,O] = conv2d(x[N,H,W,C], w[kh,kw,C,O]). */
+/** y[N,OH,OW,O] = conv2d(x[N,H,W,C], w[kh,kw,C,O]), plus input b[O] and a ReLU when asked. */
 export function forwardGraph(
   x: Shape4,
   w: Shape4,
@@ -61,8 +70,9 @@ export function forwardGraph(
   strides: [number, number],
   dilations: [number, number],
   pads: Pads,
+  epilogue: { bias?: boolean; relu?: boolean } = {},
 ): Uint8Array {
-  return nchwConvGraph('conv2d', 'Conv', ['x', x], w, ['y', y], { strides, dilations, pads: onnxPads(pads) });
+  return nchwConvGraph('conv2d', 'Conv', ['x', x], w, ['y', y], { strides, dilations, pads: onnxPads(pads) }, epilogue);
 }
 
 /**

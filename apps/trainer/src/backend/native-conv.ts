@@ -6,16 +6,19 @@
 // call it directly: inputs are views of the wasm heap, the output is written by onnxruntime straight into
 // the tensor the wasm backend allocated for it (a pre-allocated fetch). No copies, no threads to hand off to.
 //
-// Each distinct convolution (shapes, strides, padding) gets its own small session (native-conv-graphs.ts),
-// created on first use and kept. Cases the graphs do not cover (NCHW, dilated gradients, output padding
-// beyond the stride) fall through to the wasm kernels. Off when onnxruntime-node does not load, or with
-// SIG_NATIVE_CONV=0.
+// Each distinct convolution (shapes, strides, padding) gets its own small session, created on first use and
+// kept. The forward pass (also FusedConv2D with bias and ReLU) and the stride-1 input gradient use onnxruntime's
+// NCHWc kernels where the channel counts allow (native-conv-nchwc.ts), else im2col/GEMM graphs
+// (native-conv-graphs.ts), which also compute every filter gradient. Cases no graph covers (NCHW, dilated
+// gradients, output padding beyond the stride, other fused activations) fall through to the wasm kernels. Off
+// when onnxruntime-node does not load, or with SIG_NATIVE_CONV=0; SIG_NATIVE_CONV=gemm keeps NCHWc off.
 import { createRequire } from 'node:module';
 import {
   backend_util,
   Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
+  FusedConv2D,
   getKernel,
   type KernelConfig,
   type KernelFunc,
@@ -23,6 +26,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { filterGradGraph, filterGradSlabGraph, forwardGraph, inputGradGraph, type Pads } from './native-conv-graphs.ts';
+import { nchwcAcceptsChannels, nchwcForwardGraph, nchwcInputGradGraph, nchwcProbeGraph } from './native-conv-nchwc.ts';
 import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGradAttrs } from './wasm-conv-grad.ts';
 import { heapF32 } from './wasm-kernel-calls.ts';
 
@@ -64,15 +68,58 @@ export function nativeRuntime(): NativeRuntime | null {
 
 const sessions = new Map<string, NativeSession>();
 let enabled = true;
+let nchwcEnabled = process.env.SIG_NATIVE_CONV !== 'gemm';
+let block: number | undefined;
 
 /** How many convolution graphs have a native session (tests use it to see the native path ran). */
 export function nativeConvSessionCount(): number {
   return sessions.size;
 }
 
+/** How many of them are NCHWc graphs. */
+export function nchwcSessionCount(): number {
+  let n = 0;
+  for (const key of sessions.keys()) if (key.startsWith('nchwc|')) n++;
+  return n;
+}
+
 /** Switches the registered native kernels on or off at run time (off: they call the wasm kernels). */
 export function setNativeConvolutions(on: boolean): void {
   enabled = on;
+}
+
+/** Switches the NCHWc graphs on or off (off: the im2col/GEMM graphs serve every shape). */
+export function setNchwcConvolutions(on: boolean): void {
+  nchwcEnabled = on;
+}
+
+/**
+ * onnxruntime's NCHWc channel block on this CPU (16 with AVX-512, 8 with AVX2), or 0 when the NCHWc kernels are
+ * unavailable (no native runtime, or a CPU without them): read from the output shape of a one-node probe graph.
+ */
+export function nchwcBlockSize(): number {
+  if (block !== undefined) return block;
+  block = 0;
+  const rt = nativeRuntime();
+  if (!rt) return block;
+  try {
+    const s = rt.newSession();
+    const bytes = nchwcProbeGraph();
+    s.loadModel(bytes.buffer, bytes.byteOffset, bytes.byteLength, { graphOptimizationLevel: 'disabled' });
+    const out = s.run({ x: new rt.Tensor('float32', new Float32Array(4), [1, 1, 1, 4]) }, { y: null }, {}) as Record<string, { dims: readonly number[] }>;
+    const b = Number(out.y.dims[1]);
+    block = b > 1 && b % 4 === 0 ? b : 0;
+  } catch {
+    block = 0;
+  }
+  return block;
+}
+
+/** The NCHWc block when these channel counts can use the NCHWc graphs, else 0. */
+function nchwcFor(inChannels: number): number {
+  if (!nchwcEnabled) return 0;
+  const b = nchwcBlockSize();
+  return nchwcAcceptsChannels(inChannels, b) ? b : 0;
 }
 
 function session(rt: NativeRuntime, key: string, build: () => Uint8Array): NativeSession {
@@ -123,16 +170,21 @@ interface ConvAttrs {
 }
 
 type ForwardArgs = { inputs: { x: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: ConvAttrs };
+type FusedArgs = {
+  inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
+  backend: BackendWasm;
+  attrs: ConvAttrs & { activation: string };
+};
 type InputGradArgs = Parameters<typeof conv2dBackpropInput>[0];
 type FilterGradArgs = Parameters<typeof conv2dBackpropFilter>[0];
 
-/** Makes the three convolution kernels; `builtin` is the wasm backend's own Conv2D (the fallback). */
-function nativeKernels(rt: NativeRuntime, builtin: KernelConfig): KernelConfig[] {
+/** Makes the convolution kernels; `builtin` and `builtinFused` are the wasm backend's own (the fallbacks). */
+function nativeKernels(rt: NativeRuntime, builtin: KernelConfig, builtinFused: KernelConfig): KernelConfig[] {
   const wasmConv2D = builtin.kernelFunc;
-  function conv2d(args: ForwardArgs): TensorInfo {
-    const { inputs, backend, attrs } = args;
-    const { x, filter } = inputs;
-    if (!enabled || attrs.dataFormat !== 'NHWC' || !isFloat(x, filter)) return wasmConv2D(args as never) as TensorInfo;
+  const wasmFusedConv2D = builtinFused.kernelFunc;
+  /** The native forward convolution, with bias and ReLU fused when given; null when no native graph covers it. */
+  function forward(backend: BackendWasm, x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs, bias: TensorInfo | null, relu: boolean): TensorInfo | null {
+    if (!enabled || attrs.dataFormat !== 'NHWC' || !isFloat(x, filter)) return null;
     const info = backend_util.computeConv2DInfo(
       x.shape as Shape4,
       filter.shape as Shape4,
@@ -145,9 +197,31 @@ function nativeKernels(rt: NativeRuntime, builtin: KernelConfig): KernelConfig[]
     const dilations: [number, number] = [info.dilationHeight, info.dilationWidth];
     const pads = padsOf(info);
     const outShape = info.outShape as Shape4;
-    const key = `f|${x.shape}|${filter.shape}|${strides}|${dilations}|${Object.values(pads)}`;
-    const s = session(rt, key, () => forwardGraph(x.shape as Shape4, filter.shape as Shape4, outShape, strides, dilations, pads));
-    return runInto(rt, backend, s, { x, w: filter }, 'y', backend.makeOutput(outShape, 'float32'));
+    const feeds: Record<string, TensorInfo> = { x, w: filter };
+    if (bias) feeds.b = bias;
+    const b = nchwcFor(x.shape[3]);
+    const key = `${b > 0 ? 'nchwc|' : ''}f|${bias !== null}|${relu}|${x.shape}|${filter.shape}|${strides}|${dilations}|${Object.values(pads)}`;
+    const s = session(rt, key, () =>
+      b > 0
+        ? nchwcForwardGraph(x.shape as Shape4, filter.shape as Shape4, outShape, { strides, dilations, pads, bias: bias !== null, relu }, b)
+        : forwardGraph(x.shape as Shape4, filter.shape as Shape4, outShape, strides, dilations, pads, { bias: bias !== null, relu }),
+    );
+    return runInto(rt, backend, s, feeds, 'y', backend.makeOutput(outShape, 'float32'));
+  }
+
+  function conv2d(args: ForwardArgs): TensorInfo {
+    const { inputs, backend, attrs } = args;
+    return forward(backend, inputs.x, inputs.filter, attrs, null, false) ?? (wasmConv2D(args as never) as TensorInfo);
+  }
+
+  /** FusedConv2D (bias, ReLU or no activation) natively; other activations and bias shapes go to the wasm kernel. */
+  function fusedConv2d(args: FusedArgs): TensorInfo {
+    const { inputs, backend, attrs } = args;
+    const { x, filter, bias, preluActivationWeights } = inputs;
+    const act = attrs.activation;
+    const plainBias = bias == null || (bias.shape.length === 1 && bias.shape[0] === filter.shape[3] && bias.dtype === 'float32');
+    const fusable = (act === 'linear' || act === 'relu') && preluActivationWeights == null && plainBias;
+    return (fusable && forward(backend, x, filter, attrs, bias ?? null, act === 'relu')) || (wasmFusedConv2D(args as never) as TensorInfo);
   }
 
   function inputGrad(args: InputGradArgs): TensorInfo {
@@ -164,9 +238,15 @@ function nativeKernels(rt: NativeRuntime, builtin: KernelConfig): KernelConfig[]
       w - (strides[1] * (info.outWidth - 1) + info.filterWidth - pads.left - pads.right),
     ];
     if (extra[0] < 0 || extra[1] < 0 || extra[0] >= strides[0] || extra[1] >= strides[1]) return conv2dBackpropInput(args);
-    const key = `d|${dy.shape}|${filter.shape}|${attrs.inputShape}|${strides}|${Object.values(pads)}`;
+    // Stride 1 with padding below the kernel size: a plain convolution of dy, on the NCHWc kernels when they apply.
+    const [kh, kw] = filter.shape;
+    const plain = strides[0] === 1 && strides[1] === 1 && Math.max(pads.top, pads.bottom) < kh && Math.max(pads.left, pads.right) < kw;
+    const b = plain ? nchwcFor(dy.shape[3]) : 0;
+    const key = `${b > 0 ? 'nchwc|' : ''}d|${dy.shape}|${filter.shape}|${attrs.inputShape}|${strides}|${Object.values(pads)}`;
     const s = session(rt, key, () =>
-      inputGradGraph(dy.shape as Shape4, filter.shape as Shape4, attrs.inputShape, strides, pads, extra),
+      b > 0
+        ? nchwcInputGradGraph(dy.shape as Shape4, filter.shape as Shape4, attrs.inputShape, pads, b)
+        : inputGradGraph(dy.shape as Shape4, filter.shape as Shape4, attrs.inputShape, strides, pads, extra),
     );
     return runInto(rt, backend, s, { dy, w: filter }, 'dx', backend.makeOutput(attrs.inputShape, 'float32'));
   }
@@ -198,21 +278,24 @@ function nativeKernels(rt: NativeRuntime, builtin: KernelConfig): KernelConfig[]
   return [
     // The built-in's setupFunc binds its wasm function; it must still run for the fallback to work.
     { ...builtin, kernelFunc: conv2d as unknown as KernelFunc },
+    { ...builtinFused, kernelFunc: fusedConv2d as unknown as KernelFunc },
     { kernelName: Conv2DBackpropInput, backendName: 'wasm', kernelFunc: inputGrad as unknown as KernelFunc },
     { kernelName: Conv2DBackpropFilter, backendName: 'wasm', kernelFunc: filterGrad as unknown as KernelFunc },
   ];
 }
 
 let builtinConv2D: KernelConfig | undefined;
+let builtinFusedConv2D: KernelConfig | undefined;
 
 /**
  * The native convolution kernels for the wasm backend, or [] when onnxruntime-node is unavailable.
- * Must be called while the wasm backend's own Conv2D is still registered (it stays the fallback).
+ * Must be called while the wasm backend's own Conv2D and FusedConv2D are still registered (they stay the fallbacks).
  */
 export function nativeConvKernels(): KernelConfig[] {
   const rt = nativeRuntime();
   if (!rt) return [];
   builtinConv2D ??= getKernel(Conv2D, 'wasm');
-  if (!builtinConv2D) return [];
-  return nativeKernels(rt, builtinConv2D);
+  builtinFusedConv2D ??= getKernel(FusedConv2D, 'wasm');
+  if (!builtinConv2D || !builtinFusedConv2D) return [];
+  return nativeKernels(rt, builtinConv2D, builtinFusedConv2D);
 }

@@ -27,6 +27,8 @@ export interface OnnxNode {
   attrs: Record<string, AttrValue>;
   /** Attribute names whose numbers are floats (ONNX distinguishes FLOAT from INT). */
   floatAttrs: string[];
+  /** Operator set domain; absent for the default ONNX domain (e.g. 'com.microsoft.nchwc'). */
+  domain?: string;
 }
 
 /** A dimension: a fixed size or a symbolic name such as 'batch'. */
@@ -96,7 +98,7 @@ export class OnnxGraph {
     inputs: string[],
     outputs: string[] | number = 1,
     attrs: Record<string, AttrValue> = {},
-    opts: { floatAttrs?: string[]; name?: string; exactOutputs?: boolean } = {},
+    opts: { floatAttrs?: string[]; name?: string; exactOutputs?: boolean; domain?: string } = {},
   ): string[] {
     const outBases = typeof outputs === 'number' ? Array.from({ length: outputs }, (_, i) => `${op}_out${i}`) : outputs;
     const outs = opts.exactOutputs ? outBases : outBases.map((b) => this.unique(b));
@@ -107,6 +109,7 @@ export class OnnxGraph {
       outputs: outs,
       attrs,
       floatAttrs: opts.floatAttrs ?? [],
+      ...(opts.domain ? { domain: opts.domain } : {}),
     });
     return outs;
   }

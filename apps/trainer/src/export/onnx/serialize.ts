@@ -24,6 +24,7 @@ function attribute(name: string, v: AttrValue, isFloat: boolean): Attr {
 function nodeProto(n: OnnxNode) {
   return onnx.NodeProto.create({
     opType: n.op,
+    domain: n.domain ?? '',
     name: n.name,
     input: n.inputs,
     output: n.outputs,
@@ -52,7 +53,11 @@ function valueInfo(v: ValueInfo) {
 export function serializeGraph(graph: OnnxGraph, docString = ''): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
-    opsetImport: [{ domain: '', version: graph.opset }],
+    // Operators outside the default domain (onnxruntime's contrib sets) are at version 1 of their domain.
+    opsetImport: [
+      { domain: '', version: graph.opset },
+      ...[...new Set(graph.nodes.flatMap((n) => (n.domain ? [n.domain] : [])))].map((domain) => ({ domain, version: 1 })),
+    ],
     producerName: PRODUCER.name,
     producerVersion: PRODUCER.version,
     docString,
