@@ -237,6 +237,23 @@ describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cp
       [[3, 5, 6, 4], [4], [4], [4], [4]],
     );
   });
+  it('batchNorm on a large-mean input', () => {
+    expectSameOnWasmAndCpu(
+      (x, m, v, o, s) => tf.batchNorm(tf.add(x, 3), m as tf.Tensor1D, tf.add(tf.abs(v), 0.5) as tf.Tensor1D, o as tf.Tensor1D, s as tf.Tensor1D, 1e-3),
+      [[2, 4, 5, 6], [6], [6], [6], [6]],
+    );
+  });
+  it('batchNorm without offset and scale (forward; tfjs has no gradient for absent inputs)', () => {
+    const [x, m, v] = [[2, 4, 5, 6], [6], [6]].map(randn);
+    const run = (backend: string) => {
+      tf.setBackend(backend);
+      return tf.tidy(() => {
+        const bn = tf.batchNorm(tf.tensor(x.data, x.shape), tf.tensor1d(m.data), tf.add(tf.abs(tf.tensor1d(v.data)), 0.5) as tf.Tensor1D, undefined, undefined, 1e-3);
+        return bn.dataSync() as Float32Array;
+      });
+    };
+    expect(relErr(run('wasm'), run('cpu'))).toBeLessThanOrEqual(1e-4);
+  });
   it('training-mode BatchNormalization layer (moments + batchNorm) w.r.t. its input', () => {
     const layer = tfl.layers.batchNormalization({ gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal' });
     layer.build([null, 6, 7, 5]);
@@ -255,6 +272,17 @@ describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cp
     expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4]);
     expect(Array.from(y.dataSync())).toEqual([2, 3, 4, 5]);
     tf.dispose([c, y]);
+  });
+  it('a cast to its own dtype (shared data) outlives its original; a real cast converts', () => {
+    tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2, 3, 4], [2, 2]);
+    const same = tf.cast(x, 'float32');
+    const ints = tf.cast(x, 'int32');
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2, 3, 4]);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3, 4]);
+    tf.dispose([same, ints]);
   });
   it('relu', () => {
     expectSameOnWasmAndCpu((x) => tf.relu(x), [[3, 7, 5, 4]]);
