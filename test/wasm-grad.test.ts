@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '@sig/shared';
 import { fixCpuResizeGradients } from '../apps/trainer/src/backend/resize-grad.ts';
 import { CONV2D_BIAS_RELU, conv2dBiasRelu } from '../apps/trainer/src/backend/fused-conv-training.ts';
+import { BATCH_NORM_TRAIN, batchNormTrain } from '../apps/trainer/src/backend/fused-batchnorm-training.ts';
 import {
   nativeConvSessionCount,
   nchwcBlockSize,
@@ -262,6 +263,46 @@ describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cp
       layer.setWeights(weights.map((w) => tf.tensor(w.data, w.shape)));
       return layer.apply(x, { training: true }) as tf.Tensor;
     }, [[4, 6, 7, 5]]);
+  });
+  it('fused training BatchNorm: output, batch mean and variance, and all their gradients match moments + batchNorm', () => {
+    // The loss uses the mean and variance outputs too, so the gradient's terms for them are exercised.
+    const fn: Fn = (x, g, b, r1, r2) => {
+      const [y, mean, variance] =
+        tf.getBackend() === 'wasm'
+          ? batchNormTrain(tf.add(x, 0.7), g, b, 1e-3)
+          : (() => {
+              const m = tf.moments(tf.add(x, 0.7), [0, 1, 2]);
+              return [tf.batchNorm(tf.add(x, 0.7), m.mean, m.variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-3), m.mean, m.variance];
+            })();
+      return tf.concat([tf.reshape(y, [-1]), tf.mul(mean, r1), tf.mul(variance, r2)]);
+    };
+    expectSameOnWasmAndCpu(fn, [[3, 5, 6, 4], [4], [4], [4], [4]]);
+  });
+  it('a BatchNormalization layer trains through the fused kernel: same gradients and moving statistics as cpu', async () => {
+    const layer = tfl.layers.batchNormalization({ momentum: 0.9, gammaInitializer: 'randomNormal', betaInitializer: 'randomNormal' });
+    layer.build([null, 5, 6, 8]);
+    const weights = layer.getWeights().map((w) => ({ data: w.dataSync().slice() as Float32Array, shape: w.shape }));
+    const x = randn([3, 5, 6, 8]);
+    const r = randn([3 * 5 * 6 * 8]).data;
+    const train = (backend: string) => {
+      tf.setBackend(backend);
+      layer.setWeights(weights.map((w) => tf.tensor(w.data, w.shape)));
+      const grads = tf.tidy(() => {
+        const xt = tf.tensor(x.data, x.shape);
+        const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(xt, { training: true }) as tf.Tensor, tf.tensor(r, x.shape))) as tf.Scalar);
+        return layer.trainableWeights.map((w) => g[(w.read() as tf.Variable).name].dataSync() as Float32Array);
+      });
+      return [...grads, ...layer.getWeights().map((w) => w.dataSync() as Float32Array)];
+    };
+    const cpu = train('cpu');
+    const wasm = train('wasm');
+    expect(cpu.length).toBe(6); // dγ, dβ, then γ, β, moving mean, moving variance
+    cpu.forEach((ref, i) => expect(relErr(wasm[i], ref), `tensor ${i}`).toBeLessThanOrEqual(1e-4));
+    const kernels = (await tf.profile(() => {
+      tf.variableGrads(() => tf.sum(layer.apply(tf.tensor(x.data, x.shape), { training: true }) as tf.Tensor) as tf.Scalar);
+    })).kernels.map((k) => k.name);
+    expect(kernels).toContain(BATCH_NORM_TRAIN);
+    expect(kernels).not.toContain('FusedBatchNorm');
   });
   it('a clone (shared data) outlives its original and keeps its values', () => {
     tf.setBackend('wasm');

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of core's.
 import '@tensorflow/tfjs-layers';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installFusedBatchNormTraining } from './fused-batchnorm-training.ts';
 import { installFusedConvTraining } from './fused-conv-training.ts';
 import { nativeConvKernels } from './native-conv.ts';
 import { wasmConvGradKernels } from './wasm-conv-grad.ts';
@@ -34,6 +35,7 @@ export function registerTrainableWasmKernels(): void {
   }
   registerWasmGradients();
   installFusedConvTraining();
+  installFusedBatchNormTraining();
   kernelsRegistered = true;
 }
 

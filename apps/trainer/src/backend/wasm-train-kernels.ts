@@ -39,7 +39,7 @@ export function leadingReduceRows(shape: number[], axes: number[]): number {
  * window: SIMD at memory speed, no copy. The built-in transposes first, a JS loop is ~10× slower, and a GEMM
  * with a ones vector repacks x as its weights on every call.
  */
-function columnReduce(backend: BackendWasm, x: TensorInfo, rows: number, kind: 'Sum' | 'Mean', outShape: number[]): TensorInfo {
+export function columnReduce(backend: BackendWasm, x: TensorInfo, rows: number, kind: 'Sum' | 'Mean', outShape: number[]): TensorInfo {
   const cols = util.sizeFromShape(x.shape) / rows;
   const view: TensorInfo = { dataId: x.dataId, shape: [1, rows, 1, cols], dtype: 'float32' };
   const out = callKernel(backend, 'AvgPool', { x: view }, { filterSize: [rows, 1], strides: [rows, 1], pad: 'valid', dimRoundingMode: undefined });
