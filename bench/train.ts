@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { setNativeConvolutions } from '../apps/trainer/src/backend/native-conv.ts';
+import { nchwcBlockSize, setNativeConvolutions, setNchwcConvolutions } from '../apps/trainer/src/backend/native-conv.ts';
 import { selectBackend } from '../apps/trainer/src/backend/select.ts';
 import { usesNativeConvolutions } from '../apps/trainer/src/backend/wasm-setup.ts';
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
@@ -72,7 +72,7 @@ const batch = makeBatch(B);
 const results: { name: string; ms: number }[] = [];
 const report = (name: string, ms: number, images = B) => {
   results.push({ name, ms: (ms * B) / images });
-  console.log(`${name.padEnd(46)} ${(images / (ms / 1000)).toPrecision(3).padStart(8)} images/s  (${ms.toFixed(0)} ms/step of ${images})`);
+  console.log(`${name.padEnd(60)} ${(images / (ms / 1000)).toPrecision(3).padStart(8)} images/s  (${ms.toFixed(0)} ms/step of ${images})`);
 };
 
 const load = () => loadavg().map((v) => v.toFixed(2)).join(' ');
@@ -106,15 +106,24 @@ let workers = 0;
   await dp.close();
 }
 report(`tfjs wasm, ${workers} data-parallel workers`, dpMs);
-// In process, one thread: convolutions on onnxruntime-node's native kernels (the default when it loads), then
-// on the wasm backend's own (XNNPACK), to show what the native convolutions bring.
-for (const native of usesNativeConvolutions() ? [true, false] : [false]) {
-  setNativeConvolutions(native);
+// In process, one thread: convolutions on onnxruntime-node's native kernels (the default when it loads: NCHWc
+// where the channel counts allow, else im2col/GEMM), then native GEMM only, then the wasm backend's own (XNNPACK),
+// to show what each brings.
+const convModes: { label: string; native: boolean; nchwc: boolean }[] = usesNativeConvolutions()
+  ? [
+      ...(nchwcBlockSize() > 0 ? [{ label: `native NCHWc convolutions (block ${nchwcBlockSize()})`, native: true, nchwc: true }] : []),
+      { label: 'native GEMM convolutions', native: true, nchwc: false },
+      { label: 'XNNPACK convolutions', native: false, nchwc: false },
+    ]
+  : [{ label: 'XNNPACK convolutions', native: false, nchwc: false }];
+for (const mode of convModes) {
+  setNativeConvolutions(mode.native);
+  setNchwcConvolutions(mode.nchwc);
   const model = buildClassifier(cfg);
-  const convs = native ? 'native convolutions' : 'XNNPACK convolutions';
-  report(`tfjs wasm, 1 thread, ${convs}`, await time(Math.max(2, STEPS / 2), 1, singleStep(model, tf.train.adam(1e-3), batch)));
+  report(`tfjs wasm, 1 thread, ${mode.label}`, await time(Math.max(2, STEPS / 2), 1, singleStep(model, tf.train.adam(1e-3), batch)));
 }
 setNativeConvolutions(true);
+setNchwcConvolutions(true);
 if (!opt['skip-cpu']) {
   // The plain cpu backend needs minutes per batch of 32; a smaller batch and no warm-up keep the bench short
   // (its time per image hardly depends on the batch size).
