@@ -7,10 +7,10 @@
 // plus the terms for gradients arriving at the batch mean and variance outputs (zero in a model, kept exact).
 // Like fused-conv-training.ts, the layer class is patched only while the wasm backend records a gradient.
 import * as tf from '@tensorflow/tfjs-core';
-import { getKernel, util, type GradConfig, type KernelConfig, type KernelFunc, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
+import { getKernel, util, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { callKernel, free, heapF32 } from './wasm-kernel-calls.ts';
+import { callKernel, free, heapF32, recordingGradient, runOp } from './wasm-kernel-calls.ts';
 import { columnReduce } from './wasm-train-kernels.ts';
 
 /** Training BatchNorm over all axes but the last: inputs x, gamma, beta; attrs epsilon; outputs y, mean, variance. */
@@ -77,8 +77,7 @@ export function batchNormTrainKernels(): KernelConfig[] {
   ];
 }
 
-const run = (name: string, inputs: Record<string, Tensor>, attrs: Record<string, unknown>) =>
-  tf.engine().runKernel(name, inputs, attrs as NamedAttrMap) as Tensor[];
+const run = (name: string, inputs: Record<string, Tensor>, attrs: Record<string, unknown>) => runOp(name, inputs, attrs) as Tensor[];
 
 const batchNormTrainGradConfig: GradConfig = {
   kernelName: BATCH_NORM_TRAIN,
@@ -116,7 +115,7 @@ function fusable(layer: BatchNormLayer, x: Tensor, training: boolean): boolean {
   return (
     training &&
     tf.getBackend() === 'wasm' &&
-    (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0 &&
+    recordingGradient() &&
     x.rank >= 2 &&
     x.dtype === 'float32' &&
     axis === x.rank - 1 &&

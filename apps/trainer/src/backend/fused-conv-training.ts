@@ -19,13 +19,13 @@ import {
   type Tensor4D,
 } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { recordingGradient, runOp } from './wasm-kernel-calls.ts';
 import { RELU_GRAD } from './wasm-train-kernels.ts';
 
 /** relu(conv2d(x, filter) + bias) as one recorded kernel (inputs x, filter, bias; attrs strides, pad). */
 export const CONV2D_BIAS_RELU = 'SigConv2DBiasRelu';
 
-const run = (name: string, inputs: Record<string, Tensor>, attrs: Record<string, unknown>) =>
-  tf.engine().runKernel(name, inputs, attrs as NamedAttrMap) as Tensor;
+const run = (name: string, inputs: Record<string, Tensor>, attrs: Record<string, unknown>) => runOp(name, inputs, attrs) as Tensor;
 
 const convAttrs = (attrs: NamedAttrMap) => ({ strides: attrs.strides, pad: attrs.pad, dataFormat: 'NHWC', dimRoundingMode: undefined });
 
@@ -76,12 +76,10 @@ interface ConvLayer {
   call(inputs: Tensor | Tensor[], kwargs: object): Tensor | Tensor[];
 }
 
-const gradientRecording = (): boolean => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
-
 function fusable(layer: ConvLayer, x: Tensor): boolean {
   return (
     tf.getBackend() === 'wasm' &&
-    gradientRecording() &&
+    recordingGradient() &&
     layer.rank === 2 &&
     x.rank === 4 &&
     layer.bias !== null &&

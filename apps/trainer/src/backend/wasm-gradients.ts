@@ -2,12 +2,12 @@
 // wasm-train-kernels.ts. The gradient registry is global, so each override keeps the original and falls back
 // to it on any other backend or for shapes the fast kernels do not cover.
 import * as tf from '@tensorflow/tfjs-core';
-import { FusedBatchNorm, Mean, Relu, type GradConfig, type NamedAttrMap, type Tensor } from '@tensorflow/tfjs-core';
+import { FusedBatchNorm, Mean, Relu, type GradConfig, type Tensor } from '@tensorflow/tfjs-core';
+import { runOp } from './wasm-kernel-calls.ts';
 import { BATCH_NORM_GRAD, BROADCAST_LEADING, RELU_GRAD, leadingReduceRows } from './wasm-train-kernels.ts';
 
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
-const run = (name: string, inputs: Record<string, Tensor>, attrs: Record<string, unknown> = {}) =>
-  tf.engine().runKernel(name, inputs, attrs as NamedAttrMap) as Tensor | Tensor[];
+const run = runOp;
 
 function override(kernelName: string, make: (original: GradConfig) => GradConfig['gradFunc']): void {
   const original = tf.getGradient(kernelName);

@@ -1,6 +1,6 @@
 // Calling wasm kernels from inside other wasm kernels. A kernel must not create engine-tracked tensors, so
 // composite kernels call the registered kernel functions directly on TensorInfos and free what they made.
-import { getKernel, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { engine, getKernel, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Runs the wasm backend's registered kernel `name` on raw TensorInfos (no tape, no engine bookkeeping). */
@@ -24,4 +24,14 @@ export function free(backend: BackendWasm, ...infos: TensorInfo[]): void {
 /** A Float32Array view of a tensor's data on the wasm heap (valid until the heap grows). */
 export function heapF32(backend: BackendWasm, t: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(t) as Float32Array;
+}
+
+/** Runs kernel `name` on engine tensors, recorded on the gradient tape like any op (its registered gradient applies). */
+export function runOp(name: string, inputs: Record<string, Tensor>, attrs: Record<string, unknown> = {}): Tensor | Tensor[] {
+  return engine().runKernel(name, inputs, attrs as NamedAttrMap) as Tensor | Tensor[];
+}
+
+/** Whether a gradient is being recorded (inside tf.grads / variableGrads / minimize). */
+export function recordingGradient(): boolean {
+  return (engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
 }
