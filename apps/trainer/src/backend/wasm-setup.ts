@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core's Node bundle registers no gradients; tfjs-layers' bundle registers all of core's.
 import '@tensorflow/tfjs-layers';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { installFusedAdam } from './fused-adam.ts';
 import { installFusedBatchNormTraining } from './fused-batchnorm-training.ts';
 import { installFusedConvTraining } from './fused-conv-training.ts';
 import { nativeConvKernels } from './native-conv.ts';
@@ -36,6 +37,7 @@ export function registerTrainableWasmKernels(): void {
   registerWasmGradients();
   installFusedConvTraining();
   installFusedBatchNormTraining();
+  installFusedAdam();
   kernelsRegistered = true;
 }
 
