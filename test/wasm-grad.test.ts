@@ -214,6 +214,9 @@ describe('wasm pooling, BatchNorm, ReLU, mean and up-sampling gradients match cp
       expectSameOnWasmAndCpu((x) => tf.maxPool(x as tf.Tensor4D, size, stride, pad), [[2, 9, 10, 3]]);
     });
   }
+  it('max pool 2×2 stride 2 on even sizes (the windows tile the input: the one-write path)', () => {
+    expectSameOnWasmAndCpu((x) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), [[2, 8, 10, 5]]);
+  });
   it('max-pool gradient with ties goes to the first maximum, as on cpu', () => {
     const values = randn([2, 6, 8, 3]).data.map((v) => Math.round(v)); // -1, 0, 1: many ties
     const dyValues = randn([2, 3, 4, 3]).data;

@@ -103,6 +103,15 @@ export type WorkerReply =
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/**
+ * dst = scale · src (first) or dst += scale · src: a small function V8 optimises on its own, unlike the same loop
+ * inline in the async step (5× slower there).
+ */
+function accumulate(dst: Float32Array, src: Float32Array, scale: number, first: boolean): void {
+  if (first) for (let i = 0; i < dst.length; i++) dst[i] = scale * src[i];
+  else for (let i = 0; i < dst.length; i++) dst[i] += scale * src[i];
+}
+
 interface Replica {
   worker: Worker;
   grads: Float32Array;
@@ -112,6 +121,9 @@ interface Replica {
 
 /** The data-parallel step engine; see the file header for the API. */
 export class DataParallel {
+  private avg?: Float32Array;
+  private avgState?: Float32Array;
+
   private constructor(
     private readonly model: tfl.LayersModel,
     private readonly optimizer: tf.Optimizer,
@@ -200,16 +212,13 @@ export class DataParallel {
     });
     const replies = (await Promise.all(jobs)) as Extract<WorkerReply, { type: 'done' }>[];
     // Full-batch mean gradient = Σ (n_k / n) · shard-mean gradient.
-    const first = shards[0].replica;
-    const avg = new Float32Array(first.grads.length);
-    const avgState = new Float32Array(first.state.length);
-    for (const s of shards) {
-      const f = s.n / n;
-      const g = s.replica.grads;
-      for (let i = 0; i < avg.length; i++) avg[i] += f * g[i];
-      const st = s.replica.state;
-      for (let i = 0; i < avgState.length; i++) avgState[i] += f * st[i];
-    }
+    // Reused across steps: fresh 1.5 MB arrays cost page faults every step.
+    const avg = (this.avg ??= new Float32Array(shards[0].replica.grads.length));
+    const avgState = (this.avgState ??= new Float32Array(shards[0].replica.state.length));
+    shards.forEach((s, k) => {
+      accumulate(avg, s.replica.grads, s.n / n, k === 0);
+      accumulate(avgState, s.replica.state, s.n / n, k === 0);
+    });
     tf.tidy(() => {
       const named: tf.NamedTensorMap = {};
       let off = 0;
