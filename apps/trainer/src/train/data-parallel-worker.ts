@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select.ts';
+import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { computeLoss, countCorrect, type LossName } from './data-parallel-loss.ts';
 import type { StepBatch, WorkerInit, WorkerReply } from './data-parallel.ts';
 
@@ -77,21 +78,12 @@ async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor)
       return loss;
     }, vars);
     let off = 0;
-    for (const v of vars) {
-      const d = g[v.name].dataSync() as Float32Array;
-      grads.set(d, off);
-      off += d.length;
-    }
+    for (const v of vars) off += copyTensorData(g[v.name], grads, off);
     return value.dataSync()[0];
   });
   dropouts.forEach((d) => (d.seed = undefined));
   let off = 0;
-  for (const w of model.weights) {
-    if (w.trainable) continue;
-    const d = w.read().dataSync() as Float32Array;
-    state.set(d, off);
-    off += d.length;
-  }
+  for (const w of model.weights) if (!w.trainable) off += copyTensorData(w.read(), state, off);
   return { loss: lossValue, correct, ms: performance.now() - t0 };
 }
 

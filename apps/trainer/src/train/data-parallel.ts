@@ -4,7 +4,8 @@
  * wasm backend; every step the batch is split into one shard per worker, each worker computes the loss
  * gradient on its shard, and the main thread averages the gradients (weighted by shard size) and applies
  * its optimizer to its own model, which stays the single source of truth (save it, evaluate it, checkpoint it
- * as usual). Weights go to the workers through one SharedArrayBuffer (no copies per worker, no messages);
+ * as usual). Weights go to the workers through one SharedArrayBuffer (no copies per worker, no messages),
+ * image shards through one per worker, gradients come back through one per worker (no per-step garbage);
  * BatchNorm moving statistics (all non-trainable weights) come back and are averaged. BatchNorm in training
  * mode normalises each shard with its own statistics ("ghost batches" of batch/workers), as in PyTorch DDP.
  *
@@ -36,6 +37,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { LOSS_NAMES, type LossName } from './data-parallel-loss.ts';
 
 /** How a worker rebuilds the model: `(await import(module))[export](...args)`, cut at layer `output` if set. */
@@ -116,6 +118,8 @@ interface Replica {
   worker: Worker;
   grads: Float32Array;
   state: Float32Array;
+  /** Shared memory the worker's image shard is written to (a view on it is posted: no copy per step). */
+  input?: Float32Array;
   pending?: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
 }
 
@@ -183,11 +187,7 @@ export class DataParallel {
   /** Copies the main model's weights into the shared buffer the workers read. */
   private publishWeights(): void {
     let off = 0;
-    for (const w of this.model.weights) {
-      const v = w.read().dataSync() as Float32Array;
-      this.weightView.set(v, off);
-      off += v.length;
-    }
+    for (const w of this.model.weights) off += copyTensorData(w.read(), this.weightView, off);
   }
 
   /** One optimizer step on the whole batch; resolves after the main model's weights are updated. */
@@ -203,7 +203,9 @@ export class DataParallel {
     this.replicas.forEach((replica, k) => {
       const m = Math.floor(n / this.replicas.length) + (k < n % this.replicas.length ? 1 : 0);
       if (m === 0) return;
-      const x = batch.x.slice(start * xRow, (start + m) * xRow);
+      if (!replica.input || replica.input.length < m * xRow) replica.input = new Float32Array(new SharedArrayBuffer(m * xRow * 4));
+      const x = replica.input.subarray(0, m * xRow);
+      x.set(batch.x.subarray(start * xRow, (start + m) * xRow));
       const y = batch.y.slice(start * yRow, (start + m) * yRow);
       start += m;
       shards.push({ replica, n: m });
