@@ -11,7 +11,7 @@ import { getKernel, util, type GradConfig, type KernelConfig, type KernelFunc, t
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { callKernel, free, heapF32, recordingGradient, runOp } from './wasm-kernel-calls.ts';
-import { columnReduce } from './wasm-train-kernels.ts';
+import { batchNormGradSums, columnReduce } from './wasm-train-kernels.ts';
 
 /** Training BatchNorm over all axes but the last: inputs x, gamma, beta; attrs epsilon; outputs y, mean, variance. */
 export const BATCH_NORM_TRAIN = 'SigBatchNormTrain';
@@ -49,11 +49,7 @@ function batchNormTrainGradKernel({ inputs, backend, attrs }: Args<Record<'x' | 
   const { x, gamma, mean, variance, dy, dmean, dvar } = inputs;
   const ch = x.shape[x.shape.length - 1];
   const rows = util.sizeFromShape(x.shape) / ch;
-  const xc = callKernel(backend, 'Sub', { a: x, b: mean });
-  const sumDy = columnReduce(backend, dy, rows, 'Sum', [ch]);
-  const prod = callKernel(backend, 'Multiply', { a: dy, b: xc });
-  const sumDyXc = columnReduce(backend, prod, rows, 'Sum', [ch]);
-  free(backend, prod);
+  const { centered: xc, sumDy, sumDyXc } = batchNormGradSums(backend, x, mean, dy);
   const [g, v, s1, s2, gm, gv] = [gamma, variance, sumDy, sumDyXc, dmean, dvar].map((t) => heapF32(backend, t));
   const r = Array.from({ length: ch }, (_, c) => 1 / Math.sqrt(v[c] + attrs.epsilon));
   const a = perChannel(backend, ch, (c) => g[c] * r[c]);

@@ -64,28 +64,26 @@ function leadingReduction(kind: 'Sum' | 'Mean', builtin: KernelFunc): KernelFunc
 }
 
 /**
- * Identity that shares the data (reference count) instead of copying it, as tfjs-backend-cpu does. The engine
- * clones every tensor it saves for the backward pass through Identity, so the built-in copy cost a full pass
- * over every saved activation per step.
+ * A kernel that shares its input's data (reference count) instead of copying it when `shares(args)` holds, as
+ * tfjs-backend-cpu does; otherwise the built-in runs.
  */
-function identityShared(builtin: KernelFunc): KernelFunc {
-  return ((args: Args<{ x: TensorInfo }>) => {
+function sharingKernel<A>(builtin: KernelFunc, shares: (x: TensorInfo, attrs: A) => boolean): KernelFunc {
+  return ((args: Args<{ x: TensorInfo }, A>) => {
     const { x } = args.inputs;
-    if (x.dtype === 'string') return builtin(args as never);
+    if (x.dtype === 'string' || !shares(x, args.attrs)) return builtin(args as never);
     args.backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   }) as unknown as KernelFunc;
 }
 
+/**
+ * Identity that shares the data. The engine clones every tensor it saves for the backward pass through Identity,
+ * so the built-in copy cost a full pass over every saved activation per step.
+ */
+const identityShared = (builtin: KernelFunc): KernelFunc => sharingKernel(builtin, () => true);
+
 /** Cast to the dtype a tensor already has (tf.moments casts its input to float32) shares the data too. */
-function castShared(builtin: KernelFunc): KernelFunc {
-  return ((args: Args<{ x: TensorInfo }, { dtype: string }>) => {
-    const { x } = args.inputs;
-    if (x.dtype !== args.attrs.dtype || x.dtype === 'string') return builtin(args as never);
-    args.backend.incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  }) as unknown as KernelFunc;
-}
+const castShared = (builtin: KernelFunc): KernelFunc => sharingKernel<{ dtype: string }>(builtin, (x, attrs) => x.dtype === attrs.dtype);
 
 /**
  * Per-channel batch normalisation as y = x·a + b with a = scale/√(var+ε), b = offset − mean·a: two SIMD passes
@@ -138,6 +136,26 @@ function broadcastLeading({ inputs, backend, attrs }: Args<{ dy: TensorInfo }, {
 }
 
 /**
+ * The per-channel sums every BatchNorm gradient needs, with x viewed as [rows, channels]: Σdy and Σdy·(x − mean),
+ * and the centred x itself (the caller frees it). Two column reductions and two SIMD passes.
+ */
+export function batchNormGradSums(
+  backend: BackendWasm,
+  x: TensorInfo,
+  mean: TensorInfo,
+  dy: TensorInfo,
+): { centered: TensorInfo; sumDy: TensorInfo; sumDyXc: TensorInfo } {
+  const ch = mean.shape[0];
+  const rows = util.sizeFromShape(x.shape) / ch;
+  const centered = callKernel(backend, 'Sub', { a: x, b: mean });
+  const prod = callKernel(backend, 'Multiply', { a: dy, b: centered });
+  const sumDy = columnReduce(backend, dy, rows, 'Sum', [ch]);
+  const sumDyXc = columnReduce(backend, prod, rows, 'Sum', [ch]);
+  free(backend, prod);
+  return { centered, sumDy, sumDyXc };
+}
+
+/**
  * All five FusedBatchNorm gradients for per-channel (rank-1) statistics, channels last, from SIMD kernels
  * (broadcast Sub/Multiply, column sums by pooling) instead of the stock Tile-heavy composite:
  * r = 1/√(var+ε), s = scale; dx = dy·s·r, dmean = −s·r·Σdy, dvar = −½·s·r³·Σdy(x−μ), dscale = r·Σdy(x−μ), doffset = Σdy.
@@ -148,13 +166,8 @@ function batchNormGrad({ inputs, backend, attrs }: Args<
 >): TensorInfo[] {
   const { x, mean, variance, scale, dy } = inputs;
   const ch = mean.shape[0];
-  const rows = util.sizeFromShape(x.shape) / ch;
-  const centered = callKernel(backend, 'Sub', { a: x, b: mean });
-  const prod = callKernel(backend, 'Multiply', { a: dy, b: centered });
+  const { centered, sumDy, sumDyXc } = batchNormGradSums(backend, x, mean, dy);
   free(backend, centered);
-  const sumDy = columnReduce(backend, dy, rows, 'Sum', [ch]);
-  const sumDyXc = columnReduce(backend, prod, rows, 'Sum', [ch]);
-  free(backend, prod);
   const k = backend.makeOutput([ch], 'float32');
   const small = [ch, ch, ch].map(() => backend.makeOutput([ch], 'float32'));
   const [kV, dmV, dvV, dsV] = [k, ...small].map((t) => heapF32(backend, t));
