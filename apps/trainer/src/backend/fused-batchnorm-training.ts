@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getKernel, util, type GradConfig, type KernelConfig, type KernelFunc, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { callKernel, free, heapF32, recordingGradient, runOp } from './wasm-kernel-calls.ts';
+import { callKernel, free, heapF32, recordingGradientOnWasm, runOp } from './wasm-kernel-calls.ts';
 import { batchNormGradSums, columnReduce } from './wasm-train-kernels.ts';
 
 /** Training BatchNorm over all axes but the last: inputs x, gamma, beta; attrs epsilon; outputs y, mean, variance. */
@@ -110,8 +110,7 @@ function fusable(layer: BatchNormLayer, x: Tensor, training: boolean): boolean {
   const axis = layer.axis >= 0 ? layer.axis : layer.axis + x.rank;
   return (
     training &&
-    tf.getBackend() === 'wasm' &&
-    recordingGradient() &&
+    recordingGradientOnWasm() &&
     x.rank >= 2 &&
     x.dtype === 'float32' &&
     axis === x.rank - 1 &&

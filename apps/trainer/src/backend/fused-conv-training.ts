@@ -19,7 +19,7 @@ import {
   type Tensor4D,
 } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { recordingGradient, runOp } from './wasm-kernel-calls.ts';
+import { recordingGradientOnWasm, runOp } from './wasm-kernel-calls.ts';
 import { RELU_GRAD } from './wasm-train-kernels.ts';
 
 /** relu(conv2d(x, filter) + bias) as one recorded kernel (inputs x, filter, bias; attrs strides, pad). */
@@ -78,8 +78,7 @@ interface ConvLayer {
 
 function fusable(layer: ConvLayer, x: Tensor): boolean {
   return (
-    tf.getBackend() === 'wasm' &&
-    recordingGradient() &&
+    recordingGradientOnWasm() &&
     layer.rank === 2 &&
     x.rank === 4 &&
     layer.bias !== null &&

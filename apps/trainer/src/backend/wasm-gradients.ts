@@ -7,7 +7,6 @@ import { runOp } from './wasm-kernel-calls.ts';
 import { BATCH_NORM_GRAD, BROADCAST_LEADING, RELU_GRAD, leadingReduceRows } from './wasm-train-kernels.ts';
 
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
-const run = runOp;
 
 function override(kernelName: string, make: (original: GradConfig) => GradConfig['gradFunc']): void {
   const original = tf.getGradient(kernelName);
@@ -26,14 +25,14 @@ export function registerWasmGradients(): void {
     override(Relu, (orig) => (dy, saved, attrs) => {
       if (!onWasm()) return orig.gradFunc(dy, saved, attrs);
       const [x] = saved;
-      return { x: () => run(RELU_GRAD, { dy: dy as Tensor, x }) as Tensor };
+      return { x: () => runOp(RELU_GRAD, { dy: dy as Tensor, x }) as Tensor };
     });
     override(Mean, (orig) => (dy, saved, attrs) => {
       const [x] = saved;
       const axes = tf.util.parseAxisParam((attrs as { axis: number | number[] }).axis, x.shape);
       const rows = leadingReduceRows(x.shape, axes);
       if (!onWasm() || rows === 0) return orig.gradFunc(dy, saved, attrs);
-      return { x: () => run(BROADCAST_LEADING, { dy: dy as Tensor }, { shape: x.shape, scale: 1 / rows }) as Tensor };
+      return { x: () => runOp(BROADCAST_LEADING, { dy: dy as Tensor }, { shape: x.shape, scale: 1 / rows }) as Tensor };
     });
     override(FusedBatchNorm, (orig) => (dy, saved, attrs) => {
       const [x, mean, variance, scale] = saved;
@@ -41,7 +40,7 @@ export function registerWasmGradients(): void {
       if (!onWasm() || !perChannel || x.shape[x.rank - 1] !== mean.shape[0]) return orig.gradFunc(dy, saved, attrs);
       const inputs: Record<string, Tensor> = { x, mean, variance, dy: dy as Tensor };
       if (scale != null) inputs.scale = scale;
-      const [dx, dmean, dvar, dscale, doffset] = run(BATCH_NORM_GRAD, inputs, { varianceEpsilon: (attrs as { varianceEpsilon: number }).varianceEpsilon }) as Tensor[];
+      const [dx, dmean, dvar, dscale, doffset] = runOp(BATCH_NORM_GRAD, inputs, { varianceEpsilon: (attrs as { varianceEpsilon: number }).varianceEpsilon }) as Tensor[];
       return { x: () => dx, mean: () => dmean, variance: () => dvar, scale: () => dscale, offset: () => doffset };
     });
   } finally {

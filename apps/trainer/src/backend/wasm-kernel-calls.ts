@@ -31,9 +31,9 @@ export function runOp(name: string, inputs: Record<string, Tensor>, attrs: Recor
   return engine().runKernel(name, inputs, attrs as NamedAttrMap) as Tensor | Tensor[];
 }
 
-/** Whether a gradient is being recorded (inside tf.grads / variableGrads / minimize). */
-export function recordingGradient(): boolean {
-  return (engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+/** Whether the wasm backend is current and a gradient is being recorded (inside tf.grads / variableGrads / minimize). */
+export function recordingGradientOnWasm(): boolean {
+  return engine().backendName === 'wasm' && (engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
 }
 
 /**
