@@ -23,6 +23,11 @@ export type InferenceReply =
   | { id: number; ok: false; message: string };
 
 type Answer = Extract<InferenceReply, { ok: true }>;
+
+/** Whether a typed array spans its whole buffer, so the buffer can be transferred to another thread as it is. */
+export function spansBuffer(data: ArrayBufferView): boolean {
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+}
 /** A request before it is given its id (Omit over each member of the union). */
 type Unsent = InferenceRequest extends infer R ? (R extends InferenceRequest ? Omit<R, 'id'> : never) : never;
 
@@ -75,7 +80,7 @@ export class InferenceThread {
     const transfer = new Set<ArrayBuffer>();
     for (const [name, t] of Object.entries(feeds)) {
       let data = t.data as Float32Array;
-      if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
+      if (!spansBuffer(data)) data = data.slice();
       wire[name] = { type: t.type, data, dims: t.dims };
       transfer.add(data.buffer as ArrayBuffer);
     }

@@ -5,7 +5,7 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import type { InferenceReply, InferenceRequest, WireTensor } from './inference-thread.ts';
+import { spansBuffer, type InferenceReply, type InferenceRequest, type WireTensor } from './inference-thread.ts';
 
 ort.env.logLevel = 'fatal';
 lowerPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
@@ -48,7 +48,7 @@ parentPort!.on('message', async (req: InferenceRequest) => {
       for (const [name, t] of Object.entries(out)) {
         const data = t.data as Float32Array;
         outputs[name] = { type: t.type, data, dims: t.dims };
-        if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) transfer.add(data.buffer as ArrayBuffer);
+        if (spansBuffer(data)) transfer.add(data.buffer as ArrayBuffer);
       }
       send({ id: req.id, ok: true, outputs }, [...transfer]);
     } else {
