@@ -1,9 +1,16 @@
-// `npm run bench:serve`: HTTP throughput of POST /v1/classify (autocannon against `sig serve` on loopback)
-// against the raw onnxruntime-node session.run throughput of the same model at its best batch size,
-// measured in the same run on the same machine. Prints req/s, p50/p99 latency and the ratio (last line).
+// `npm run bench:serve`: HTTP throughput of `sig serve` on loopback (autocannon) against the raw
+// onnxruntime-node session.run throughput of the same model at its best batch size, measured in the same run
+// on the same machine. Prints req/s, p50/p99 latency and the ratio (last line).
 //
 //   npm run bench:serve -- [--model default|reference] [--models dir] [--seconds 10] [--connections auto]
 //                          [--width 1] [--rounds 1] [--serve-args="<sig serve flags>|<other flags>"]
+//                          [--route classify|infer]
+//
+// --route classify (the default): POST /v1/classify with a signature PNG as base64 JSON; the server decodes
+// and preprocesses every upload. --route infer: POST /v2/models/classifier/infer with the preprocessed
+// 64×128 tensor as binary tensor data (the Open Inference Protocol extension), binary output: the same work
+// as raw session.run, so the ratio is the server's own overhead (a client that preprocesses, e.g. the
+// browser with the shared preprocessing, sends this).
 //
 // A third line, the same work in one process without HTTP (decode → preprocess → session.run at the best
 // batch size), separates the server's own overhead from the per-image preprocessing cost.
@@ -44,8 +51,10 @@ const { values: args } = parseArgs({
     'serve-args': { type: 'string', default: '' },
     /** Rounds over the configurations, each with its own raw session.run measurement right before it. */
     rounds: { type: 'string', default: '1' },
+    route: { type: 'string', default: 'classify' },
   },
 });
+if (args.route !== 'classify' && args.route !== 'infer') throw new Error(`--route is classify or infer, not '${args.route}'`);
 const seconds = Number(args.seconds);
 
 /** A folder with a classifier: --models, else models/ for --model default, else a freshly exported reference classifier. */
@@ -177,14 +186,38 @@ function processCpuMs(pid: number): number {
   }
 }
 
+/** One request of the route under test: path, headers and body. */
+interface Request {
+  path: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+/** --route classify: the PNG as base64 JSON; --route infer: its preprocessed tensor as v2 binary tensor data. */
+async function benchRequest(entry: ModelEntry, png: Buffer): Promise<Request> {
+  if (args.route === 'classify') {
+    return { path: '/v1/classify', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: png.toString('base64'), topK: 5 }) };
+  }
+  const x = prepare(entry, await decodeUpload(png, 40_000_000)).data;
+  const shape = [1, ...entry.inputs[0].shape.slice(1).map((d) => (typeof d === 'number' ? d : 1))];
+  const head = Buffer.from(
+    JSON.stringify({ inputs: [{ name: entry.inputs[0].name, shape, datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], parameters: { binary_data_output: true } }),
+  );
+  return {
+    path: `/v2/models/${entry.name}/infer`,
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(head.length) },
+    body: Buffer.concat([head, Buffer.from(x.buffer, x.byteOffset, x.byteLength)]),
+  };
+}
+
 /** The server with `serveArgs`, saturated by autocannon for `secs` seconds after a 2 s warm-up. */
-async function serverRun(dir: string, png: Buffer, maxBatch: number, serveArgs: string, secs: number, connections: number) {
+async function serverRun(dir: string, req: Request, maxBatch: number, serveArgs: string, secs: number, connections: number) {
   const { url, child } = await startServe(dir, maxBatch, serveArgs);
   try {
-    const body = JSON.stringify({ image: png.toString('base64'), topK: 5 });
-    const check = await fetch(`${url}/v1/classify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    if (check.status !== 200) throw new Error(`/v1/classify answered ${check.status}: ${await check.text()}`);
-    const opts = { url: `${url}/v1/classify`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections, timeout: 60 };
+    const { body, headers, path } = req;
+    const check = await fetch(`${url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
+    if (check.status !== 200) throw new Error(`${path} answered ${check.status}: ${await check.text()}`);
+    const opts = { url: `${url}${path}`, method: 'POST', headers, body, connections, timeout: 60 };
     await autocannon({ ...opts, duration: 2 }); // warm-up
     const serverCpu0 = processCpuMs(child.pid!);
     const benchCpu0 = process.cpuUsage();
@@ -233,10 +266,11 @@ for (const b of [1, 2, 4, 8, 16, 32, 64]) {
 const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
 const connections = args.connections === 'auto' ? Math.max(32, 4 * best.batch) : Number(args.connections);
 const png = await signaturePng();
+const request = await benchRequest(entry, png);
 const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
 console.log(`in-process pipeline (decode → preprocess → session.run, batch ${best.batch}): ${pipe.imagesPerSec.toFixed(1)} images/s, decode+preprocess ${pipe.prepMsPerImage.toFixed(2)} ms per image (${seconds} s)`);
 
-// 2. The server: the same model behind POST /v1/classify, saturated by autocannon on loopback; each
+// 2. The server: the same model behind the route (--route), saturated by autocannon on loopback; each
 // configuration right after its own raw measurement, configurations alternating over the rounds so slow
 // drifts in the machine's load hit them alike.
 const configs = (args['serve-args'] ?? '').split('|').map((c) => c.trim());
@@ -249,10 +283,10 @@ for (let round = 1; round <= rounds; round++) {
       `round ${round}: raw session.run: batch ${raw.batch}, ${raw.imagesPerSec.toFixed(1)} images/s, ${raw.cpuMsPerImage.toFixed(2)} CPU ms per image, ` +
         `per run p50 ${raw.p50.toFixed(2)} ms p99 ${raw.p99.toFixed(2)} ms (${seconds} s), load ${loadNow()}`,
     );
-    const r = await serverRun(dir, png, Math.max(best.batch, 8), cfg, seconds, connections);
+    const r = await serverRun(dir, request, Math.max(best.batch, 8), cfg, seconds, connections);
     results[i].push({ raw: raw.imagesPerSec, server: r.reqPerSec, rawCpu: raw.cpuMsPerImage, serverCpu: r.serverCpuMsPerRequest });
     console.log(
-      `round ${round}: server /v1/classify (sig serve ${cfg || 'defaults'}): ${connections} connections, ${r.reqPerSec.toFixed(1)} req/s, ` +
+      `round ${round}: server ${request.path} (sig serve ${cfg || 'defaults'}): ${connections} connections, ${r.reqPerSec.toFixed(1)} req/s, ` +
         `latency p50 ${r.p50} ms p99 ${r.p99} ms, mean batch ${r.meanBatch.toFixed(1)}, errors ${r.errors}, non-2xx ${r.non2xx} (${seconds} s), ` +
         `CPU ms per request: server ${r.serverCpuMsPerRequest.toFixed(2)} + load generator ${r.loadGenCpuMsPerRequest.toFixed(2)}, ` +
         `ratio ${(r.reqPerSec / raw.imagesPerSec).toFixed(2)}×, load ${loadNow()}`,
@@ -270,4 +304,4 @@ for (const [i, cfg] of configs.entries()) {
       `CPU per image raw ${median(rs.map((r) => r.rawCpu)).toFixed(2)} ms vs server process ${median(rs.map((r) => r.serverCpu)).toFixed(2)} ms`,
   );
 }
-console.log(`ratio server/raw session.run: ${median(results[0].map((r) => r.server / r.raw)).toFixed(2)}× (sig serve ${configs[0] || 'defaults'}; goal ≥ 0.9×)`);
+console.log(`ratio server/raw session.run: ${median(results[0].map((r) => r.server / r.raw)).toFixed(2)}× (${request.path}, sig serve ${configs[0] || 'defaults'}; goal ≥ 0.9×)`);

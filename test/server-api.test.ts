@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClassifyResponse, GenerateResponse, VerifyResponse, prepare, type ModelEntry } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
 import { LABELS, makeTestModels } from './server/fixtures.ts';
-import { postJson, signatureImage, startTestServer, type TestServer } from './server/http.ts';
+import { postJson, postV2Binary, signatureImage, startTestServer, type TestServer } from './server/http.ts';
 
 let models: string;
 let entries: ModelEntry[];
@@ -50,6 +50,37 @@ describe('server: lookup, authenticity, verify', () => {
     expect(v2.json.outputs[0]).toMatchObject({ name: 'probabilities', shape: [1, 4], datatype: 'FP32' });
     const raw: number[] = v2.json.outputs[0].data;
     for (const p of r.json.predictions) expect(p.probability).toBeCloseTo(raw[LABELS.indexOf(p.id)], 6);
+  });
+
+  it('v2 infer with binary tensor data (input and output) gives the JSON route\'s answer', async () => {
+    const entry = entries.find((e) => e.name === 'classifier')!;
+    const a = prepare(entry, await decodeImage(png));
+    const b = prepare(entry, await decodeImage(await signatureImage({ seed: 3 })));
+    const x = new Float32Array([...a.data, ...b.data]);
+    const json = await postJson(`${server.url}/v2/models/classifier/infer`, {
+      inputs: [{ name: 'image', shape: [2, 16, 16, 1], datatype: 'FP32', data: Array.from(x) }],
+    });
+    const bin = await postV2Binary(
+      `${server.url}/v2/models/classifier/infer`,
+      { id: 'b', inputs: [{ name: 'image', shape: [2, 16, 16, 1], datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }], parameters: { binary_data_output: true } },
+      [x],
+    );
+    expect(bin.status).toBe(200);
+    expect(bin.headers.get('content-type')).toBe('application/octet-stream');
+    expect(bin.json).toMatchObject({ id: 'b', outputs: [{ name: 'probabilities', shape: [2, 4], datatype: 'FP32', parameters: { binary_data_size: 32 } }] });
+    expect(bin.json.outputs[0].data).toBeUndefined();
+    const probs = new Float32Array(bin.binary.slice().buffer);
+    expect(Array.from(probs)).toEqual(json.json.outputs[0].data);
+    expect(Math.abs(probs[0] - probs[4])).toBeGreaterThan(0); // two different rows, not one repeated
+    // Binary in, JSON out (no binary output requested): the same numbers as JSON.
+    const mixed = await postV2Binary(
+      `${server.url}/v2/models/classifier/infer`,
+      { inputs: [{ name: 'image', shape: [2, 16, 16, 1], datatype: 'FP32', parameters: { binary_data_size: x.byteLength } }] },
+      [x],
+    );
+    expect(mixed.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(mixed.json.outputs[0].data).toEqual(json.json.outputs[0].data);
+    expect((await (await fetch(`${server.url}/v2`)).json()).extensions).toContain('binary_tensor_data');
   });
 
   it('accepts the same image as a multipart upload and as a data: URL, with the same answer', async () => {

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestModels } from './server/fixtures.ts';
-import { postJson, postRaw, signatureImage, startTestServer, type TestServer } from './server/http.ts';
+import { postJson, postRaw, postV2Binary, signatureImage, startTestServer, type TestServer } from './server/http.ts';
 
 // Every kind of bad input gets a 4xx with a JSON { error } body — never a 5xx, never a crash.
 
@@ -24,6 +24,8 @@ type Case = [name: string, status: number, send: () => Promise<{ status: number;
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const url = (path: string) => `${server.url}${path}`;
+/** A v2 binary request header for the 16×16 classifier input declaring `bytes` of FP32 data. */
+const binImage = (bytes: number) => ({ inputs: [{ name: 'image', shape: [1, 16, 16, 1], datatype: 'FP32', parameters: { binary_data_size: bytes } }] });
 
 function multipart(parts: Record<string, string | Blob>): Promise<{ status: number; json: any }> {
   const form = new FormData();
@@ -69,6 +71,15 @@ const cases: Case[] = [
   ['v2 infer with non-numbers', 400, () => postJson(url('/v2/models/realfake/infer'), { inputs: [{ name: 'image', shape: [1, 16, 16, 1], datatype: 'FP32', data: new Array(256).fill(true) }] })],
   ['v2 infer with a missing input', 400, () => postJson(url('/v2/models/generator/infer'), { inputs: [{ name: 'z', shape: [1, 8], datatype: 'FP32', data: new Array(8).fill(0) }] }), /label/],
   ['v2 infer with an unknown output', 400, () => postJson(url('/v2/models/realfake/infer'), { inputs: [{ name: 'image', shape: [1, 16, 16, 1], datatype: 'FP32', data: new Array(256).fill(0) }], outputs: [{ name: 'nope' }] }), /output/],
+  ['v2 binary: header length past the body', 400, () => postV2Binary(url('/v2/models/classifier/infer'), { inputs: [] }, [], '99999'), /Inference-Header-Content-Length/i],
+  ['v2 binary: header length not a number', 400, () => postV2Binary(url('/v2/models/classifier/infer'), { inputs: [] }, [], 'ten'), /Inference-Header-Content-Length/i],
+  ['v2 binary: header that is not JSON', 400, () => postV2Binary(url('/v2/models/classifier/infer'), 'x', [new Uint8Array([1, 2])], '5'), /invalid JSON/],
+  ['v2 binary: too few bytes for the shape', 400, () => postV2Binary(url('/v2/models/classifier/infer'), binImage(64), [new Float32Array(16)]), /bytes/],
+  ['v2 binary: size past the end of the body', 400, () => postV2Binary(url('/v2/models/classifier/infer'), binImage(1024), [new Float32Array(16)]), /past the end/],
+  ['v2 binary: bytes left after the last input', 400, () => postV2Binary(url('/v2/models/classifier/infer'), binImage(1024), [new Float32Array(257)]), /after the last/],
+  ['v2 binary: NaN in the data', 400, () => postV2Binary(url('/v2/models/classifier/infer'), binImage(1024), [new Float32Array(256).fill(NaN)]), /finite/],
+  ['v2 binary: binary_data_size without the header', 400, () => postJson(url('/v2/models/classifier/infer'), binImage(1024)), /header/],
+  ['v2: both data and binary_data_size', 400, () => postJson(url('/v2/models/classifier/infer'), { inputs: [{ ...binImage(1024).inputs[0], data: [1] }] }), /binary_data_size/],
   ['an unknown route', 404, () => fetch(url('/v1/nothing-here')).then(async (r) => ({ status: r.status, json: await r.json() }))],
   ['GET on a POST route', 404, () => fetch(url('/v1/classify')).then(async (r) => ({ status: r.status, json: await r.json() }))],
 ];

@@ -49,3 +49,26 @@ export async function postRaw(url: string, body: BodyInit, contentType: string):
   }
   return { status: res.status, headers: res.headers, json };
 }
+
+/**
+ * POST a v2 infer request with the binary tensor data extension: the JSON header, then `tensors`' bytes.
+ * `headerLength` overrides the Inference-Header-Content-Length value (to test bad ones). Returns the JSON
+ * part of the reply and the bytes after it.
+ */
+export async function postV2Binary(
+  url: string,
+  header: unknown,
+  tensors: ArrayBufferView[],
+  headerLength?: string,
+): Promise<{ status: number; headers: Headers; json: any; binary: Uint8Array }> {
+  const head = Buffer.from(JSON.stringify(header));
+  const body = Buffer.concat([head, ...tensors.map((t) => new Uint8Array(t.buffer, t.byteOffset, t.byteLength))]);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': headerLength ?? String(head.length) },
+    body,
+  });
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const n = Number(res.headers.get('inference-header-content-length') ?? bytes.length);
+  return { status: res.status, headers: res.headers, json: JSON.parse(new TextDecoder().decode(bytes.subarray(0, n))), binary: bytes.subarray(n) };
+}

@@ -69,6 +69,11 @@ function imageOperation(summary: string, req: SchemaName & keyof typeof SCHEMAS,
   };
 }
 
+const BINARY_NOTE =
+  'Binary tensor data extension: send the JSON request followed by the raw little-endian tensor bytes, its length in ' +
+  'the Inference-Header-Content-Length header, with parameters.binary_data_size on each binary input (no data). ' +
+  'Outputs requested with parameters.binary_data (or the request parameter binary_data_output) come back the same way.';
+
 /** The server's OpenAPI 3.1 document. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const components: Record<string, unknown> = {};
@@ -101,9 +106,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/v2/models/{name}/infer': {
         post: {
           summary: 'Raw tensor inference (Open Inference Protocol)',
-          parameters: nameParam,
-          requestBody: { required: true, content: json('V2InferRequest') },
-          responses: { '200': { description: 'OK', content: json('V2InferResponse') }, ...errors },
+          description: BINARY_NOTE,
+          parameters: [...nameParam, { name: 'Inference-Header-Content-Length', in: 'header', required: false, schema: { type: 'integer', minimum: 0 } }],
+          requestBody: { required: true, content: { ...json('V2InferRequest'), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          responses: {
+            '200': { description: 'OK', content: { ...json('V2InferResponse'), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+            ...errors,
+          },
         },
       },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': {} } } } } },

@@ -9,6 +9,7 @@ import {
   type V2InferResponse,
   type V2ModelMetadata,
 } from '@sig/shared';
+import { fromLittleEndian, littleEndianBytes, wantsBinaryOutput } from '../http/v2-binary.ts';
 import { NodeTensor, type LoadedModel } from './registry.ts';
 
 // Open Inference Protocol (KServe v2) tensors ⇄ onnxruntime tensors, checked against the manifest.
@@ -45,7 +46,9 @@ function flatten(data: unknown[], out: unknown[] = []): unknown[] {
   return out;
 }
 
-function toTensor(spec: TensorSpec, input: V2InferRequest['inputs'][number]): OrtTensorLike {
+const ARRAYS = { float32: Float32Array, int32: Int32Array, int64: BigInt64Array } as const;
+
+function toTensor(spec: TensorSpec, input: V2InferRequest['inputs'][number], bytes: Uint8Array | undefined): OrtTensorLike {
   const type: TensorType = spec.type;
   if (TO_V2[type] !== input.datatype) throw new UserError(`input ${spec.name}: datatype must be ${TO_V2[type]}, got ${input.datatype}`);
   if (input.shape.length !== spec.shape.length) {
@@ -57,24 +60,38 @@ function toTensor(spec: TensorSpec, input: V2InferRequest['inputs'][number]): Or
     }
   });
   if (input.shape[0] < 1 || input.shape[0] > 1024) throw new UserError(`input ${spec.name}: batch size must be 1 to 1024`);
-  const values = flatten(input.data);
   const n = input.shape.reduce((a, b) => a * b, 1);
+  if (!(type in ARRAYS)) throw new UserError(`input ${spec.name}: ${input.datatype} inputs are not supported`);
+  const Ctor = ARRAYS[type as keyof typeof ARRAYS];
+  if (bytes) {
+    if (bytes.length !== n * Ctor.BYTES_PER_ELEMENT) {
+      throw new UserError(`input ${spec.name}: shape [${input.shape.join(', ')}] needs ${n * Ctor.BYTES_PER_ELEMENT} bytes of ${input.datatype}, got ${bytes.length}`);
+    }
+    const data = fromLittleEndian(bytes, Ctor as { new (n: number): Float32Array; BYTES_PER_ELEMENT: number }, n);
+    if (type === 'float32' && !allFinite(data)) throw new UserError(`input ${spec.name}: data must be finite numbers`);
+    return new NodeTensor(type as 'float32', data, input.shape);
+  }
+  const values = flatten(input.data ?? []);
   if (values.length !== n) throw new UserError(`input ${spec.name}: shape [${input.shape.join(', ')}] needs ${n} values, got ${values.length}`);
   if (!values.every((v) => typeof v === 'number' && Number.isFinite(v))) throw new UserError(`input ${spec.name}: data must be finite numbers`);
   const nums = values as number[];
   if (type === 'float32') return new NodeTensor('float32', Float32Array.from(nums), input.shape);
   if (type === 'int32') return new NodeTensor('int32', Int32Array.from(nums, (v) => Math.trunc(v)), input.shape);
-  if (type === 'int64') return new NodeTensor('int64', BigInt64Array.from(nums, (v) => BigInt(Math.trunc(v))), input.shape);
-  throw new UserError(`input ${spec.name}: ${input.datatype} inputs are not supported`);
+  return new NodeTensor('int64', BigInt64Array.from(nums, (v) => BigInt(Math.trunc(v))), input.shape);
+}
+
+function allFinite(data: Float32Array): boolean {
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) return false;
+  return true;
 }
 
 /** Feeds for a v2 infer request: every manifest input present, datatype and shape as declared, one batch size. */
-export function inferFeeds(entry: ModelEntry, req: V2InferRequest): Record<string, OrtTensorLike> {
+export function inferFeeds(entry: ModelEntry, req: V2InferRequest, binary: ReadonlyMap<string, Uint8Array> = new Map()): Record<string, OrtTensorLike> {
   const feeds: Record<string, OrtTensorLike> = {};
   for (const spec of entry.inputs) {
     const input = req.inputs.find((i) => i.name === spec.name);
     if (!input) throw new UserError(`missing input '${spec.name}' (model ${entry.name} takes ${entry.inputs.map((s) => s.name).join(', ')})`);
-    feeds[spec.name] = toTensor(spec, input);
+    feeds[spec.name] = toTensor(spec, input, binary.get(spec.name));
   }
   const unknown = req.inputs.find((i) => !entry.inputs.some((s) => s.name === i.name));
   if (unknown) throw new UserError(`unknown input '${unknown.name}'`);
@@ -91,16 +108,25 @@ export function requestedOutputs(entry: ModelEntry, req: V2InferRequest): string
   return req.outputs.map((o) => o.name);
 }
 
-/** The v2 response for session outputs. */
-export function inferResponse(entry: ModelEntry, req: V2InferRequest, names: string[], out: Record<string, OrtTensorLike>): V2InferResponse {
-  return {
-    model_name: entry.name,
-    model_version: entry.version,
-    ...(req.id !== undefined ? { id: req.id } : {}),
-    outputs: names.map((name) => {
-      const t = out[name];
-      const data = t.data as ArrayLike<number | bigint>;
-      return { name, shape: [...t.dims], datatype: TO_V2[t.type] ?? 'FP32', data: Array.from(data, (v) => Number(v)) };
-    }),
-  };
+/** A v2 response: the JSON part and, for outputs sent as binary tensor data, their bytes in order. */
+export interface InferReply {
+  json: V2InferResponse;
+  binary: Uint8Array[];
+}
+
+/** The v2 response for session outputs; outputs the client asked for as binary data go after the JSON. */
+export function inferResponse(entry: ModelEntry, req: V2InferRequest, names: string[], out: Record<string, OrtTensorLike>): InferReply {
+  const binary: Uint8Array[] = [];
+  const outputs = names.map((name) => {
+    const t = out[name];
+    const head = { name, shape: [...t.dims], datatype: TO_V2[t.type] ?? 'FP32' };
+    if (wantsBinaryOutput(req, name)) {
+      const bytes = littleEndianBytes(t.data as Float32Array);
+      binary.push(bytes);
+      return { ...head, parameters: { binary_data_size: bytes.length } };
+    }
+    const data = t.data as ArrayLike<number | bigint>;
+    return { ...head, data: Array.from(data, (v) => Number(v)) };
+  });
+  return { json: { model_name: entry.name, model_version: entry.version, ...(req.id !== undefined ? { id: req.id } : {}), outputs }, binary };
 }

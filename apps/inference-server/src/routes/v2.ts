@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
-import { UserError, V2InferRequest } from '@sig/shared';
+import { UserError } from '@sig/shared';
 import type { AppDeps } from '../deps.ts';
-import { readJsonRequest } from '../http/image-request.ts';
+import { HEADER_LENGTH, readInferBody } from '../http/v2-binary.ts';
 import { inferFeeds, inferResponse, modelMetadata, requestedOutputs } from '../models/v2-tensors.ts';
 
 const SERVER_NAME = 'sig-inference-server';
@@ -16,7 +16,7 @@ export function v2Routes({ registry, state }: AppDeps): Hono {
     return m;
   };
 
-  app.get('/v2', (c) => c.json({ name: SERVER_NAME, version: SERVER_VERSION, extensions: [] }));
+  app.get('/v2', (c) => c.json({ name: SERVER_NAME, version: SERVER_VERSION, extensions: ['binary_tensor_data'] }));
   app.get('/v2/health/live', (c) => c.json({ live: true }));
   app.get('/v2/health/ready', (c) => {
     const ready = !state.draining && registry.list().length > 0;
@@ -30,11 +30,13 @@ export function v2Routes({ registry, state }: AppDeps): Hono {
   });
   app.post('/v2/models/:name/infer', async (c) => {
     const m = model(c.req.param('name'));
-    const req = await readJsonRequest(c, V2InferRequest);
-    const feeds = inferFeeds(m.entry, req);
+    const { req, binary } = await readInferBody(c);
+    const feeds = inferFeeds(m.entry, req, binary);
     const names = requestedOutputs(m.entry, req);
-    const out = await m.runner.run(feeds);
-    return c.json(inferResponse(m.entry, req, names, out));
+    const reply = inferResponse(m.entry, req, names, await m.runner.run(feeds));
+    if (reply.binary.length === 0) return c.json(reply.json);
+    const head = Buffer.from(JSON.stringify(reply.json));
+    return c.body(Buffer.concat([head, ...reply.binary]), 200, { 'content-type': 'application/octet-stream', [HEADER_LENGTH]: String(head.length) });
   });
   return app;
 }

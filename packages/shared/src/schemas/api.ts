@@ -140,19 +140,36 @@ const V2Data = z
   .array(z.union([z.number(), z.boolean(), z.array(z.unknown())]))
   .describe('Row-major values, flat or nested');
 
-export const V2InferInput = z.object({
-  name: z.string(),
-  shape: z.array(z.number().int().nonnegative()),
-  datatype: V2Datatype,
-  data: V2Data,
-  parameters: z.record(z.string(), z.unknown()).optional(),
-});
+/**
+ * Binary tensor data extension: `binary_data_size` (bytes, in a request input or response output) says the
+ * tensor's data follows the JSON header in the body instead of `data`; `binary_data: true` (a requested
+ * output) or `binary_data_output: true` (the request) asks for outputs that way.
+ */
+const V2Parameters = z
+  .object({
+    binary_data_size: z.number().int().nonnegative().optional(),
+    binary_data: z.boolean().optional(),
+    binary_data_output: z.boolean().optional(),
+  })
+  .catchall(z.unknown());
+
+export const V2InferInput = z
+  .object({
+    name: z.string(),
+    shape: z.array(z.number().int().nonnegative()),
+    datatype: V2Datatype,
+    data: V2Data.optional(),
+    parameters: V2Parameters.optional(),
+  })
+  .refine((i) => (i.data === undefined) !== (i.parameters?.binary_data_size === undefined), {
+    message: 'each input needs either data or parameters.binary_data_size (binary tensor data), not both',
+  });
 
 export const V2InferRequest = z.object({
   id: z.string().optional(),
-  parameters: z.record(z.string(), z.unknown()).optional(),
+  parameters: V2Parameters.optional(),
   inputs: z.array(V2InferInput).min(1),
-  outputs: z.array(z.object({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
+  outputs: z.array(z.object({ name: z.string(), parameters: V2Parameters.optional() })).optional(),
 });
 export type V2InferRequest = z.infer<typeof V2InferRequest>;
 
@@ -160,7 +177,9 @@ export const V2InferOutput = z.object({
   name: z.string(),
   shape: z.array(z.number().int()),
   datatype: V2Datatype,
-  data: z.array(z.number()),
+  /** Absent when the output is sent as binary tensor data (then `parameters.binary_data_size` is set). */
+  data: z.array(z.number()).optional(),
+  parameters: z.object({ binary_data_size: z.number().int().nonnegative() }).optional(),
 });
 
 export const V2InferResponse = z.object({
