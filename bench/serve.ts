@@ -38,8 +38,8 @@ const { values: args } = parseArgs({
     models: { type: 'string' },
     seconds: { type: 'string', default: '10' },
     /**
-     * Concurrent requests; 'auto' = max(32, 4 × the best raw batch): enough for the server's two inference
-     * threads to each run a full batch while the next two fill.
+     * Concurrent requests; 'auto' = max(32, 4 × the server's --max-batch): enough for the server's two
+     * inference threads to each run a full batch while the next two fill.
      */
     connections: { type: 'string', default: 'auto' },
     classes: { type: 'string', default: '184' },
@@ -264,7 +264,12 @@ for (const b of [1, 2, 4, 8, 16, 32, 64]) {
   console.log(`raw sweep: batch ${String(b).padStart(2)}  ${r.imagesPerSec.toFixed(1).padStart(8)} images/s`);
 }
 const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
-const connections = args.connections === 'auto' ? Math.max(32, 4 * best.batch) : Number(args.connections);
+// The server's --max-batch: the smallest batch within 3 % of the best (the sweep's differences above batch ~4
+// are mostly noise, and a batch the noise picked, say 64, runs as two 64-image batches on one core each in
+// the server: slower there and 8× the latency).
+const serverBatch = Math.max(8, sweep.find((r) => r.imagesPerSec >= 0.97 * best.imagesPerSec)!.batch);
+console.log(`raw best: batch ${best.batch}; server --max-batch ${serverBatch} (smallest batch within 3 % of the best, at least 8)`);
+const connections = args.connections === 'auto' ? Math.max(32, 4 * serverBatch) : Number(args.connections);
 const png = await signaturePng();
 const request = await benchRequest(entry, png);
 const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
@@ -283,7 +288,7 @@ for (let round = 1; round <= rounds; round++) {
       `round ${round}: raw session.run: batch ${raw.batch}, ${raw.imagesPerSec.toFixed(1)} images/s, ${raw.cpuMsPerImage.toFixed(2)} CPU ms per image, ` +
         `per run p50 ${raw.p50.toFixed(2)} ms p99 ${raw.p99.toFixed(2)} ms (${seconds} s), load ${loadNow()}`,
     );
-    const r = await serverRun(dir, request, Math.max(best.batch, 8), cfg, seconds, connections);
+    const r = await serverRun(dir, request, serverBatch, cfg, seconds, connections);
     results[i].push({ raw: raw.imagesPerSec, server: r.reqPerSec, rawCpu: raw.cpuMsPerImage, serverCpu: r.serverCpuMsPerRequest });
     console.log(
       `round ${round}: server ${request.path} (sig serve ${cfg || 'defaults'}): ${connections} connections, ${r.reqPerSec.toFixed(1)} req/s, ` +
