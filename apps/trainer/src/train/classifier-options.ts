@@ -41,7 +41,7 @@ export function addClassifierOptions(cmd: Command): Command {
     .option('--patience <evals>', 'stop after n validations without gain (0 = never)', '8')
     .option('--max-steps <n>', 'stop after n steps (0 = no limit)', '0')
     .option('--no-augment', 'train without on-the-fly augmentation')
-    .option('--workers <n>', 'data-parallel worker threads (1 = this thread, bit-reproducible; 2 = both cores)', '1')
+    .option('--workers <n>', 'data-parallel worker threads (1 = this thread; 2 = both cores); the same seed and worker count give the same model', '1')
     .addOption(backendOption());
 }
 

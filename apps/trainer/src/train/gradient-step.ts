@@ -83,12 +83,13 @@ export async function dataParallelStep(o: StepOptions & { workers?: number }): P
   });
   return {
     name: `data-parallel ×${dp.workers}`,
-    async step(batch) {
+    async step(batch, step) {
       const r = await dp.step({
         x: batch.x,
         xShape: [batch.n, o.cfg.inputHeight, o.cfg.inputWidth, 1],
         y: smoothOneHot(batch.y, o.cfg.classes, o.labelSmoothing),
         yShape: [batch.n, o.cfg.classes],
+        seed: mixSeed(o.seed, step, 0, 103) >>> 0,
       });
       return { loss: r.loss, accuracy: r.accuracy };
     },

@@ -62,7 +62,7 @@ export interface SupervisedOptions {
   /** Continue from <outDir>/checkpoint (its configs win over `model` and `train`). */
   resume?: boolean;
   augment?: Augment;
-  /** 'single' (this thread, bit-reproducible) or 'data-parallel' (worker threads, both cores). */
+  /** 'single' (this thread) or 'data-parallel' (worker threads, both cores); either is bit-reproducible for a given seed and worker count. */
   engine?: 'single' | 'data-parallel';
   workers?: number;
   quiet?: boolean;
@@ -171,18 +171,27 @@ export async function trainSupervised(o: SupervisedOptions): Promise<SupervisedR
   const startStep = state.step;
   let order: number[] = [];
   let orderEpoch = -1;
+  /** The (augmented) batch of a step: a pure function of the seed and the step, whenever it is computed. */
+  const batchAt = (step: number) => {
+    const epoch = Math.floor(step / stepsPerEpoch);
+    if (epoch !== orderEpoch) [order, orderEpoch] = [epochOrder(tc.seed, epoch, o.trainSet.n), epoch];
+    const pos = (step % stepsPerEpoch) * batchSize;
+    return gatherBatch(o.trainSet, order.slice(pos, pos + batchSize), tc.augment ? o.augment : undefined, tc.seed, step);
+  };
+  let next: { step: number; batch: ReturnType<typeof gatherBatch> } | undefined;
   let ema: { loss: number; accuracy: number } | null = null;
   try {
     // ---- the loop
     while (state.step < state.totalSteps && !state.stopped) {
       const step = state.step;
-      const epoch = Math.floor(step / stepsPerEpoch);
-      if (epoch !== orderEpoch) [order, orderEpoch] = [epochOrder(tc.seed, epoch, o.trainSet.n), epoch];
-      const pos = (step % stepsPerEpoch) * batchSize;
-      const batch = gatherBatch(o.trainSet, order.slice(pos, pos + batchSize), tc.augment ? o.augment : undefined, tc.seed, step);
+      const batch = next?.step === step ? next.batch : batchAt(step);
       const lr = learningRateAt(step, state.totalSteps, tc.learningRate, warmup);
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
-      const r = await engine.step(batch, step);
+      const pending = engine.step(batch, step);
+      pending.catch(() => {}); // awaited below; this only keeps a failure from going unhandled during the prefetch
+      // Augment the next batch while the data-parallel workers compute this one (the main thread waits otherwise).
+      next = step + 1 < state.totalSteps ? { step: step + 1, batch: batchAt(step + 1) } : undefined;
+      const r = await pending;
       if (!Number.isFinite(r.loss)) throw new Error(`training diverged at step ${step} (loss ${r.loss})`);
       state.step = step + 1;
       state.running.loss += r.loss;
