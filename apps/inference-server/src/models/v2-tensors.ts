@@ -88,6 +88,8 @@ function allFinite(data: Float32Array): boolean {
 /** Feeds for a v2 infer request: every manifest input present, datatype and shape as declared, one batch size. */
 export function inferFeeds(entry: ModelEntry, req: V2InferRequest, binary: ReadonlyMap<string, Uint8Array> = new Map()): Record<string, OrtTensorLike> {
   const feeds: Record<string, OrtTensorLike> = {};
+  const twice = req.inputs.find((input, i) => req.inputs.findIndex((other) => other.name === input.name) !== i);
+  if (twice) throw new UserError(`input '${twice.name}' appears more than once`);
   for (const spec of entry.inputs) {
     const input = req.inputs.find((i) => i.name === spec.name);
     if (!input) throw new UserError(`missing input '${spec.name}' (model ${entry.name} takes ${entry.inputs.map((s) => s.name).join(', ')})`);
