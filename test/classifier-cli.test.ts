@@ -7,7 +7,8 @@ describe('sig train/eval classifier: bad input', () => {
     ['malformed input size', ['train', 'classifier', '--data', '.', '--out', '/tmp/x', '--input', '64by128'], /--input must look like/],
     ['non-numeric width', ['train', 'classifier', '--data', '.', '--out', '/tmp/x', '--width', 'wide'], /--width must be a number/],
     ['dropout out of range', ['train', 'classifier', '--data', '.', '--out', '/tmp/x', '--dropout', '1.5'], /--dropout/],
-    ['zero folds', ['eval', 'classifier', '--data', '.', '--folds', '0'], /--folds must be a positive integer/],
+    ['zero folds', ['eval', 'classifier', '--data', '.', '--folds', '0'], /--folds must be an integer ≥ 1/],
+    ['folds written as an exponent', ['eval', 'classifier', '--data', '.', '--folds', '1e1'], /--folds must be an integer ≥ 1 \(got '1e1'\)/],
     ['resume without checkpoint', ['train', 'classifier', '--data', 'test', '--out', '/tmp/sig-no-run-here', '--resume', '--backend', 'cpu'], /--resume: .* no readable run.json/],
   ];
   for (const [name, args, msg] of cases) {

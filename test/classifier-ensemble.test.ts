@@ -96,7 +96,7 @@ describe('sig eval classifier --ensemble', () => {
 
 describe('sig eval classifier: bad --ensemble / --only', () => {
   const cases: [string[], RegExp][] = [
-    [['--ensemble', '0'], /--ensemble must be a positive integer/],
+    [['--ensemble', '0'], /--ensemble must be an integer ≥ 1/],
     [['--folds', '4', '--only', '1,5'], /--only must list folds from 1 to 4/],
   ];
   for (const [args, msg] of cases) {

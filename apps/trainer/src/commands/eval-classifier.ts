@@ -21,12 +21,10 @@ export function register(program: Command): void {
     const { parseClassifierOptions } = await import('../train/classifier-options.ts');
     let { model, train, workers } = parseClassifierOptions(opts);
     let preprocess = undefined;
-    const folds = Number(opts.folds);
-    if (!Number.isInteger(folds) || folds < 1) throw new UserError(`--folds must be a positive integer (got '${opts.folds}')`);
-    const tta = Number(opts.tta);
-    if (!Number.isInteger(tta) || tta < 0) throw new UserError(`--tta must be a non-negative integer (got '${opts.tta}')`);
-    const ensemble = Number(opts.ensemble);
-    if (!Number.isInteger(ensemble) || ensemble < 1) throw new UserError(`--ensemble must be a positive integer (got '${opts.ensemble}')`);
+    const { cliNumber } = await import('../cli-number.ts');
+    const folds = cliNumber('folds', opts.folds, 1);
+    const tta = cliNumber('tta', opts.tta, 0);
+    const ensemble = cliNumber('ensemble', opts.ensemble, 1);
     const only = opts.only?.split(',').map((f) => Number(f.trim()));
     if (only && !only.every((f) => Number.isInteger(f) && f >= 1 && f <= folds)) throw new UserError(`--only must list folds from 1 to ${folds} (got '${opts.only}')`);
     if (opts.run) {

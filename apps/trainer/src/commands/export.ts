@@ -15,9 +15,8 @@ export function register(program: Command): void {
     .option('--real-samples <n>', 'real dataset images in the parity check', '16')
     .addOption(backendOption())
     .action(async (opts: { run: string[]; out: string; fp16?: boolean; int8?: boolean; name?: string; version?: string; realSamples: string; backend: string }) => {
-      const { UserError } = await import('@sig/shared');
-      const realSamples = Number(opts.realSamples);
-      if (!Number.isInteger(realSamples) || realSamples < 0) throw new UserError('--real-samples must be a non-negative integer');
+      const { cliNumber } = await import('../cli-number.ts');
+      const realSamples = cliNumber('real-samples', opts.realSamples, 0);
       // TF.js side of the parity check: the fastest backend here (all are float32).
       const { selectBackend } = await import('../backend/select.ts');
       await selectBackend(opts.backend);

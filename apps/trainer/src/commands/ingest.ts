@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '@sig/shared';
+import { cliNumber } from '../cli-number.ts';
 
 /** `sig ingest <sheetsDir> --out <datasetDir>`: photographed registration sheets → a folder dataset. */
 export function register(program: Command): void {
@@ -11,9 +11,7 @@ export function register(program: Command): void {
     .option('--min-confidence <c>', 'OCR confidence (0..1) at which a read ID is trusted over the running order', '0.25')
     .option('--debug <dir>', 'also write each sheet with its detected grid drawn on it')
     .action(async (sheetsDir: string, o: { out: string; minConfidence: string; debug?: string }) => {
-      const minConfidence = Number(o.minConfidence);
-      if (!Number.isFinite(minConfidence) || minConfidence < 0 || minConfidence > 1)
-        throw new UserError(`--min-confidence must be a number in [0, 1], got '${o.minConfidence}'`);
+      const minConfidence = cliNumber('min-confidence', o.minConfidence, 0, false, 1);
       const { ingestSheets } = await import('../ingest/ingest-sheets.ts');
       const report = await ingestSheets({
         sheetsDir,

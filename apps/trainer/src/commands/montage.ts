@@ -1,14 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '@sig/shared';
-
-function int(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UserError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
-  }
-  return n;
-}
+import { cliNumber } from '../cli-number.ts';
 
 /** Rows drawn when --labels is not given: a sheet taller than this is no longer read by a person. */
 const DEFAULT_MAX_LABELS = 200;
@@ -23,8 +14,8 @@ export function register(program: Command): void {
     .option('--per-label <k>', 'images per row', '8')
     .option('--labels <n>', `only the first N labels (natural order); default all, at most ${DEFAULT_MAX_LABELS}`)
     .action(async (datasetDir: string, opts: { out: string; perLabel: string; labels?: string }) => {
-      const perLabel = int('per-label', opts.perLabel, 1)!;
-      const labels = int('labels', opts.labels, 1) ?? DEFAULT_MAX_LABELS;
+      const perLabel = cliNumber('per-label', opts.perLabel, 1);
+      const labels = opts.labels === undefined ? DEFAULT_MAX_LABELS : cliNumber('labels', opts.labels, 1);
       const { writeFile, mkdir } = await import('node:fs/promises');
       const { dirname } = await import('node:path');
       const { loadFolderDataset } = await import('../data/folder-dataset.ts');

@@ -1,14 +1,5 @@
 import type { Command } from 'commander';
-import { UserError } from '@sig/shared';
-
-/** Parses a whole-number option, rejecting "10x", "1.5" and friends with one readable line. */
-function int(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UserError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
-  }
-  return n;
-}
+import { cliNumber } from '../cli-number.ts';
 
 /** `sig synth`: the embedded synthetic-signature dataset. */
 export function register(program: Command): void {
@@ -20,9 +11,9 @@ export function register(program: Command): void {
     .option('--seed <s>', 'random seed', '1')
     .requiredOption('--out <dir>', 'output dataset folder')
     .action(async (opts: { writers: string; perWriter: string; seed: string; out: string }) => {
-      const writers = int('writers', opts.writers, 1);
-      const perWriter = int('per-writer', opts.perWriter, 1);
-      const seed = int('seed', opts.seed, -2147483648);
+      const writers = cliNumber('writers', opts.writers, 1);
+      const perWriter = cliNumber('per-writer', opts.perWriter, 1);
+      const seed = cliNumber('seed', opts.seed, -2147483648);
       const { synthesizeDataset } = await import('../data/synth/synthesize.ts');
       const { SingleBar, Presets } = await import('cli-progress');
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'synth [{bar}] {value}/{total} images | ETA {eta}s' }, Presets.shades_classic) : null;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { commandGroup } from '../cli-group.ts';
 import { backendOption } from '../backend/cli-option.ts';
 import { UserError } from '@sig/shared';
+import { cliNumber } from '../cli-number.ts';
 
 /** Options of `sig train cgan` (strings as commander gives them). */
 export interface CganOptions {
@@ -51,12 +52,6 @@ export function register(program: Command): void {
     });
 }
 
-function int(name: string, v: string, min = 1): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer ≥ ${min} (got '${v}')`);
-  return n;
-}
-
 /** Loads the data, builds or resumes the GAN, trains with progress, grids, checkpoints and snapshots, writes the run. */
 export async function trainCganRun(opts: CganOptions): Promise<void> {
   const started = Date.now();
@@ -71,12 +66,12 @@ export async function trainCganRun(opts: CganOptions): Promise<void> {
   const { saveModel } = await import('../model/io.ts');
   const { createProgress } = await import('../train/progress.ts');
 
-  const steps = int('steps', opts.steps);
-  const batch = int('batch', opts.batch);
-  const seed = int('seed', opts.seed, 0);
-  const sampleEvery = int('sample-every', opts.sampleEvery);
-  const checkpointEvery = int('checkpoint-every', opts.checkpointEvery);
-  const snapshotEvery = int('snapshot-every', opts.snapshotEvery);
+  const steps = cliNumber('steps', opts.steps, 1);
+  const batch = cliNumber('batch', opts.batch, 1);
+  const seed = cliNumber('seed', opts.seed, 0);
+  const sampleEvery = cliNumber('sample-every', opts.sampleEvery, 1);
+  const checkpointEvery = cliNumber('checkpoint-every', opts.checkpointEvery, 1);
+  const snapshotEvery = cliNumber('snapshot-every', opts.snapshotEvery, 1);
   const holdout = Number(opts.holdout);
   if (!(holdout >= 0 && holdout < 1)) throw new UserError(`--holdout must be in [0, 1) (got '${opts.holdout}')`);
   if (opts.upsample !== 'resize' && opts.upsample !== 'transpose') throw new UserError(`--upsample must be 'resize' or 'transpose'`);
@@ -99,10 +94,10 @@ export async function trainCganRun(opts: CganOptions): Promise<void> {
   const cfg = CganConfig.parse({
     numClasses: index.labels.length,
     imageSize,
-    genFilters: int('gen-filters', opts.genFilters),
-    discFilters: int('disc-filters', opts.discFilters),
+    genFilters: cliNumber('gen-filters', opts.genFilters, 1),
+    discFilters: cliNumber('disc-filters', opts.discFilters, 1),
     upsample: opts.upsample,
-    realLabel: Number(opts.realLabel),
+    realLabel: cliNumber('real-label', opts.realLabel, -Infinity, false),
   });
   const state = opts.resume ? await adv.loadCheckpoint(ckptDir) : adv.createGan(cfg, seed);
   if (state.cfg.numClasses !== cfg.numClasses) throw new UserError(`--resume: checkpoint has ${state.cfg.numClasses} labels, the dataset ${cfg.numClasses}`);
@@ -110,7 +105,7 @@ export async function trainCganRun(opts: CganOptions): Promise<void> {
   await mkdir(join(out, 'samples'), { recursive: true });
 
   // Fixed latent vectors for the grids, so successive grids show the same samples improving.
-  const rows = Math.min(int('grid-labels', opts.gridLabels), cfg.numClasses);
+  const rows = Math.min(cliNumber('grid-labels', opts.gridLabels, 1), cfg.numClasses);
   const cols = 8;
   const gridZ = normalVector(rows * cols * cfg.latentDim, seed + 7919);
   const gridLabels = Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols));

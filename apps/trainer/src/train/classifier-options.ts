@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { ClassifierConfig, ClassifierTrainConfig, UserError, type ClassifierConfigInput, type ClassifierTrainConfigInput } from '@sig/shared';
 import { backendOption } from '../backend/cli-option.ts';
+import { cliNumber } from '../cli-number.ts';
 
 /** Raw option strings as commander gives them. */
 export interface ClassifierCliOptions {
@@ -45,12 +46,6 @@ export function addClassifierOptions(cmd: Command): Command {
     .addOption(backendOption());
 }
 
-function num(name: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new UserError(`--${name} must be a number (got '${v}')`);
-  return n;
-}
-
 /** The first problem zod found, as one line naming the option. */
 function check<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, names: Record<string, string>): T {
   const r = schema.safeParse(value);
@@ -68,25 +63,25 @@ export function parseClassifierOptions(o: ClassifierCliOptions): {
 } {
   const m = /^(\d+)[x×](\d+)$/.exec(o.input.trim());
   if (!m) throw new UserError(`--input must look like 64x128 (height x width), got '${o.input}'`);
-  const model = { inputHeight: Number(m[1]), inputWidth: Number(m[2]), widthMultiplier: num('width', o.width), dropout: num('dropout', o.dropout), l2: num('l2', o.l2) };
+  const model = { inputHeight: Number(m[1]), inputWidth: Number(m[2]), widthMultiplier: cliNumber('width', o.width, -Infinity, false), dropout: cliNumber('dropout', o.dropout, -Infinity, false), l2: cliNumber('l2', o.l2, -Infinity, false) };
   check(ClassifierConfig, { ...model, classes: 2 }, { inputHeight: '--input', inputWidth: '--input', widthMultiplier: '--width', dropout: '--dropout', l2: '--l2' });
   const train = check(
     ClassifierTrainConfig,
     {
-      seed: num('seed', o.seed),
-      epochs: num('epochs', o.epochs),
-      batchSize: num('batch-size', o.batchSize),
-      learningRate: num('lr', o.lr),
-      labelSmoothing: num('label-smoothing', o.labelSmoothing),
-      valFraction: num('val-fraction', o.valFraction),
-      evalEvery: num('eval-every', o.evalEvery),
-      patience: num('patience', o.patience),
-      maxSteps: num('max-steps', o.maxSteps),
+      seed: cliNumber('seed', o.seed, -Infinity, false),
+      epochs: cliNumber('epochs', o.epochs, -Infinity, false),
+      batchSize: cliNumber('batch-size', o.batchSize, -Infinity, false),
+      learningRate: cliNumber('lr', o.lr, -Infinity, false),
+      labelSmoothing: cliNumber('label-smoothing', o.labelSmoothing, -Infinity, false),
+      valFraction: cliNumber('val-fraction', o.valFraction, -Infinity, false),
+      evalEvery: cliNumber('eval-every', o.evalEvery, -Infinity, false),
+      patience: cliNumber('patience', o.patience, -Infinity, false),
+      maxSteps: cliNumber('max-steps', o.maxSteps, -Infinity, false),
       augment: o.augment,
     },
     { seed: '--seed', epochs: '--epochs', batchSize: '--batch-size', learningRate: '--lr', labelSmoothing: '--label-smoothing', valFraction: '--val-fraction', evalEvery: '--eval-every', patience: '--patience', maxSteps: '--max-steps' },
   );
-  const workers = num('workers', o.workers);
+  const workers = cliNumber('workers', o.workers, -Infinity, false);
   if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new UserError(`--workers must be an integer from 1 to 16 (got '${o.workers}')`);
   return { model, train, workers };
 }
