@@ -19,7 +19,7 @@ const NCHW_TO_NHWC = [0, 2, 3, 1];
 const HWIO_TO_OIHW = [3, 2, 0, 1];
 
 /** A graph with the given float32 inputs and one output, their names reserved exactly. */
-export function start(name: string, inputs: [string, Shape4][], output: [string, Shape4]): OnnxGraph {
+export function start(name: string, inputs: [string, number[]][], output: [string, Shape4]): OnnxGraph {
   const g = new OnnxGraph(name, 17);
   for (const [n, shape] of inputs) {
     g.reserve(n);
@@ -28,6 +28,11 @@ export function start(name: string, inputs: [string, Shape4][], output: [string,
   g.reserve(output[0]);
   g.outputs.push({ name: output[0], type: 'float32', shape: output[1] });
   return g;
+}
+
+/** A convolution graph's inputs: the activation, filter `w` (HWIO) and, when asked, bias `b` [O]. */
+export function convInputs(a: [string, Shape4], w: Shape4, bias = false): [string, number[]][] {
+  return bias ? [a, ['w', w], ['b', [w[3]]]] : [a, ['w', w]];
 }
 
 /** TF.js pads in ONNX's order: [top, left, bottom, right]. */
@@ -48,13 +53,9 @@ function nchwConvGraph(
   attrs: Record<string, number[]>,
   epilogue: { bias?: boolean; relu?: boolean } = {},
 ): Uint8Array {
-  const g = start(name, [a, ['w', w]], out);
+  const g = start(name, convInputs(a, w, epilogue.bias), out);
   const ac = g.op('Transpose', [a[0]], { perm: NHWC_TO_NCHW });
   const wc = g.op('Transpose', ['w'], { perm: HWIO_TO_OIHW });
-  if (epilogue.bias) {
-    g.reserve('b');
-    g.inputs.push({ name: 'b', type: 'float32', shape: [w[3]] });
-  }
   let yc = g.op(op, epilogue.bias ? [ac, wc, 'b'] : [ac, wc], { kernel_shape: [w[0], w[1]], ...attrs });
   // onnxruntime fuses a Conv followed by Relu into one kernel.
   if (epilogue.relu) yc = g.op('Relu', [yc]);

@@ -8,7 +8,7 @@
 // ConvTranspose for the input gradient on this machine (native-conv.ts picks these graphs when they apply).
 import type { OnnxGraph } from '../export/onnx/graph.ts';
 import { serializeGraph } from '../export/onnx/serialize.ts';
-import { NHWC_TO_NCHW, onnxPads, start, type Pads } from './native-conv-graphs.ts';
+import { NHWC_TO_NCHW, convInputs, onnxPads, start, type Pads } from './native-conv-graphs.ts';
 
 type Shape4 = [number, number, number, number];
 
@@ -81,12 +81,7 @@ function nchwcConv(g: OnnxGraph, input: [string, Shape4], filter: [string, Shape
 
 /** y[N,OH,OW,O] = act(conv2d(x[N,H,W,C], w[kh,kw,C,O]) + b) with the NCHWc kernels; inputs x, w (and b). */
 export function nchwcForwardGraph(x: Shape4, w: Shape4, y: Shape4, opts: ConvOptions, block: number): Uint8Array {
-  const inputs: [string, Shape4][] = [['x', x], ['w', w]];
-  const g = start('conv2d_nchwc', inputs, ['y', y]);
-  if (opts.bias) {
-    g.reserve('b');
-    g.inputs.push({ name: 'b', type: 'float32', shape: [w[3]] });
-  }
+  const g = start('conv2d_nchwc', convInputs(['x', x], w, opts.bias), ['y', y]);
   return nchwcConv(g, ['x', x], ['w', w], 'y', opts, block);
 }
 
