@@ -74,6 +74,9 @@ const BINARY_NOTE =
   'the Inference-Header-Content-Length header, with parameters.binary_data_size on each binary input (no data). ' +
   'Outputs requested with parameters.binary_data (or the request parameter binary_data_output) come back the same way.';
 
+/** The binary tensor data form of a v2 infer request or response body. */
+const BINARY_BODY = { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } };
+
 /** The server's OpenAPI 3.1 document. */
 export function openApiDocument(version: string): Record<string, unknown> {
   const components: Record<string, unknown> = {};
@@ -108,9 +111,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
           summary: 'Raw tensor inference (Open Inference Protocol)',
           description: BINARY_NOTE,
           parameters: [...nameParam, { name: 'Inference-Header-Content-Length', in: 'header', required: false, schema: { type: 'integer', minimum: 0 } }],
-          requestBody: { required: true, content: { ...json('V2InferRequest'), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          requestBody: { required: true, content: { ...json('V2InferRequest'), ...BINARY_BODY } },
           responses: {
-            '200': { description: 'OK', content: { ...json('V2InferResponse'), 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+            '200': { description: 'OK', content: { ...json('V2InferResponse'), ...BINARY_BODY } },
             ...errors,
           },
         },
