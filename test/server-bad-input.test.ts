@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestModels } from './server/fixtures.ts';
 import { postJson, postRaw, postV2Binary, signatureImage, startTestServer, type TestServer } from './server/http.ts';
@@ -27,6 +28,19 @@ const url = (path: string) => `${server.url}${path}`;
 /** A v2 binary request header for the 16×16 classifier input declaring `bytes` of FP32 data. */
 const binImage = (bytes: number) => ({ inputs: [{ name: 'image', shape: [1, 16, 16, 1], datatype: 'FP32', parameters: { binary_data_size: bytes } }] });
 
+/** POST `text` as JSON in chunks with no Content-Length (Transfer-Encoding: chunked). */
+function postChunked(path: string, text: string): Promise<{ status: number; json: any }> {
+  const bytes = new TextEncoder().encode(text);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < bytes.length; i += 8192) controller.enqueue(bytes.subarray(i, i + 8192));
+      controller.close();
+    },
+  });
+  const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit;
+  return fetch(url(path), init).then(async (r) => ({ status: r.status, json: await r.json() }));
+}
+
 function multipart(parts: Record<string, string | Blob>): Promise<{ status: number; json: any }> {
   const form = new FormData();
   for (const [k, v] of Object.entries(parts)) form.append(k, v);
@@ -39,6 +53,7 @@ const cases: Case[] = [
   ['a truncated JPEG', 400, async () => postJson(url('/v1/authenticity'), { image: b64((await signatureImage({ format: 'jpeg' })).subarray(0, 200)) })],
   ['an image over the pixel limit', 413, async () => postJson(url('/v1/classify'), { image: b64(await signatureImage({ width: 400, height: 300 })) }), /pixel/],
   ['a body over the size limit', 413, () => postJson(url('/v1/classify'), { image: 'A'.repeat(150_000) }), /limit/],
+  ['a chunked body over the size limit', 413, () => postChunked('/v1/classify', JSON.stringify({ image: 'A'.repeat(150_000) })), /limit/],
   ['a multipart body over the size limit', 413, () => multipart({ image: new Blob([new Uint8Array(150_000)]) }), /limit/],
   ['a wrong content type', 415, () => postRaw(url('/v1/classify'), new Uint8Array(png), 'image/png'), /content type/],
   ['no content type', 415, () => fetch(url('/v1/verify'), { method: 'POST', body: new Uint8Array([1, 2, 3]) }).then(async (r) => ({ status: r.status, json: await r.json() }))],
@@ -106,6 +121,26 @@ describe('server: bad input is a 4xx JSON error', () => {
         expect(r.status, `${route}: ${JSON.stringify(r.json)}`).toBeLessThan(500);
       }
     }
+  });
+
+  it('reads a body sent in chunks, without a Content-Length, like any other', async () => {
+    const r = await postChunked('/v1/classify', JSON.stringify({ image: b64(png), topK: 2 }));
+    expect(r.status).toBe(200);
+    expect(r.json.predictions).toHaveLength(2);
+  });
+
+  it('a body cut short (the client closes before its Content-Length) is dropped without harm', async () => {
+    const { port } = new URL(server.url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /v1/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"image": "');
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+      socket.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await postJson(url('/v1/classify'), { image: b64(png) })).status).toBe(200);
   });
 
   it('is still healthy afterwards and counted no 5xx', async () => {

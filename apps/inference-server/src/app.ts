@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './deps.ts';
+import { bodyLimit } from './http/body.ts';
 import { errorResponse } from './http/errors.ts';
 import { edgeRoutes } from './routes/edge.ts';
 import { generateRoutes } from './routes/generate.ts';

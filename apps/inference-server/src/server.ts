@@ -53,10 +53,10 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   let idle: (() => void) | null = null;
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({
-      fetch: async (req: Request) => {
+      fetch: async (req, env) => {
         inFlight++;
         try {
-          return await app.fetch(req);
+          return await app.fetch(req, env);
         } finally {
           inFlight--;
           if (inFlight === 0) idle?.();

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { UserError } from '@sig/shared';
+import { readBody } from './body.ts';
 
 /** A parsed image request: the validated fields (without the image) and the image's encoded bytes. */
 export interface ImageRequest<T> {
@@ -50,7 +51,7 @@ function contentType(c: Context): string {
 }
 
 async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
+  const text = Buffer.from(await readBody(c)).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { UserError, V2InferRequest } from '@sig/shared';
+import { readBody } from './body.ts';
 import { readJsonRequest } from './image-request.ts';
 
 // The Open Inference Protocol's binary tensor data extension (as in Triton and KServe): the body is the
@@ -25,7 +26,7 @@ export async function readInferBody(c: Context): Promise<V2Body> {
     return { req, binary: new Map() };
   }
   const jsonLength = /^\d+$/.test(header.trim()) ? Number(header.trim()) : NaN;
-  const body = new Uint8Array(await c.req.arrayBuffer());
+  const body = await readBody(c);
   if (!Number.isSafeInteger(jsonLength) || jsonLength > body.length) {
     throw new UserError(`${HEADER_LENGTH} must be the JSON header's length in bytes (0 to ${body.length}), got '${header}'`);
   }
