@@ -30,6 +30,7 @@ import autocannon from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { Manifest, classify, prepare, type ModelEntry } from '@sig/shared';
+import { parseConfig } from '../apps/inference-server/src/config.ts';
 import { decodeUpload } from '../apps/inference-server/src/preprocess/png-decode.ts';
 
 const { values: args } = parseArgs({
@@ -38,8 +39,9 @@ const { values: args } = parseArgs({
     models: { type: 'string' },
     seconds: { type: 'string', default: '10' },
     /**
-     * Concurrent requests; 'auto' = max(32, 4 × the server's --max-batch): enough for the server's two
-     * inference threads to each run a full batch while the next two fill.
+     * Concurrent requests; 'auto' = max(32, 4 × the server's max batch, its default or --max-batch in
+     * --serve-args): enough for the server's two inference threads to each run a full batch while the next
+     * two fill.
      */
     connections: { type: 'string', default: 'auto' },
     classes: { type: 'string', default: '184' },
@@ -128,8 +130,8 @@ async function rawRun(session: ort.InferenceSession, entry: ModelEntry, batch: n
   return { batch, imagesPerSec: (lat.length * batch) / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), cpuMsPerImage };
 }
 
-async function startServe(dir: string, maxBatch: number, serveArgs: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-batch', String(maxBatch), '--max-queue', '4096', ...serveArgs.split(/\s+/).filter(Boolean)], {
+async function startServe(dir: string, serveArgs: string): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-queue', '4096', ...serveArgs.split(/\s+/).filter(Boolean)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
@@ -210,9 +212,16 @@ async function benchRequest(entry: ModelEntry, png: Buffer): Promise<Request> {
   };
 }
 
+/** The server's max batch under `serveArgs`: their --max-batch, else the server's default. */
+function serverMaxBatch(serveArgs: string): number {
+  const flag = /--max-batch[= ](\d+)/.exec(serveArgs);
+  return flag ? Number(flag[1]) : parseConfig({}).maxBatchSize;
+}
+
 /** The server with `serveArgs`, saturated by autocannon for `secs` seconds after a 2 s warm-up. */
-async function serverRun(dir: string, req: Request, maxBatch: number, serveArgs: string, secs: number, connections: number) {
-  const { url, child } = await startServe(dir, maxBatch, serveArgs);
+async function serverRun(dir: string, req: Request, serveArgs: string, secs: number) {
+  const connections = args.connections === 'auto' ? Math.max(32, 4 * serverMaxBatch(serveArgs)) : Number(args.connections);
+  const { url, child } = await startServe(dir, serveArgs);
   try {
     const { body, headers, path } = req;
     const check = await fetch(`${url}${path}`, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
@@ -229,6 +238,7 @@ async function serverRun(dir: string, req: Request, maxBatch: number, serveArgs:
     const count = Number(/sig_batch_size_count\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
     const n = r.requests.total;
     return {
+      connections,
       reqPerSec: n / r.duration,
       p50: r.latency.p50,
       p99: r.latency.p99,
@@ -264,12 +274,7 @@ for (const b of [1, 2, 4, 8, 16, 32, 64]) {
   console.log(`raw sweep: batch ${String(b).padStart(2)}  ${r.imagesPerSec.toFixed(1).padStart(8)} images/s`);
 }
 const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
-// The server's --max-batch: the smallest batch within 3 % of the best (the sweep's differences above batch ~4
-// are mostly noise, and a batch the noise picked, say 64, runs as two 64-image batches on one core each in
-// the server: slower there and 8× the latency).
-const serverBatch = Math.max(8, sweep.find((r) => r.imagesPerSec >= 0.97 * best.imagesPerSec)!.batch);
-console.log(`raw best: batch ${best.batch}; server --max-batch ${serverBatch} (smallest batch within 3 % of the best, at least 8)`);
-const connections = args.connections === 'auto' ? Math.max(32, 4 * serverBatch) : Number(args.connections);
+console.log(`raw best: batch ${best.batch}`);
 const png = await signaturePng();
 const request = await benchRequest(entry, png);
 const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
@@ -288,10 +293,10 @@ for (let round = 1; round <= rounds; round++) {
       `round ${round}: raw session.run: batch ${raw.batch}, ${raw.imagesPerSec.toFixed(1)} images/s, ${raw.cpuMsPerImage.toFixed(2)} CPU ms per image, ` +
         `per run p50 ${raw.p50.toFixed(2)} ms p99 ${raw.p99.toFixed(2)} ms (${seconds} s), load ${loadNow()}`,
     );
-    const r = await serverRun(dir, request, serverBatch, cfg, seconds, connections);
+    const r = await serverRun(dir, request, cfg, seconds);
     results[i].push({ raw: raw.imagesPerSec, server: r.reqPerSec, rawCpu: raw.cpuMsPerImage, serverCpu: r.serverCpuMsPerRequest });
     console.log(
-      `round ${round}: server ${request.path} (sig serve ${cfg || 'defaults'}): ${connections} connections, ${r.reqPerSec.toFixed(1)} req/s, ` +
+      `round ${round}: server ${request.path} (sig serve ${cfg || 'defaults'}): ${r.connections} connections, ${r.reqPerSec.toFixed(1)} req/s, ` +
         `latency p50 ${r.p50} ms p99 ${r.p99} ms, mean batch ${r.meanBatch.toFixed(1)}, errors ${r.errors}, non-2xx ${r.non2xx} (${seconds} s), ` +
         `CPU ms per request: server ${r.serverCpuMsPerRequest.toFixed(2)} + load generator ${r.loadGenCpuMsPerRequest.toFixed(2)}, ` +
         `ratio ${(r.reqPerSec / raw.imagesPerSec).toFixed(2)}×, load ${loadNow()}`,

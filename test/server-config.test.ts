@@ -5,7 +5,7 @@ import { configFromEnv, parseConfig } from '../apps/inference-server/src/config.
 describe('server config', () => {
   it('has the documented defaults', () => {
     const c = parseConfig({});
-    expect(c).toMatchObject({ modelsDir: 'models', port: 8080, executionProviders: ['cuda', 'cpu'], graphOptimization: 'all', maxBatchSize: 32, allowSpinning: false });
+    expect(c).toMatchObject({ modelsDir: 'models', port: 8080, executionProviders: ['cuda', 'cpu'], graphOptimization: 'all', maxBatchSize: 8, allowSpinning: false });
     expect(c.preprocessThreads).toBeGreaterThanOrEqual(1);
   });
 

@@ -39,8 +39,12 @@ export const ServerConfig = z.object({
   inferenceNice: z.number().int().min(0).max(19).default(5),
   /** Worker threads that decode and preprocess uploads (0: on the event loop). Default: cores − 1, 1 to 4. */
   preprocessThreads: z.number().int().min(0).max(64).default(Math.max(1, Math.min(4, availableParallelism() - 1))),
-  /** Most rows (images) per micro-batch. */
-  maxBatchSize: z.number().int().min(1).max(1024).default(32),
+  /**
+   * Most rows (images) per micro-batch. Each inference thread runs one batch at a time on its own core; past
+   * ~8 images a batch's activations outgrow the caches (a 64-channel 64×128 layer is 2 MiB per image), and
+   * the reference classifier costs ~10 % more CPU per image at 32 than at 8 in the server (docs/benchmarks.md).
+   */
+  maxBatchSize: z.number().int().min(1).max(1024).default(8),
   /** Longest a request waits for others to join its batch. */
   maxWaitMs: z.number().min(0).max(10_000).default(2),
   /** Most rows waiting per model; past it requests get 503 with Retry-After. */

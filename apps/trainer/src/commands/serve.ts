@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .option('--inference-threads <n>', 'worker threads running onnxruntime, one batch each at a time, 0 = on the event loop (env SIG_INFERENCE_THREADS; default 2)', int)
     .option('--inference-nice <n>', 'nice steps the inference threads run below the rest of the server, Linux (env SIG_INFERENCE_NICE; default 5)', int)
     .option('--preprocess-threads <n>', 'worker threads decoding and preprocessing uploads, 0 = none (env SIG_PREPROCESS_THREADS; default cores-1, 1..4)', int)
-    .option('--max-batch <n>', 'most images per micro-batch (env SIG_MAX_BATCH; default 32)', int)
+    .option('--max-batch <n>', 'most images per micro-batch (env SIG_MAX_BATCH; default 8)', int)
     .option('--max-wait-ms <ms>', 'longest wait for a batch to fill (env SIG_MAX_WAIT_MS; default 2)', int)
     .option('--max-queue <n>', 'most images waiting per model before 503 (env SIG_MAX_QUEUE; default 256)', int)
     .option('--body-limit <bytes>', 'largest request body (env SIG_BODY_LIMIT; default 10 MiB)', int)
