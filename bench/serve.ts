@@ -14,6 +14,8 @@
 //
 // A third line, the same work in one process without HTTP (decode → preprocess → session.run at the best
 // batch size), separates the server's own overhead from the per-image preprocessing cost.
+// A bare node:http server saturated with the same requests gives the floor, the CPU per request that any
+// Node HTTP server pays before doing anything.
 //
 // Which classifier: --models <dir> uses that folder's; --model default (the default) the committed one in
 // models/ (width 0.25, 10 classes: inference is cheap, so the per-request decode and preprocessing weigh
@@ -255,6 +257,33 @@ async function serverRun(dir: string, req: Request, serveArgs: string, secs: num
   }
 }
 
+// The floor under any Node HTTP server: a bare node:http server that reads the same body and answers a few
+// hundred bytes, saturated the same way. Its CPU per request is what no router, validation or batching can
+// remove; next to raw session.run's CPU per image it bounds the ratio a Node server can reach on these cores.
+const BARE_SERVER = `require('node:http').createServer((req, res) => { const chunks = []; req.on('data', (c) => chunks.push(c));
+  req.on('end', () => { Buffer.concat(chunks); res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.alloc(300)); });
+}).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+
+async function bareHttpFloor(req: Request, secs: number): Promise<{ reqPerSec: number; serverCpuMsPerRequest: number }> {
+  const child = spawn(process.execPath, ['-e', BARE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        const m = /port (\d+)/.exec(String(d));
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`bare HTTP server exited (${code})`)));
+    });
+    const opts = { url: `http://127.0.0.1:${port}${req.path}`, method: 'POST' as const, headers: req.headers, body: req.body, connections: 32 };
+    await autocannon({ ...opts, duration: 1 });
+    const cpu0 = processCpuMs(child.pid!);
+    const r = await autocannon({ ...opts, duration: secs });
+    return { reqPerSec: r.requests.total / r.duration, serverCpuMsPerRequest: (processCpuMs(child.pid!) - cpu0) / r.requests.total };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 const loadNow = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -277,6 +306,11 @@ const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
 console.log(`raw best: batch ${best.batch}`);
 const png = await signaturePng();
 const request = await benchRequest(entry, png);
+const floor = await bareHttpFloor(request, 4);
+console.log(
+  `bare node:http floor (same body, 32 connections, 4 s): ${floor.reqPerSec.toFixed(0)} req/s, ${floor.serverCpuMsPerRequest.toFixed(3)} CPU ms per request ` +
+    `(a Node server's fixed cost; raw session.run costs ${best.cpuMsPerImage.toFixed(2)} CPU ms per image)`,
+);
 const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
 console.log(`in-process pipeline (decode → preprocess → session.run, batch ${best.batch}): ${pipe.imagesPerSec.toFixed(1)} images/s, decode+preprocess ${pipe.prepMsPerImage.toFixed(2)} ms per image (${seconds} s)`);
 
