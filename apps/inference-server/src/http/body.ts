@@ -23,19 +23,23 @@ export function bodyLimit(options: { maxSize: number; onError: (c: Context) => R
   };
 }
 
-/** The whole body; read it once per request. */
-export async function readBody(c: Context): Promise<Uint8Array> {
+/**
+ * The whole body; read it once per request. `alignAt`: a byte offset that should start on an 8-byte boundary
+ * of the underlying buffer (where binary tensors begin), so typed arrays can view the bytes without a copy.
+ */
+export async function readBody(c: Context, alignAt = 0): Promise<Uint8Array> {
   // The Node server's bindings, when the request came through it (server.ts passes them on as the app's env).
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
   const length = c.req.header('content-length');
   if (incoming && !incoming.readableDidRead && length !== undefined && c.req.header('transfer-encoding') === undefined && /^\d+$/.test(length.trim())) {
-    return readIncoming(incoming, Number(length.trim()));
+    return readIncoming(incoming, Number(length.trim()), alignAt);
   }
   return new Uint8Array(await c.req.arrayBuffer());
 }
 
-function readIncoming(incoming: IncomingMessage, length: number): Promise<Uint8Array> {
-  const body = Buffer.allocUnsafe(length);
+function readIncoming(incoming: IncomingMessage, length: number, alignAt: number): Promise<Uint8Array> {
+  const pad = (8 - (alignAt % 8)) % 8;
+  const body = new Uint8Array(new ArrayBuffer(length + pad), pad, length);
   let at = 0;
   return new Promise((resolve, reject) => {
     const fail = (message: string) => {
@@ -45,7 +49,7 @@ function readIncoming(incoming: IncomingMessage, length: number): Promise<Uint8A
     const onData = (chunk: Buffer) => {
       // Node's HTTP parser stops at Content-Length, so this only guards against a broken peer.
       if (at + chunk.length > length) return fail(`request body is longer than its Content-Length (${length})`);
-      chunk.copy(body, at);
+      body.set(chunk, at);
       at += chunk.length;
     };
     const onEnd = () => {

@@ -26,7 +26,7 @@ export async function readInferBody(c: Context): Promise<V2Body> {
     return { req, binary: new Map() };
   }
   const jsonLength = /^\d+$/.test(header.trim()) ? Number(header.trim()) : NaN;
-  const body = await readBody(c);
+  const body = await readBody(c, Number.isSafeInteger(jsonLength) ? jsonLength : 0);
   if (!Number.isSafeInteger(jsonLength) || jsonLength > body.length) {
     throw new UserError(`${HEADER_LENGTH} must be the JSON header's length in bytes (0 to ${body.length}), got '${header}'`);
   }
@@ -62,12 +62,16 @@ export function littleEndianBytes(data: ArrayBufferView & { BYTES_PER_ELEMENT: n
   return LITTLE_ENDIAN ? bytes : swapped(bytes, data.BYTES_PER_ELEMENT);
 }
 
-/** Binary tensor bytes (little-endian) copied into a new, aligned typed array of `count` elements. */
+/**
+ * Binary tensor bytes (little-endian) as a typed array of `count` elements: a view of the same memory where the
+ * machine is little-endian and the bytes are aligned (readBody aligns the first tensor), else an aligned copy.
+ */
 export function fromLittleEndian<T extends Float32Array | Int32Array | BigInt64Array>(
   bytes: Uint8Array,
-  Ctor: { new (n: number): T; BYTES_PER_ELEMENT: number },
+  Ctor: { new (n: number): T; new (buffer: ArrayBuffer, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number },
   count: number,
 ): T {
+  if (LITTLE_ENDIAN && bytes.byteOffset % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, count);
   const out = new Ctor(count);
   new Uint8Array(out.buffer).set(LITTLE_ENDIAN ? bytes : swapped(bytes, Ctor.BYTES_PER_ELEMENT));
   return out;

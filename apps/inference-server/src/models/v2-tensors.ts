@@ -67,7 +67,7 @@ function toTensor(spec: TensorSpec, input: V2InferRequest['inputs'][number], byt
     if (bytes.length !== n * Ctor.BYTES_PER_ELEMENT) {
       throw new UserError(`input ${spec.name}: shape [${input.shape.join(', ')}] needs ${n * Ctor.BYTES_PER_ELEMENT} bytes of ${input.datatype}, got ${bytes.length}`);
     }
-    const data = fromLittleEndian(bytes, Ctor as { new (n: number): Float32Array; BYTES_PER_ELEMENT: number }, n);
+    const data = fromLittleEndian(bytes, Ctor as typeof Float32Array, n);
     if (type === 'float32' && !allFinite(data)) throw new UserError(`input ${spec.name}: data must be finite numbers`);
     return new NodeTensor(type as 'float32', data, input.shape);
   }
