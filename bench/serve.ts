@@ -14,8 +14,9 @@
 //
 // A third line, the same work in one process without HTTP (decode → preprocess → session.run at the best
 // batch size), separates the server's own overhead from the per-image preprocessing cost.
-// A bare node:http server saturated with the same requests gives the floor, the CPU per request that any
-// Node HTTP server pays before doing anything.
+// Bare servers (node:http alone, and Hono on @hono/node-server) loaded with the same requests at the rate the
+// server reached give the floor: the CPU per request that any Node (or Hono) HTTP server, and the load
+// generator, pay before doing anything.
 //
 // Which classifier: --models <dir> uses that folder's; --model default (the default) the committed one in
 // models/ (width 0.25, 10 classes: inference is cheap, so the per-request decode and preprocessing weigh
@@ -258,27 +259,48 @@ async function serverRun(dir: string, req: Request, serveArgs: string, secs: num
 }
 
 // The floor under any Node HTTP server: a bare node:http server that reads the same body and answers a few
-// hundred bytes, saturated the same way. Its CPU per request is what no router, validation or batching can
-// remove; next to raw session.run's CPU per image it bounds the ratio a Node server can reach on these cores.
-const BARE_SERVER = `require('node:http').createServer((req, res) => { const chunks = []; req.on('data', (c) => chunks.push(c));
-  req.on('end', () => { Buffer.concat(chunks); res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.alloc(300)); });
-}).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`;
+// hundred bytes, loaded at the rate the server reached (per-request costs fall as the rate rises: fewer
+// wake-ups, more requests per read). Its CPU per request, and the load generator's, are what no router,
+// validation or batching can remove; next to raw session.run's CPU per image they bound the ratio any Node
+// server can reach on these cores.
+// Two floors: node:http alone, and Hono on @hono/node-server (what the server is built on) with one route that
+// reads the body from the IncomingMessage as the server does. ES module source for `node --input-type=module`.
+const BARE_SERVERS = {
+  'node:http': `import { createServer } from 'node:http';
+    createServer((req, res) => { const chunks = []; req.on('data', (c) => chunks.push(c));
+      req.on('end', () => { Buffer.concat(chunks); res.writeHead(200, { 'content-type': 'application/octet-stream' }); res.end(Buffer.alloc(300)); });
+    }).listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });`,
+  hono: `import { Hono } from 'hono'; import { serve } from '@hono/node-server';
+    const app = new Hono();
+    app.post('*', async (c) => { const chunks = []; for await (const chunk of c.env.incoming) chunks.push(chunk); Buffer.concat(chunks);
+      return c.body(Buffer.alloc(300), 200, { 'content-type': 'application/octet-stream' }); });
+    const s = serve({ fetch: (req, env) => app.fetch(req, env), port: 0, hostname: '127.0.0.1' });
+    s.once('listening', () => console.log('port ' + s.address().port));`,
+};
 
-async function bareHttpFloor(req: Request, secs: number): Promise<{ reqPerSec: number; serverCpuMsPerRequest: number }> {
-  const child = spawn(process.execPath, ['-e', BARE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function bareHttpFloor(
+  kind: keyof typeof BARE_SERVERS,
+  req: Request,
+  secs: number,
+  rate: number,
+): Promise<{ reqPerSec: number; serverCpuMsPerRequest: number; loadGenCpuMsPerRequest: number }> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_SERVERS[kind]], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => {
         const m = /port (\d+)/.exec(String(d));
         if (m) resolve(m[1]);
       });
-      child.once('exit', (code) => reject(new Error(`bare HTTP server exited (${code})`)));
+      child.once('exit', (code) => reject(new Error(`bare ${kind} server exited (${code})`)));
     });
-    const opts = { url: `http://127.0.0.1:${port}${req.path}`, method: 'POST' as const, headers: req.headers, body: req.body, connections: 32 };
+    const opts = { url: `http://127.0.0.1:${port}${req.path}`, method: 'POST' as const, headers: req.headers, body: req.body, connections: 32, overallRate: Math.round(rate) };
     await autocannon({ ...opts, duration: 1 });
     const cpu0 = processCpuMs(child.pid!);
+    const bench0 = process.cpuUsage();
     const r = await autocannon({ ...opts, duration: secs });
-    return { reqPerSec: r.requests.total / r.duration, serverCpuMsPerRequest: (processCpuMs(child.pid!) - cpu0) / r.requests.total };
+    const bench = process.cpuUsage(bench0);
+    const n = r.requests.total;
+    return { reqPerSec: n / r.duration, serverCpuMsPerRequest: (processCpuMs(child.pid!) - cpu0) / n, loadGenCpuMsPerRequest: (bench.user + bench.system) / 1000 / n };
   } finally {
     child.kill('SIGTERM');
   }
@@ -306,11 +328,6 @@ const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
 console.log(`raw best: batch ${best.batch}`);
 const png = await signaturePng();
 const request = await benchRequest(entry, png);
-const floor = await bareHttpFloor(request, 4);
-console.log(
-  `bare node:http floor (same body, 32 connections, 4 s): ${floor.reqPerSec.toFixed(0)} req/s, ${floor.serverCpuMsPerRequest.toFixed(3)} CPU ms per request ` +
-    `(a Node server's fixed cost; raw session.run costs ${best.cpuMsPerImage.toFixed(2)} CPU ms per image)`,
-);
 const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
 console.log(`in-process pipeline (decode → preprocess → session.run, batch ${best.batch}): ${pipe.imagesPerSec.toFixed(1)} images/s, decode+preprocess ${pipe.prepMsPerImage.toFixed(2)} ms per image (${seconds} s)`);
 
@@ -338,6 +355,17 @@ for (let round = 1; round <= rounds; round++) {
   }
 }
 await session.release();
+// 3. The floors, at the request rate the first configuration reached.
+const rate = median(results[0].map((r) => r.server));
+const rawCpu = median(results[0].map((r) => r.rawCpu));
+for (const kind of Object.keys(BARE_SERVERS) as (keyof typeof BARE_SERVERS)[]) {
+  const floor = await bareHttpFloor(kind, request, 4, rate);
+  console.log(
+    `floor: bare ${kind} at ${rate.toFixed(0)} req/s (same requests, 4 s, reached ${floor.reqPerSec.toFixed(0)}): ${floor.serverCpuMsPerRequest.toFixed(3)} CPU ms ` +
+      `per request + load generator ${floor.loadGenCpuMsPerRequest.toFixed(3)}; with only these around raw session.run's ${rawCpu.toFixed(2)} CPU ms per image ` +
+      `the ratio could be at most ${(rawCpu / (rawCpu + floor.serverCpuMsPerRequest + floor.loadGenCpuMsPerRequest)).toFixed(2)}×`,
+  );
+}
 console.log(`load average after the run ${loadNow()}`);
 for (const [i, cfg] of configs.entries()) {
   const rs = results[i];
