@@ -51,7 +51,8 @@ function contentType(c: Context): string {
 }
 
 async function readJson(c: Context): Promise<unknown> {
-  const text = Buffer.from(await readBody(c)).toString('utf8');
+  const body = await readBody(c);
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
