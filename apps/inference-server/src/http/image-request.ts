@@ -64,7 +64,8 @@ async function readJson(c: Context): Promise<unknown> {
 export function decodeBase64(text: string): Uint8Array {
   const s = text.replace(/^data:[^,]*;base64,/, '').replace(/\s+/g, '');
   if (s.length === 0 || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) throw new UserError('image is not valid base64');
-  return new Uint8Array(Buffer.from(s, 'base64'));
+  const bytes = Buffer.from(s, 'base64');
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** Form fields arrive as text: numbers and booleans are converted where the schema expects them. */
