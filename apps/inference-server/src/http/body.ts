@@ -17,10 +17,23 @@ export function bodyLimit(options: { maxSize: number; onError: (c: Context) => R
   const streamed = honoBodyLimit(options);
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
-    const length = c.req.header('content-length');
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamed(c, next);
-    return Number(length) > options.maxSize ? options.onError(c) : next();
+    const length = declaredLength(c);
+    if (length === undefined) return streamed(c, next);
+    return length > options.maxSize ? options.onError(c) : next();
   };
+}
+
+/** A header's byte count: a non-negative safe integer written in digits, else undefined. */
+export function byteCount(value: string | undefined): number | undefined {
+  const s = value?.trim();
+  if (!s || !/^\d+$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** The body's length from its Content-Length, unless the body is chunked (then only streaming counts it). */
+function declaredLength(c: Context): number | undefined {
+  return c.req.header('transfer-encoding') === undefined ? byteCount(c.req.header('content-length')) : undefined;
 }
 
 /**
@@ -30,10 +43,8 @@ export function bodyLimit(options: { maxSize: number; onError: (c: Context) => R
 export async function readBody(c: Context, alignAt = 0): Promise<Uint8Array> {
   // The Node server's bindings, when the request came through it (server.ts passes them on as the app's env).
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  const length = c.req.header('content-length');
-  if (incoming && !incoming.readableDidRead && length !== undefined && c.req.header('transfer-encoding') === undefined && /^\d+$/.test(length.trim())) {
-    return readIncoming(incoming, Number(length.trim()), alignAt);
-  }
+  const length = declaredLength(c);
+  if (incoming && !incoming.readableDidRead && length !== undefined) return readIncoming(incoming, length, alignAt);
   return new Uint8Array(await c.req.arrayBuffer());
 }
 

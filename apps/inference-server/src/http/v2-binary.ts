@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { UserError, V2InferRequest } from '@sig/shared';
-import { readBody } from './body.ts';
+import { byteCount, readBody } from './body.ts';
 import { readJsonRequest } from './image-request.ts';
 
 // The Open Inference Protocol's binary tensor data extension (as in Triton and KServe): the body is the
@@ -25,9 +25,9 @@ export async function readInferBody(c: Context): Promise<V2Body> {
     if (binaryInput) throw new UserError(`input ${binaryInput.name} has binary_data_size but the request has no ${HEADER_LENGTH} header`);
     return { req, binary: new Map() };
   }
-  const jsonLength = /^\d+$/.test(header.trim()) ? Number(header.trim()) : NaN;
-  const body = await readBody(c, Number.isSafeInteger(jsonLength) ? jsonLength : 0);
-  if (!Number.isSafeInteger(jsonLength) || jsonLength > body.length) {
+  const jsonLength = byteCount(header);
+  const body = await readBody(c, jsonLength ?? 0);
+  if (jsonLength === undefined || jsonLength > body.length) {
     throw new UserError(`${HEADER_LENGTH} must be the JSON header's length in bytes (0 to ${body.length}), got '${header}'`);
   }
   let json: unknown;
