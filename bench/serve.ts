@@ -29,7 +29,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import autocannon, { type Options as LoadOptions } from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { Manifest, classify, prepare, type ModelEntry } from '@sig/shared';
@@ -133,23 +133,36 @@ async function rawRun(session: ort.InferenceSession, entry: ModelEntry, batch: n
   return { batch, imagesPerSec: (lat.length * batch) / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), cpuMsPerImage };
 }
 
-async function startServe(dir: string, serveArgs: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-queue', '4096', ...serveArgs.split(/\s+/).filter(Boolean)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+/** Starts `node <args>` and waits for `pattern` in its `stream` output; resolves with the first capture group. */
+async function spawnUntil(args: string[], stream: 'stdout' | 'stderr', pattern: RegExp, what: string): Promise<{ child: ChildProcess; match: string }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', stream === 'stdout' ? 'pipe' : 'ignore', stream === 'stderr' ? 'pipe' : 'inherit'] });
   let log = '';
-  child.stderr!.on('data', (d) => (log += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const t = setInterval(() => {
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(log);
-      if (m) {
-        clearInterval(t);
-        resolve(m[1]);
-      }
-    }, 50);
-    child.on('exit', () => reject(new Error(`sig serve exited: ${log}`)));
+  const match = await new Promise<string>((resolve, reject) => {
+    child[stream]!.on('data', (d: Buffer) => {
+      log += d;
+      const m = pattern.exec(log);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${log}`)));
   });
-  return { url, child };
+  return { child, match };
+}
+
+async function startServe(dir: string, serveArgs: string): Promise<{ url: string; child: ChildProcess }> {
+  const args = ['apps/trainer/bin/sig.js', 'serve', '--models', dir, '--port', '0', '--host', '127.0.0.1', '--max-queue', '4096', ...serveArgs.split(/\s+/).filter(Boolean)];
+  const { child, match } = await spawnUntil(args, 'stderr', /listening on (http:\/\/[\d.]+:\d+)/, 'sig serve');
+  return { url: match, child };
+}
+
+/** autocannon for `secs` seconds against the process `pid`, with both sides' CPU per request. */
+async function loaded(pid: number, opts: LoadOptions, secs: number) {
+  const serverCpu0 = processCpuMs(pid);
+  const benchCpu0 = process.cpuUsage();
+  const r = await autocannon({ ...opts, duration: secs });
+  const serverCpu = processCpuMs(pid) - serverCpu0;
+  const benchCpu = process.cpuUsage(benchCpu0);
+  const n = r.requests.total;
+  return { r, n, reqPerSec: n / r.duration, serverCpuMsPerRequest: serverCpu / n, loadGenCpuMsPerRequest: (benchCpu.user + benchCpu.system) / 1000 / n };
 }
 
 /** A signature-like upload: a 300×120 PNG with one pen stroke (what a cropped sheet cell looks like). */
@@ -231,25 +244,20 @@ async function serverRun(dir: string, req: Request, serveArgs: string, secs: num
     if (check.status !== 200) throw new Error(`${path} answered ${check.status}: ${await check.text()}`);
     const opts = { url: `${url}${path}`, method: 'POST', headers, body, connections, timeout: 60 };
     await autocannon({ ...opts, duration: 2 }); // warm-up
-    const serverCpu0 = processCpuMs(child.pid!);
-    const benchCpu0 = process.cpuUsage();
-    const r = await autocannon({ ...opts, duration: secs });
-    const serverCpu = processCpuMs(child.pid!) - serverCpu0;
-    const benchCpu = process.cpuUsage(benchCpu0);
+    const { r, reqPerSec, serverCpuMsPerRequest, loadGenCpuMsPerRequest } = await loaded(child.pid!, opts, secs);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     const sum = Number(/sig_batch_size_sum\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
     const count = Number(/sig_batch_size_count\{model="classifier"\} ([\d.e+]+)/.exec(metrics)?.[1] ?? NaN);
-    const n = r.requests.total;
     return {
       connections,
-      reqPerSec: n / r.duration,
+      reqPerSec,
       p50: r.latency.p50,
       p99: r.latency.p99,
       errors: r.errors,
       non2xx: r.non2xx,
       meanBatch: sum / count,
-      serverCpuMsPerRequest: serverCpu / n,
-      loadGenCpuMsPerRequest: (benchCpu.user + benchCpu.system) / 1000 / n,
+      serverCpuMsPerRequest,
+      loadGenCpuMsPerRequest,
     };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -284,23 +292,11 @@ async function bareHttpFloor(
   secs: number,
   rate: number,
 ): Promise<{ reqPerSec: number; serverCpuMsPerRequest: number; loadGenCpuMsPerRequest: number }> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', BARE_SERVERS[kind]], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const { child, match: port } = await spawnUntil(['--input-type=module', '-e', BARE_SERVERS[kind]], 'stdout', /port (\d+)/, `bare ${kind} server`);
   try {
-    const port = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        const m = /port (\d+)/.exec(String(d));
-        if (m) resolve(m[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`bare ${kind} server exited (${code})`)));
-    });
     const opts = { url: `http://127.0.0.1:${port}${req.path}`, method: 'POST' as const, headers: req.headers, body: req.body, connections: 32, overallRate: Math.round(rate) };
     await autocannon({ ...opts, duration: 1 });
-    const cpu0 = processCpuMs(child.pid!);
-    const bench0 = process.cpuUsage();
-    const r = await autocannon({ ...opts, duration: secs });
-    const bench = process.cpuUsage(bench0);
-    const n = r.requests.total;
-    return { reqPerSec: n / r.duration, serverCpuMsPerRequest: (processCpuMs(child.pid!) - cpu0) / n, loadGenCpuMsPerRequest: (bench.user + bench.system) / 1000 / n };
+    return await loaded(child.pid!, opts, secs);
   } finally {
     child.kill('SIGTERM');
   }
