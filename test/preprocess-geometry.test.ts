@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   floatToGray,
   inkBoundingBox,
+  aspectWindow,
   inkToRange,
-  padToAspect,
   resizeFloat,
+  resizeGrayWindow,
   type FloatImage,
   type GrayImage,
 } from '@sig/shared';
@@ -66,17 +67,42 @@ describe('resize', () => {
     const big = resizeFloat({ width: 3, height: 3, data: new Float32Array(9).fill(0.25) }, 7, 5);
     expect(big.data.every((v) => Math.abs(v - 0.25) < 1e-6)).toBe(true);
   });
+  it('resizes a window of a grey image through a table exactly as resizeFloat does on the window built out', () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 60; trial++) {
+      const gray: GrayImage = { width: 5 + rng.int(60), height: 5 + rng.int(40), data: new Uint8ClampedArray(0) };
+      gray.data = new Uint8ClampedArray(gray.width * gray.height).map(() => rng.int(256));
+      const lut = new Float32Array(256).map(() => rng.next());
+      // A valid box that may reach past the image, and a window around it that reaches further.
+      const valid = { x: rng.int(gray.width) - 3, y: rng.int(gray.height) - 3, width: 1 + rng.int(gray.width), height: 1 + rng.int(gray.height) };
+      const win = { x: valid.x - rng.int(6), y: valid.y - rng.int(6), width: valid.width + rng.int(12), height: valid.height + rng.int(12) };
+      const built = new Float32Array(win.width * win.height);
+      for (let y = 0; y < win.height; y++) {
+        for (let x = 0; x < win.width; x++) {
+          const gx = win.x + x;
+          const gy = win.y + y;
+          const inside = gx >= Math.max(0, valid.x) && gx < Math.min(gray.width, valid.x + valid.width) && gy >= Math.max(0, valid.y) && gy < Math.min(gray.height, valid.y + valid.height);
+          built[y * win.width + x] = inside ? lut[gray.data[gy * gray.width + gx]] : 0;
+        }
+      }
+      // Shrinking, enlarging and the same size along each axis.
+      for (const [w, h] of [[16, 8], [3 * win.width, 2 * win.height], [win.width, win.height], [Math.max(1, win.width >> 1), 2 * win.height]]) {
+        const want = resizeFloat({ width: win.width, height: win.height, data: built }, w, h).data;
+        const got = resizeGrayWindow(gray, lut, valid, win, w, h).data;
+        expect(got).toEqual(want);
+      }
+    }
+  });
 });
 
 describe('pad and range', () => {
-  it('centres the image on a canvas of the model aspect ratio', () => {
-    const img: FloatImage = { width: 2, height: 2, data: new Float32Array([1, 1, 1, 1]) };
-    const out = padToAspect(img, 2, 0);
-    expect([out.width, out.height]).toEqual([4, 2]);
-    expect(Array.from(out.data)).toEqual([0, 1, 1, 0, 0, 1, 1, 0]);
-    const tall = padToAspect(img, 0.5, 0);
-    expect([tall.width, tall.height]).toEqual([2, 4]);
-    expect(Array.from(tall.data)).toEqual([0, 0, 1, 1, 1, 1, 0, 0]);
+  it('centres a box in a window of the model aspect ratio', () => {
+    const box = { x: 5, y: 7, width: 2, height: 2 };
+    expect(aspectWindow(box, 2)).toEqual({ x: 4, y: 7, width: 4, height: 2 });
+    expect(aspectWindow(box, 0.5)).toEqual({ x: 5, y: 6, width: 2, height: 4 });
+    expect(aspectWindow({ x: 0, y: 0, width: 4, height: 2 }, 2)).toEqual({ x: 0, y: 0, width: 4, height: 2 });
+    // The odd pixel goes after: 3 wide at aspect 2 is 6 wide, 1 before and 2 after.
+    expect(aspectWindow({ x: 0, y: 0, width: 3, height: 3 }, 2)).toEqual({ x: -1, y: 0, width: 6, height: 3 });
   });
 
   it('maps paper/ink to the model range and back to 8-bit grey', () => {

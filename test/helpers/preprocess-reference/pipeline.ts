@@ -6,7 +6,7 @@ import { toGray } from './grayscale.ts';
 import { inkBoundingBox, type Box } from './ink-box.ts';
 import { inkToRange } from '../../../packages/shared/src/preprocess/normalise.ts';
 import { histogram, otsuFromHistogram } from '../../../packages/shared/src/preprocess/otsu.ts';
-import { growBox, padToAspect } from '../../../packages/shared/src/preprocess/pad.ts';
+import { growBox, padToAspect } from './pad.ts';
 import { resizeFloat } from './resize.ts';
 import { removeRuledLines } from './ruled-lines.ts';
 

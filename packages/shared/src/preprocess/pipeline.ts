@@ -5,8 +5,8 @@ import { toGray } from './grayscale.ts';
 import { inkBoundingBox, type Box } from './ink-box.ts';
 import { inkToRange } from './normalise.ts';
 import { histogram, otsuFromHistogram } from './otsu.ts';
-import { growBox, padToAspect } from './pad.ts';
-import { resizeFloat } from './resize.ts';
+import { aspectWindow, growBox } from './pad.ts';
+import { resizeFloat, resizeGrayWindow } from './resize.ts';
 import { removeRuledLines } from './ruled-lines.ts';
 
 /** Larger inputs (phone photos) are first shrunk so this is their longer side: bounded time, same result everywhere. */
@@ -29,51 +29,40 @@ export function preprocess(img: RawImage, cfg: PreprocessConfig): FloatImage {
   const t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
   const clean = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
   const box = inkBoundingBox(clean, t);
-  const region: Box = box
-    ? growBox(box, (cfg.margin ?? 0.05) * Math.max(box.width, box.height))
-    : { x: 0, y: 0, width: clean.width, height: clean.height };
-  const ink = box ? inkAmount(clean, region, t, cfg.binarize) : blank(region);
-  const padded = padToAspect(ink, cfg.width / cfg.height, 0);
-  return inkToRange(resizeFloat(padded, cfg.width, cfg.height), cfg.range ?? 'zero-one');
-}
-
-function blank(region: Box): FloatImage {
-  return { width: region.width, height: region.height, data: new Float32Array(region.width * region.height) };
+  const range = cfg.range ?? 'zero-one';
+  if (!box) return inkToRange({ width: cfg.width, height: cfg.height, data: new Float32Array(cfg.width * cfg.height) }, range);
+  const region = growBox(box, (cfg.margin ?? 0.05) * Math.max(box.width, box.height));
+  // Crop, ink map, pad and resize in one pass (resizeGrayWindow): the region's ink amounts, paper around.
+  const canvas = aspectWindow(region, cfg.width / cfg.height);
+  return inkToRange(resizeGrayWindow(clean, inkLevels(clean, region, t, cfg.binarize), region, canvas, cfg.width, cfg.height), range);
 }
 
 /**
- * Ink amount (paper 0, ink 1) over `region` (outside the image is paper). Binarised: ink is `<= t`. Grey:
+ * Grey level → ink amount (paper 0, ink 1) for the pixels of `region`. Binarised: ink is `<= t`. Grey:
  * a linear ramp from the ink's typical dark level (first quartile of ink pixels) to halfway between the
  * threshold and white, so faint paper noise becomes exactly 0 and pen pressure keeps its grey levels.
  */
-function inkAmount(gray: GrayImage, region: Box, t: number, binarize: boolean): FloatImage {
+function inkLevels(gray: GrayImage, region: Box, t: number, binarize: boolean): Float32Array {
+  const lut = new Float32Array(256);
+  if (binarize) {
+    for (let v = 0; v <= t; v++) lut[v] = 1;
+    return lut;
+  }
   const { width, height, data } = gray;
-  const out = new Float32Array(region.width * region.height);
   const x0 = Math.max(0, region.x);
   const x1 = Math.min(width, region.x + region.width);
   const y0 = Math.max(0, region.y);
   const y1 = Math.min(height, region.y + region.height);
-  // Lookup table from grey level to ink amount.
-  const lut = new Float32Array(256);
-  if (binarize) {
-    for (let v = 0; v <= t; v++) lut[v] = 1;
-  } else {
-    const hist = new Uint32Array(256);
-    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) hist[data[y * width + x]]++;
-    let inkCount = 0;
-    for (let v = 0; v <= t; v++) inkCount += hist[v];
-    let dark = 0;
-    for (let acc = 0; dark <= t; dark++) if ((acc += hist[dark]) * 4 >= inkCount) break;
-    const white = Math.round(t + (255 - t) / 2);
-    dark = Math.min(dark, t - 1);
-    for (let v = 0; v < 256; v++) lut[v] = Math.min(1, Math.max(0, (white - v) / (white - dark)));
-  }
-  for (let y = y0; y < y1; y++) {
-    const src = y * width;
-    const dst = (y - region.y) * region.width - region.x;
-    for (let x = x0; x < x1; x++) out[dst + x] = lut[data[src + x]];
-  }
-  return { width: region.width, height: region.height, data: out };
+  const hist = new Uint32Array(256);
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) hist[data[y * width + x]]++;
+  let inkCount = 0;
+  for (let v = 0; v <= t; v++) inkCount += hist[v];
+  let dark = 0;
+  for (let acc = 0; dark <= t; dark++) if ((acc += hist[dark]) * 4 >= inkCount) break;
+  const white = Math.round(t + (255 - t) / 2);
+  dark = Math.min(dark, t - 1);
+  for (let v = 0; v < 256; v++) lut[v] = Math.min(1, Math.max(0, (white - v) / (white - dark)));
+  return lut;
 }
 
 /** Shrinks (area averaging) so the longer side is at most `maxSide`; smaller images are returned as they are. */

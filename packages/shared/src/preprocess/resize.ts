@@ -1,4 +1,5 @@
-import type { FloatImage } from '../image/types.ts';
+import type { FloatImage, GrayImage } from '../image/types.ts';
+import type { Box } from './ink-box.ts';
 import { scratchF32 } from './scratch.ts';
 
 /** For each output index along one axis: the first source index and the weights of the following ones. */
@@ -50,7 +51,6 @@ export function resizeFloat(img: FloatImage, width: number, height: number): Flo
   if (img.width === width && img.height === height) return { width, height, data: img.data.slice() };
   if (img.width < 1 || img.height < 1) throw new Error('cannot resize an empty image');
   const { start: xs, count: xc, weights: xw, maxCount: xm } = axisWeights(img.width, width);
-  const { start: ys, count: yc, weights: yw, maxCount: ym } = axisWeights(img.height, height);
   const src = img.data;
   const sw = img.width;
   // Horizontal pass: img.height rows of `width`.
@@ -67,17 +67,63 @@ export function resizeFloat(img: FloatImage, width: number, height: number): Flo
       tmp[o + x] = acc;
     }
   }
-  // Vertical pass.
+  return { width, height, data: resizeColumns(tmp, img.height, 0, img.height, width, height) };
+}
+
+/**
+ * What `resizeFloat` gives for the window `win` of `gray` (image coordinates; it may reach past the image),
+ * where each pixel inside both `valid` and the image is `lut[grey level]` and every other pixel is 0, without
+ * building that window: the same products summed in the same order, only the zero terms left out (adding
+ * +0 changes no sum), so the result is identical. This is crop → ink map → pad → resize in one pass.
+ */
+export function resizeGrayWindow(gray: GrayImage, lut: Float32Array, valid: Box, win: Box, width: number, height: number): FloatImage {
+  if (win.width < 1 || win.height < 1) throw new Error('cannot resize an empty image');
+  const { start: xs, count: xc, weights: xw, maxCount: xm } = axisWeights(win.width, width);
+  const { width: gw, data } = gray;
+  // The non-zero part of the window, in window coordinates: [vx0, vx1) × [vy0, vy1).
+  const vx0 = Math.max(valid.x, 0) - win.x;
+  const vx1 = Math.min(valid.x + valid.width, gw) - win.x;
+  const vy0 = Math.max(0, Math.max(valid.y, 0) - win.y);
+  const vy1 = Math.min(win.height, Math.min(valid.y + valid.height, gray.height) - win.y);
+  // Per output column, the taps that land in it.
+  const kLo = new Int32Array(width);
+  const kHi = new Int32Array(width);
+  for (let x = 0; x < width; x++) {
+    kLo[x] = Math.max(0, vx0 - xs[x]);
+    kHi[x] = Math.min(xc[x], vx1 - xs[x]);
+  }
+  // Horizontal pass over the rows that hold anything; resizeColumns reads no other row.
+  const tmp = scratchF32(3, width * win.height);
+  for (let wy = vy0; wy < vy1; wy++) {
+    const row = (win.y + wy) * gw + win.x;
+    const o = wy * width;
+    for (let x = 0; x < width; x++) {
+      let acc = 0;
+      const s = row + xs[x];
+      const base = x * xm;
+      for (let k = kLo[x], end = kHi[x]; k < end; k++) acc += lut[data[s + k]] * xw[base + k];
+      tmp[o + x] = acc;
+    }
+  }
+  return { width, height, data: resizeColumns(tmp, win.height, vy0, vy1, width, height) };
+}
+
+/**
+ * The vertical pass: `srcHeight` rows of `width` in `tmp` to `height` rows. Only rows [rowLo, rowHi) are
+ * read; the others count as 0 (their terms are left out, which changes no sum).
+ */
+function resizeColumns(tmp: Float32Array, srcHeight: number, rowLo: number, rowHi: number, width: number, height: number): Float32Array {
+  const { start: ys, count: yc, weights: yw, maxCount: ym } = axisWeights(srcHeight, height);
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
     const s = ys[y];
     const base = y * ym;
     const dst = y * width;
-    for (let k = 0; k < yc[y]; k++) {
+    for (let k = Math.max(0, rowLo - s), end = Math.min(yc[y], rowHi - s); k < end; k++) {
       const w = yw[base + k];
       const from = (s + k) * width;
       for (let x = 0; x < width; x++) out[dst + x] += tmp[from + x] * w;
     }
   }
-  return { width, height, data: out };
+  return out;
 }
