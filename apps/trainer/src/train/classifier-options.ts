@@ -81,7 +81,6 @@ export function parseClassifierOptions(o: ClassifierCliOptions): {
     },
     { seed: '--seed', epochs: '--epochs', batchSize: '--batch-size', learningRate: '--lr', labelSmoothing: '--label-smoothing', valFraction: '--val-fraction', evalEvery: '--eval-every', patience: '--patience', maxSteps: '--max-steps' },
   );
-  const workers = cliNumber('workers', o.workers, -Infinity, false);
-  if (!Number.isInteger(workers) || workers < 1 || workers > 16) throw new UserError(`--workers must be an integer from 1 to 16 (got '${o.workers}')`);
+  const workers = cliNumber('workers', o.workers, 1, true, 16);
   return { model, train, workers };
 }
