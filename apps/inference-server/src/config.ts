@@ -1,103 +1,78 @@
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UserError } from '@sig/shared';
+import { pageDir } from '@sig/edge';
+import { readSettings, setting, UserError } from '@sig/shared';
 
-const DEFAULT_EDGE_DIR = fileURLToPath(new URL('../../edge/dist/', import.meta.url));
-
-/** Everything the server can be told, in one typed object (CLI flags and SIG_* environment variables feed it). */
+/**
+ * Everything the server can be told, in one typed object. Each field's flag (`sig serve --…`), SIG_*
+ * environment variable, help line and default are written here once; `serverConfigFrom` reads them.
+ */
 export const ServerConfig = z.object({
-  /** Folder with manifest.json and the .onnx files it lists. */
-  modelsDir: z.string().min(1).default('models'),
-  host: z.string().min(1).default('0.0.0.0'),
-  /** 0 picks a free port (tests). */
-  port: z.number().int().min(0).max(65535).default(8080),
+  modelsDir: setting(z.string().min(1).default('models'), { flag: 'models', arg: 'dir', env: 'SIG_MODELS', help: 'folder with manifest.json and the .onnx files it lists' }),
+  host: setting(z.string().min(1).default('0.0.0.0'), { flag: 'host', arg: 'addr', env: 'SIG_HOST', help: 'address to listen on' }),
+  port: setting(z.number().int().min(0).max(65535).default(8080), { flag: 'port', arg: 'n', env: 'SIG_PORT', help: 'port, 0 for any free one' }),
   /** Tried in order; a provider that cannot load (CUDA without its libraries) falls back to the next. */
-  executionProviders: z.array(z.enum(['cuda', 'cpu'])).min(1).default(['cuda', 'cpu']),
-  graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
-  /** Threads inside one operator (0: onnxruntime's default, one per core). */
-  intraOpThreads: z.number().int().min(0).default(0),
-  /** Threads across independent operators (0: onnxruntime's default). */
-  interOpThreads: z.number().int().min(0).default(0),
+  executionProviders: setting(z.array(z.enum(['cuda', 'cpu'])).min(1).default(['cuda', 'cpu']), {
+    flag: 'providers',
+    arg: 'list',
+    env: 'SIG_EXECUTION_PROVIDERS',
+    help: 'execution providers in order of preference, comma-separated',
+  }),
+  graphOptimization: setting(z.enum(['disabled', 'basic', 'extended', 'all']).default('all'), { flag: 'graph-optimization', arg: 'level', env: 'SIG_GRAPH_OPTIMIZATION', help: 'onnxruntime graph optimisation level' }),
+  intraOpThreads: setting(z.number().int().min(0).default(0), { flag: 'intra-op-threads', arg: 'n', env: 'SIG_INTRA_OP_THREADS', help: "threads within one operator, 0 = onnxruntime's default (one per core)" }),
+  interOpThreads: setting(z.number().int().min(0).default(0), { flag: 'inter-op-threads', arg: 'n', env: 'SIG_INTER_OP_THREADS', help: "threads across independent operators, 0 = onnxruntime's default" }),
   /**
-   * Let onnxruntime's idle threads spin waiting for work. Off by default: the cores are shared with
-   * preprocessing and the event loop, and spinning threads take CPU time they need.
+   * Off by default: the cores are shared with preprocessing and the event loop, and spinning threads take
+   * CPU time they need.
    */
-  allowSpinning: z.boolean().default(false),
+  allowSpinning: setting(z.boolean().default(false), { flag: 'allow-spinning', env: 'SIG_ALLOW_SPINNING', help: "let onnxruntime's idle threads spin waiting for work; off by default, the cores are shared" }),
   /**
-   * Worker threads that run onnxruntime, each with its own sessions and one batch at a time (0: batches run
-   * on the event loop's thread, which onnxruntime-node blocks for the whole batch). With threads, a
-   * session's intra-op threads default to cores / inference threads (at least 1). Default: 2 (1 on one
-   * core): two half-size batches side by side rather than one batch split across the cores, whose threads
-   * wait on each other whenever a core is taken by preprocessing or HTTP.
+   * Each thread has its own sessions and runs one batch at a time (0: batches run on the event loop's
+   * thread, which onnxruntime-node blocks for the whole batch). With threads, a session's intra-op threads
+   * default to cores / inference threads (at least 1). Default 2 (1 on one core): two half-size batches
+   * side by side rather than one batch split across the cores, whose threads wait on each other whenever a
+   * core is taken by preprocessing or HTTP.
    */
-  inferenceThreads: z.number().int().min(0).max(16).default(Math.min(2, availableParallelism())),
+  inferenceThreads: setting(z.number().int().min(0).max(16).default(Math.min(2, availableParallelism())), {
+    flag: 'inference-threads',
+    arg: 'n',
+    env: 'SIG_INFERENCE_THREADS',
+    help: 'worker threads running onnxruntime, one batch each at a time, 0 = on the event loop',
+    defaultText: '2, 1 on one core',
+  }),
+  /** So decoding, preprocessing and HTTP, which feed the batches, are not starved by inference on few cores. */
+  inferenceNice: setting(z.number().int().min(0).max(19).default(5), { flag: 'inference-nice', arg: 'n', env: 'SIG_INFERENCE_NICE', help: 'nice steps the inference threads run below the rest of the server (Linux), 0 = same priority' }),
+  preprocessThreads: setting(z.number().int().min(0).max(64).default(Math.max(1, Math.min(4, availableParallelism() - 1))), {
+    flag: 'preprocess-threads',
+    arg: 'n',
+    env: 'SIG_PREPROCESS_THREADS',
+    help: 'worker threads decoding and preprocessing uploads, 0 = on the event loop',
+    defaultText: 'cores − 1, 1 to 4',
+  }),
   /**
-   * Nice steps the inference threads run below the rest of the server (Linux), so decoding, preprocessing
-   * and HTTP, which feed the batches, are not starved by inference on few cores. 0 = same priority.
+   * Each inference thread runs one batch at a time on its own core; past ~8 images a batch's activations
+   * outgrow the caches (a 64-channel 64×128 layer is 2 MiB per image), and the reference classifier costs
+   * ~10 % more CPU per image at 32 than at 8 in the server (docs/benchmarks.md).
    */
-  inferenceNice: z.number().int().min(0).max(19).default(5),
-  /** Worker threads that decode and preprocess uploads (0: on the event loop). Default: cores − 1, 1 to 4. */
-  preprocessThreads: z.number().int().min(0).max(64).default(Math.max(1, Math.min(4, availableParallelism() - 1))),
-  /**
-   * Most rows (images) per micro-batch. Each inference thread runs one batch at a time on its own core; past
-   * ~8 images a batch's activations outgrow the caches (a 64-channel 64×128 layer is 2 MiB per image), and
-   * the reference classifier costs ~10 % more CPU per image at 32 than at 8 in the server (docs/benchmarks.md).
-   */
-  maxBatchSize: z.number().int().min(1).max(1024).default(8),
-  /** Longest a request waits for others to join its batch. */
-  maxWaitMs: z.number().min(0).max(10_000).default(2),
-  /** Most rows waiting per model; past it requests get 503 with Retry-After. */
-  maxQueue: z.number().int().min(1).default(256),
+  maxBatchSize: setting(z.number().int().min(1).max(1024).default(8), { flag: 'max-batch', arg: 'n', env: 'SIG_MAX_BATCH', help: 'most images (rows) per micro-batch' }),
+  maxWaitMs: setting(z.number().min(0).max(10_000).default(2), { flag: 'max-wait-ms', arg: 'ms', env: 'SIG_MAX_WAIT_MS', help: 'longest a request waits for others to join its batch' }),
+  maxQueue: setting(z.number().int().min(1).default(256), { flag: 'max-queue', arg: 'n', env: 'SIG_MAX_QUEUE', help: 'most images waiting per model; past it requests get 503 with Retry-After' }),
   retryAfterSeconds: z.number().int().min(1).default(1),
-  /** Largest request body. */
-  bodyLimitBytes: z.number().int().positive().default(10 * 1024 * 1024),
-  /** Largest decoded image (width × height). */
-  maxPixels: z.number().int().positive().default(40_000_000),
+  bodyLimitBytes: setting(z.number().int().positive().default(10 * 1024 * 1024), { flag: 'body-limit', arg: 'bytes', env: 'SIG_BODY_LIMIT', help: 'largest request body', defaultText: '10 MiB' }),
+  maxPixels: setting(z.number().int().positive().default(40_000_000), { flag: 'max-pixels', arg: 'n', env: 'SIG_MAX_PIXELS', help: 'largest decoded image, width × height', defaultText: '40e6' }),
   /** How long shutdown waits for requests in flight. */
   shutdownTimeoutMs: z.number().int().min(0).default(10_000),
-  /** The built browser bundle served at /edge. */
-  edgeDir: z.string().default(DEFAULT_EDGE_DIR),
+  edgeDir: setting(z.string().default(pageDir()), { env: 'SIG_EDGE_DIR', help: 'the built browser page served at /edge', defaultText: "@sig/edge's pageDir()" }),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 export type ServerConfigInput = z.input<typeof ServerConfig>;
 
-/** SIG_* environment variables and the config keys they set. */
-export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'list' | 'boolean' }> = {
-  SIG_MODELS: { key: 'modelsDir', type: 'string' },
-  SIG_HOST: { key: 'host', type: 'string' },
-  SIG_PORT: { key: 'port', type: 'number' },
-  SIG_EXECUTION_PROVIDERS: { key: 'executionProviders', type: 'list' },
-  SIG_GRAPH_OPTIMIZATION: { key: 'graphOptimization', type: 'string' },
-  SIG_INTRA_OP_THREADS: { key: 'intraOpThreads', type: 'number' },
-  SIG_INTER_OP_THREADS: { key: 'interOpThreads', type: 'number' },
-  SIG_ALLOW_SPINNING: { key: 'allowSpinning', type: 'boolean' },
-  SIG_INFERENCE_THREADS: { key: 'inferenceThreads', type: 'number' },
-  SIG_INFERENCE_NICE: { key: 'inferenceNice', type: 'number' },
-  SIG_PREPROCESS_THREADS: { key: 'preprocessThreads', type: 'number' },
-  SIG_MAX_BATCH: { key: 'maxBatchSize', type: 'number' },
-  SIG_MAX_WAIT_MS: { key: 'maxWaitMs', type: 'number' },
-  SIG_MAX_QUEUE: { key: 'maxQueue', type: 'number' },
-  SIG_BODY_LIMIT: { key: 'bodyLimitBytes', type: 'number' },
-  SIG_MAX_PIXELS: { key: 'maxPixels', type: 'number' },
-  SIG_EDGE_DIR: { key: 'edgeDir', type: 'string' },
-};
-
-/** The config keys set by SIG_* variables in `env` (values still unvalidated). */
-export function configFromEnv(env: NodeJS.ProcessEnv): Partial<Record<keyof ServerConfig, unknown>> {
-  const out: Partial<Record<keyof ServerConfig, unknown>> = {};
-  for (const [name, { key, type }] of Object.entries(ENV_VARS)) {
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    if (type === 'number') out[key] = Number(raw);
-    else if (type === 'list') out[key] = raw.split(',').map((s) => s.trim()).filter(Boolean);
-    else if (type === 'boolean') out[key] = raw === '1' || raw.toLowerCase() === 'true' ? true : raw === '0' || raw.toLowerCase() === 'false' ? false : raw;
-    else out[key] = raw;
-  }
-  return out;
+/** The config from command-line flags (by config key, as typed) and SIG_* variables; flags win. */
+export function serverConfigFrom(sources: { flags?: Record<string, unknown>; env?: Record<string, string | undefined> }): ServerConfig {
+  return readSettings(ServerConfig, sources);
 }
 
-/** Validates a config (flags over environment over defaults); errors name the offending setting. */
+/** Validates a typed config (code, tests); errors name the offending setting. */
 export function parseConfig(input: unknown): ServerConfig {
   const r = ServerConfig.safeParse(input);
   if (r.success) return r.data;

@@ -9,5 +9,6 @@ export * from './schemas/classifier.ts';
 export * from './schemas/cgan.ts';
 export * from './schemas/realfake.ts';
 export * from './random.ts';
+export * from './settings/index.ts';
 export * from './schemas/api.ts';
 export * from './pipeline/index.ts';

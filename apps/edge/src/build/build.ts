@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { Manifest, UserError } from '@sig/shared';
+import { pageDir } from '../index.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const appRoot = resolve(here, '../..');
@@ -34,7 +35,7 @@ export interface BuildResult {
 
 /** Builds the bundle; returns its files and total size (what a first visit downloads). */
 export async function buildEdge(opts: BuildOptions = {}): Promise<BuildResult> {
-  const out = resolve(opts.out ?? join(appRoot, 'dist'));
+  const out = resolve(opts.out ?? pageDir());
   const modelsDir = resolve(opts.modelsDir ?? join(repoRoot, 'models'));
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, 'ort'), { recursive: true });

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { EDGE_HEADERS } from '@sig/inference-server/routes/edge.ts';
+import { EDGE_HEADERS, pageDir } from '../index.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -68,7 +68,7 @@ export async function serveStatic(dir: string, opts: { port?: number; isolate?: 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const portAt = args.indexOf('--port');
-  const dir = args.find((a, i) => !a.startsWith('--') && i !== portAt + 1) ?? 'apps/edge/dist';
+  const dir = args.find((a, i) => !a.startsWith('--') && i !== portAt + 1) ?? pageDir();
   const s = await serveStatic(dir, { port: portAt >= 0 ? Number(args[portAt + 1]) : 8081, isolate: !args.includes('--no-isolation') });
   console.log(`serving ${dir} at ${s.url}`);
 }

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { Hono } from 'hono';
+import { EDGE_HEADERS } from '@sig/edge';
 import type { AppDeps } from '../deps.ts';
 
 const MIME: Record<string, string> = {
@@ -20,16 +21,8 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** Headers the page needs: cross-origin isolation (COOP/COEP) for multi-threaded wasm. */
-export const EDGE_HEADERS = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'X-Content-Type-Options': 'nosniff',
-};
-
 /**
- * GET /edge/*: the built browser bundle (apps/edge/dist), or a 404 JSON saying it is not built. A bundle
+ * GET /edge/*: the built browser bundle (@sig/edge pageDir(), apps/edge/dist by default), or a 404 JSON saying it is not built. A bundle
  * built without models gets this server's loaded models at /edge/models/ (manifest of the loaded ones only).
  */
 export function edgeRoutes({ config, registry }: AppDeps): Hono {

@@ -1,0 +1,2 @@
+export * from './number-text.ts';
+export * from './settings.ts';
