@@ -132,7 +132,7 @@ async function referenceSizes(): Promise<void> {
   const { inputKinds } = await import('../apps/trainer/src/export/export-run.ts');
   const archs = [
     ['classifier (width 0.25, 64×128, 184 classes)', () => buildClassifier({ classes: 184, inputHeight: 64, inputWidth: 128, widthMultiplier: 0.25 })],
-    ['generator (z 100, 64×64, 184 labels)', () => buildGenerator({ numClasses: 184 })],
+    ['generator (z 100, 64×64, 184 labels)', () => buildGenerator({ numClasses: 184, genFilters: 128, discFilters: 64 })],
     ['realfake (64×64)', () => buildRealFake({})],
   ] as const;
   console.log('| model | fp32 | fp16 | int8 | parity max abs Δ fp32 / fp16 / int8 (32 random inputs) |');

@@ -6,7 +6,7 @@ import { PreprocessConfig, RunInfo } from '@sig/shared';
 import { leaveOneOutFolds, loadFolderDataset, synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { saveModel } from '../apps/trainer/src/model/io.ts';
-import { trainCganRun, type CganOptions } from '../apps/trainer/src/commands/train-cgan.ts';
+import { trainCganRun, type CganRunOptions } from '../apps/trainer/src/train/cgan-run.ts';
 import { evalCganRun } from '../apps/trainer/src/commands/eval-cgan.ts';
 
 const dirs: string[] = [];
@@ -14,9 +14,9 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-const tinyGan = (data: string, out: string, extra: Partial<CganOptions>): CganOptions => ({
-  data, out, steps: '1', batch: '4', seed: '1', sampleEvery: '1', checkpointEvery: '1', snapshotEvery: '1',
-  holdout: '0.34', gridLabels: '3', genFilters: '8', discFilters: '4', upsample: 'resize', realLabel: '0.9', backend: 'wasm', ...extra,
+const tinyGan = (data: string, out: string, train: CganRunOptions['train']): CganRunOptions => ({
+  data, out, backend: 'wasm', model: { genFilters: 8, discFilters: 4 },
+  train: { steps: 1, batch: 4, seed: 1, sampleEvery: 1, checkpointEvery: 1, snapshotEvery: 1, holdout: 0.34, gridLabels: 3, ...train },
 });
 const heldOut = async (run: string): Promise<string[]> =>
   (RunInfo.parse(JSON.parse(await readFile(join(run, 'run.json'), 'utf8'))).dataset as unknown as { heldOut: string[] }).heldOut.map((p) => resolve(p));

@@ -6,7 +6,7 @@ import { PreprocessConfig, RunInfo } from '@sig/shared';
 import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { saveModel } from '../apps/trainer/src/model/io.ts';
-import { trainCganRun } from '../apps/trainer/src/commands/train-cgan.ts';
+import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
 import { evalCganRun } from '../apps/trainer/src/commands/eval-cgan.ts';
 
 const dirs: string[] = [];
@@ -22,8 +22,8 @@ describe('sig eval cgan, tiny end to end', () => {
     await synthesizeDataset({ writers: 3, perWriter: 6, seed: 2, out: data });
     const gan = join(dir, 'gan');
     await trainCganRun({
-      data, out: gan, steps: '2', batch: '4', seed: '1', sampleEvery: '2', checkpointEvery: '2', snapshotEvery: '2',
-      holdout: '0.34', gridLabels: '3', genFilters: '8', discFilters: '4', upsample: 'resize', realLabel: '0.9', backend: 'wasm',
+      data, out: gan, backend: 'wasm', model: { genFilters: 8, discFilters: 4 },
+      train: { steps: 2, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0.34, gridLabels: 3 },
     });
     // An (untrained) classifier run folder in the layout `sig train classifier` writes.
     const cls = join(dir, 'cls');

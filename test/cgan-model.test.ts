@@ -6,7 +6,7 @@ import { buildRealFake } from '../apps/trainer/src/model/realfake.ts';
 
 describe('CGAN builders', () => {
   it('generator maps (z, label) to a 64×64×1 image in [-1, 1] with the reference sizes', () => {
-    const g = buildGenerator({ numClasses: 10 });
+    const g = buildGenerator({ numClasses: 10, genFilters: 128 });
     expect(g.inputNames).toEqual(['z', 'label']);
     expect(g.inputs[0].shape).toEqual([null, 100]);
     expect(g.inputs[1].shape).toEqual([null, 10]);

@@ -10,8 +10,8 @@ import { encodePng } from '@sig/shared/node/image-io.ts';
 import { buildGenerator } from '../apps/trainer/src/model/cgan.ts';
 import { detectorSet, generatedPngs, imageBytesToInput } from '../apps/trainer/src/evaluate/gan-detector-inputs.ts';
 import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
-import { trainCganRun } from '../apps/trainer/src/commands/train-cgan.ts';
-import { trainRealFakeRun } from '../apps/trainer/src/commands/train-realfake.ts';
+import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
+import { trainRealFakeRun } from '../apps/trainer/src/train/realfake-run.ts';
 
 const pre = PreprocessConfig.parse({ height: 64, width: 64, range: 'zero-one' });
 
@@ -72,8 +72,8 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     await synthesizeDataset({ writers: 3, perWriter: 12, seed: 5, out: data });
     const gan = join(dir, 'gan');
     await trainCganRun({
-      data, out: gan, steps: '6', batch: '4', seed: '1', sampleEvery: '3', checkpointEvery: '3', snapshotEvery: '2',
-      holdout: '0.2', gridLabels: '3', genFilters: '8', discFilters: '4', upsample: 'resize', realLabel: '0.9', backend: 'wasm',
+      data, out: gan, backend: 'wasm', model: { genFilters: 8, discFilters: 4 },
+      train: { steps: 6, batch: 4, seed: 1, sampleEvery: 3, checkpointEvery: 3, snapshotEvery: 2, holdout: 0.2, gridLabels: 3 },
     });
     const ganRun = RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8')));
     expect(ganRun).toMatchObject({ kind: 'cgan', latentDim: 100, labels: expect.any(Array) });
@@ -81,7 +81,7 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     expect(existsSync(join(gan, 'samples.png'))).toBe(true);
 
     const rf = join(dir, 'rf');
-    const m = await trainRealFakeRun({ real: data, generator: gan, out: rf, epochs: '4', batch: '8', seed: '1', holdout: '0.3', filters: '4', backend: 'wasm' });
+    const { metrics: m } = await trainRealFakeRun({ real: data, generator: gan, out: rf, backend: 'wasm', model: { filters: 4 }, train: { epochs: 4, batch: 8, seed: 1, holdout: 0.3 } });
     expect(m.auc).toBeGreaterThan(0.75);
     const run = RunInfo.parse(JSON.parse(await readFile(join(rf, 'run.json'), 'utf8')));
     expect(run.kind).toBe('realfake');
@@ -91,9 +91,9 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
 
     // The small-data options: 2 generated per genuine image, augmentation, faster BatchNorm statistics.
     const rf2 = join(dir, 'rf2');
-    const m2 = await trainRealFakeRun({
-      real: data, generator: gan, out: rf2, epochs: '4', batch: '8', seed: '1', holdout: '0.3', filters: '4',
-      bnMomentum: '0.9', fakes: '2', augment: true, backend: 'wasm',
+    const { metrics: m2 } = await trainRealFakeRun({
+      real: data, generator: gan, out: rf2, backend: 'wasm', model: { filters: 4, bnMomentum: 0.9 },
+      train: { epochs: 4, batch: 8, seed: 1, holdout: 0.3, fakes: 2, augment: true },
     });
     expect(m2.auc).toBeGreaterThan(0.75);
     const run2 = RunInfo.parse(JSON.parse(await readFile(join(rf2, 'run.json'), 'utf8')));
@@ -101,8 +101,7 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     // twice as many generated as genuine training images (rounded up per label and snapshot)
     expect(run2.dataset.samples).toBeGreaterThan(run.dataset.samples);
     await expect(trainRealFakeRun({
-      real: data, generator: gan, out: join(dir, 'rf3'), epochs: '1', batch: '8', seed: '1', holdout: '0.3', filters: '4',
-      bnMomentum: '1', backend: 'wasm',
-    })).rejects.toThrow('--bn-momentum must be in [0, 1)');
+      real: data, generator: gan, out: join(dir, 'rf3'), backend: 'wasm', model: { filters: 4, bnMomentum: 1 }, train: { epochs: 1, batch: 8, seed: 1, holdout: 0.3 },
+    })).rejects.toThrow(/bnMomentum/);
   });
 });

@@ -8,7 +8,7 @@ type AnyObject = z.ZodObject<z.ZodRawShape>;
 
 /** The commander option of a field: `--name <arg>`, a switch for booleans (`--no-name` when on by default). */
 function optionOf(f: SettingField & { meta: { flag: string } }): Option {
-  if (f.kind === 'boolean') return new Option(f.defaultValue === true ? `--no-${f.meta.flag}` : `--${f.meta.flag}`, settingHelp(f));
+  if (f.kind === 'boolean') return f.defaultValue === true ? new Option(`--no-${f.meta.flag}`, `turn off ${settingHelp(f)}`) : new Option(`--${f.meta.flag}`, settingHelp(f));
   return new Option(`--${f.meta.flag} <${f.meta.arg ?? 'value'}>`, settingHelp(f));
 }
 

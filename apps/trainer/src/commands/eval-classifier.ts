@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { commandGroup } from '../cli-group.ts';
-import { addClassifierOptions, type ClassifierCliOptions } from '../train/classifier-options.ts';
+import { addClassifierOptions, classifierOptionsFrom } from '../train/classifier-options.ts';
 
-type EvalOptions = ClassifierCliOptions & { data: string; folds: string; only?: string; run?: string; out?: string; tta: string; ensemble: string };
+type EvalOptions = { data: string; folds: string; only?: string; run?: string; out?: string; tta: string; ensemble: string };
 
 /** `sig eval classifier`: leave-one-signature-out cross-validation (a fresh model per fold). */
 export function register(program: Command): void {
@@ -17,9 +17,10 @@ export function register(program: Command): void {
     .option('--out <dir>', 'folder for fold runs and results.json (default: runs/eval-classifier-<time>)')
     .option('--tta <n>', 'test-time augmentation: augmented copies averaged with each held-out image', '0');
   addClassifierOptions(cmd).action(async (opts: EvalOptions) => {
-    const { UserError } = await import('@sig/shared');
-    const { parseClassifierOptions } = await import('../train/classifier-options.ts');
-    let { model, train, workers } = parseClassifierOptions(opts);
+    const { ClassifierConfig, ClassifierTrainConfig, UserError } = await import('@sig/shared');
+    const options = classifierOptionsFrom(cmd);
+    let { model, train } = options;
+    const { workers } = options;
     let preprocess = undefined;
     const { cliNumber } = await import('../cli-number.ts');
     const folds = cliNumber('folds', opts.folds, 1);
@@ -31,13 +32,13 @@ export function register(program: Command): void {
       const { readRunInfo } = await import('../export/export-run.ts');
       const run = await readRunInfo(opts.run);
       if (run.kind !== 'classifier') throw new UserError(`${opts.run} is a ${run.kind} run, not a classifier run`);
-      const { classes: _classes, ...m } = run.config.model as { classes: number };
+      const { classes: _classes, ...m } = ClassifierConfig.parse(run.config.model);
       model = m;
-      train = run.config.train as typeof train;
+      train = ClassifierTrainConfig.parse(run.config.train);
       preprocess = run.preprocess;
     }
     const { selectBackend } = await import('../backend/select.ts');
-    await selectBackend(opts.backend);
+    await selectBackend(options.backend);
     const { crossValidate } = await import('../evaluate/classifier-cross-validate.ts');
     const out = opts.out ?? `runs/eval-classifier-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const res = await crossValidate({ data: opts.data, folds, out, model, train, preprocess, tta, ensemble, only, engine: workers > 1 ? 'data-parallel' : 'single', workers });

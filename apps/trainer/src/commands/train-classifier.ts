@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { commandGroup } from '../cli-group.ts';
-import { addClassifierOptions, type ClassifierCliOptions } from '../train/classifier-options.ts';
+import { addClassifierOptions, classifierOptionsFrom } from '../train/classifier-options.ts';
 
 /** `sig train classifier`: the signature classifier on a folder dataset (one folder per student). */
 export function register(program: Command): void {
@@ -10,11 +10,10 @@ export function register(program: Command): void {
     .requiredOption('--data <dir>', 'dataset folder: one sub-folder of images per student')
     .requiredOption('--out <dir>', 'run folder to write')
     .option('--resume', 'continue from <out>/checkpoint with the run’s own settings');
-  addClassifierOptions(cmd).action(async (opts: ClassifierCliOptions & { data: string; out: string; resume?: boolean }) => {
-    const { parseClassifierOptions } = await import('../train/classifier-options.ts');
-    const { model, train, workers } = parseClassifierOptions(opts);
+  addClassifierOptions(cmd).action(async (opts: { data: string; out: string; resume?: boolean }) => {
+    const { model, train, workers, backend: backendName } = classifierOptionsFrom(cmd);
     const { selectBackend } = await import('../backend/select.ts');
-    const backend = await selectBackend(opts.backend);
+    const backend = await selectBackend(backendName);
     const { trainClassifierRun } = await import('../train/classifier-run.ts');
     const { metrics, result } = await trainClassifierRun({
       data: opts.data,

@@ -1,86 +1,55 @@
-// Command-line options shared by `sig train classifier` and `sig eval classifier`, parsed into the typed
-// model and training configs (zod) so both commands spell and validate them the same way.
+// The options `sig train classifier` and `sig eval classifier` share. Flags, help and defaults come from
+// the model and training schemas in @sig/shared (their registered settings); only `--input HxW`, which sets
+// two fields at once, is spelled here.
 import type { Command } from 'commander';
-import { ClassifierConfig, ClassifierTrainConfig, UserError, type ClassifierConfigInput, type ClassifierTrainConfigInput } from '@sig/shared';
+import { z } from 'zod';
+import { ClassifierConfig, ClassifierTrainConfig, setting, settingFields, UserError, type ClassifierTrainConfig as TrainConfig } from '@sig/shared';
 import { backendOption } from '../backend/cli-option.ts';
-import { cliNumber } from '../cli-number.ts';
+import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
 
-/** Raw option strings as commander gives them. */
-export interface ClassifierCliOptions {
-  input: string;
-  width: string;
-  dropout: string;
-  l2: string;
-  seed: string;
-  epochs: string;
-  batchSize: string;
-  lr: string;
-  labelSmoothing: string;
-  valFraction: string;
-  evalEvery: string;
-  patience: string;
-  maxSteps: string;
-  augment: boolean;
-  workers: string;
+/** The model's settings without `classes` (the dataset decides it). */
+const ModelOptions = ClassifierConfig.omit({ classes: true });
+
+/** How the training runs (not stored with the model). */
+const RunOptions = z.object({
+  workers: setting(z.number().int().min(1).max(16).default(1), {
+    flag: 'workers',
+    arg: 'n',
+    help: 'data-parallel worker threads (1 = this thread; 2 = both cores); the same seed and worker count give the same model',
+  }),
+});
+
+/** What the two commands get: typed, validated, defaults filled in. */
+export interface ClassifierOptions {
+  model: Omit<ClassifierConfig, 'classes'>;
+  train: TrainConfig;
+  workers: number;
   backend: string;
 }
 
-/** Adds the model and training options to `cmd`. */
+function defaultInput(): string {
+  const d = Object.fromEntries(settingFields(ModelOptions).map((f) => [f.key, f.defaultValue]));
+  return `${d.inputHeight}x${d.inputWidth}`;
+}
+
+/** Adds the model, training and run options to `cmd`. */
 export function addClassifierOptions(cmd: Command): Command {
-  return cmd
-    .option('--input <HxW>', 'model input size in pixels, height×width (grayscale)', '64x128')
-    .option('--width <m>', 'width multiplier of every filter and dense count (reference: 1)', '0.25')
-    .option('--dropout <rate>', 'dropout after each dense layer', '0.3')
-    .option('--l2 <w>', 'L2 weight decay on kernels', '0')
-    .option('--seed <n>', 'random seed (weights, shuffling, augmentation, dropout, validation split)', '1')
-    .option('--epochs <n>', 'maximum epochs', '40')
-    .option('--batch-size <n>', 'batch size', '32')
-    .option('--lr <rate>', 'peak Adam learning rate (cosine decay)', '0.001')
-    .option('--label-smoothing <e>', 'cross-entropy label smoothing', '0.1')
-    .option('--val-fraction <f>', "share of each class's signatures held out for early stopping (0 = none)", '0.2')
-    .option('--eval-every <steps>', 'validate every n steps (0 = every epoch)', '0')
-    .option('--patience <evals>', 'stop after n validations without gain (0 = never)', '8')
-    .option('--max-steps <n>', 'stop after n steps (0 = no limit)', '0')
-    .option('--no-augment', 'train without on-the-fly augmentation')
-    .option('--workers <n>', 'data-parallel worker threads (1 = this thread; 2 = both cores); the same seed and worker count give the same model', '1')
-    .addOption(backendOption());
+  cmd.option('--input <HxW>', `model input size in pixels, height×width, grayscale (default ${defaultInput()})`);
+  for (const schema of [ModelOptions, ClassifierTrainConfig, RunOptions]) addSettingOptions(cmd, schema);
+  return cmd.addOption(backendOption());
 }
 
-/** The first problem zod found, as one line naming the option. */
-function check<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown, names: Record<string, string>): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const key = String(issue.path[0] ?? '');
-  throw new UserError(`${names[key] ?? key}: ${issue.message}`);
-}
-
-/** Parses the options into model (without classes) and training configs; bad values are UserErrors. */
-export function parseClassifierOptions(o: ClassifierCliOptions): {
-  model: Omit<ClassifierConfigInput, 'classes'>;
-  train: ClassifierTrainConfigInput;
-  workers: number;
-} {
-  const m = /^(\d+)[x×](\d+)$/.exec(o.input.trim());
-  if (!m) throw new UserError(`--input must look like 64x128 (height x width), got '${o.input}'`);
-  const model = { inputHeight: Number(m[1]), inputWidth: Number(m[2]), widthMultiplier: cliNumber('width', o.width, -Infinity, false), dropout: cliNumber('dropout', o.dropout, -Infinity, false), l2: cliNumber('l2', o.l2, -Infinity, false) };
-  check(ClassifierConfig, { ...model, classes: 2 }, { inputHeight: '--input', inputWidth: '--input', widthMultiplier: '--width', dropout: '--dropout', l2: '--l2' });
-  const train = check(
-    ClassifierTrainConfig,
-    {
-      seed: cliNumber('seed', o.seed, -Infinity, false),
-      epochs: cliNumber('epochs', o.epochs, -Infinity, false),
-      batchSize: cliNumber('batch-size', o.batchSize, -Infinity, false),
-      learningRate: cliNumber('lr', o.lr, -Infinity, false),
-      labelSmoothing: cliNumber('label-smoothing', o.labelSmoothing, -Infinity, false),
-      valFraction: cliNumber('val-fraction', o.valFraction, -Infinity, false),
-      evalEvery: cliNumber('eval-every', o.evalEvery, -Infinity, false),
-      patience: cliNumber('patience', o.patience, -Infinity, false),
-      maxSteps: cliNumber('max-steps', o.maxSteps, -Infinity, false),
-      augment: o.augment,
-    },
-    { seed: '--seed', epochs: '--epochs', batchSize: '--batch-size', learningRate: '--lr', labelSmoothing: '--label-smoothing', valFraction: '--val-fraction', evalEvery: '--eval-every', patience: '--patience', maxSteps: '--max-steps' },
-  );
-  const workers = cliNumber('workers', o.workers, 1, true, 16);
-  return { model, train, workers };
+/** Reads the options given on `cmd` into typed configs; a bad value is a UserError naming its flag. */
+export function classifierOptionsFrom(cmd: Command): ClassifierOptions {
+  const model = settingsFromCommand(ModelOptions, cmd);
+  const input = cmd.getOptionValue('input') as string | undefined;
+  if (input !== undefined) {
+    const m = /^(\d+)[x×](\d+)$/.exec(input.trim());
+    if (!m) throw new UserError(`--input must look like 64x128 (height x width), got '${input}'`);
+    const r = ModelOptions.safeParse({ ...model, inputHeight: Number(m[1]), inputWidth: Number(m[2]) });
+    if (!r.success) throw new UserError(`--input: ${r.error.issues[0].message}`);
+    Object.assign(model, r.data);
+  }
+  const { workers } = settingsFromCommand(RunOptions, cmd);
+  return { model, train: settingsFromCommand(ClassifierTrainConfig, cmd), workers, backend: cmd.getOptionValue('backend') as string };
 }

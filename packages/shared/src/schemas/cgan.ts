@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { setting } from '../settings/settings.ts';
 
 /**
  * Conditional GAN architecture and optimiser settings (`sig train cgan`). The generator maps (z, one-hot
@@ -14,17 +15,20 @@ export const CganConfig = z.object({
   imageSize: z.number().int().positive().default(64),
   /** Side of the first feature map (after the Dense layer); each up-sampling stage doubles it. */
   seedSize: z.number().int().positive().default(16),
-  /** Channels of the first feature map; each up-sampling stage halves them. Reference design: 128. */
-  genFilters: z.number().int().positive().default(128),
+  /**
+   * Channels of the first feature map; each up-sampling stage halves them. The reference design has 128 and
+   * 64 discriminator filters; the defaults are half of both, what the committed models and documented runs use.
+   */
+  genFilters: setting(z.number().int().positive().default(64), { flag: 'gen-filters', arg: 'n', help: 'generator channels after the Dense layer (reference: 128)' }),
   /** Filters of the discriminator's first strided convolution; each further one doubles them. */
-  discFilters: z.number().int().positive().default(64),
+  discFilters: setting(z.number().int().positive().default(32), { flag: 'disc-filters', arg: 'n', help: 'discriminator first-conv filters (reference: 64)' }),
   /** Strided convolutions in the discriminator (each halves the image side). */
   discLayers: z.number().int().min(1).max(6).default(3),
   /**
    * 'resize': UpSampling2D (nearest) + Conv2D 3×3 — no checkerboard artefacts (Odena et al. 2016);
    * 'transpose': Conv2DTranspose 4×4 stride 2 (the reference design).
    */
-  upsample: z.enum(['resize', 'transpose']).default('resize'),
+  upsample: setting(z.enum(['resize', 'transpose']).default('resize'), { flag: 'upsample', arg: 'kind', help: "'resize' (UpSampling2D+Conv2D) or 'transpose' (Conv2DTranspose)" }),
   /** Negative slope of the discriminator's LeakyReLU. */
   leakySlope: z.number().min(0).max(1).default(0.2),
   /** Adam learning rate (both networks). */
@@ -32,7 +36,25 @@ export const CganConfig = z.object({
   /** Adam β1. */
   beta1: z.number().min(0).max(1).default(0.5),
   /** One-sided label smoothing: the discriminator's target for real images (1 = none). */
-  realLabel: z.number().min(0.5).max(1).default(0.9),
+  realLabel: setting(z.number().min(0.5).max(1).default(0.9), { flag: 'real-label', arg: 'v', help: 'one-sided label smoothing target for real images (1 = none)' }),
 });
 export type CganConfig = z.infer<typeof CganConfig>;
 export type CganConfigInput = z.input<typeof CganConfig>;
+
+/** How `sig train cgan` trains (stored in run.json beside the model config). */
+export const CganTrainConfig = z.object({
+  steps: setting(z.number().int().min(1).default(600), { flag: 'steps', arg: 'n', help: 'total adversarial steps (one D and one G update each)' }),
+  batch: setting(z.number().int().min(1).default(16), { flag: 'batch', arg: 'n', help: 'batch size' }),
+  seed: setting(z.number().int().min(0).default(1), { flag: 'seed', arg: 'n', help: 'random seed (weights, batches, latent vectors)' }),
+  sampleEvery: setting(z.number().int().min(1).default(100), { flag: 'sample-every', arg: 'n', help: 'write a sample grid PNG every n steps' }),
+  checkpointEvery: setting(z.number().int().min(1).default(50), { flag: 'checkpoint-every', arg: 'n', help: 'write a resumable checkpoint every n steps' }),
+  snapshotEvery: setting(z.number().int().min(1).default(200), { flag: 'snapshot-every', arg: 'n', help: 'keep a generator snapshot every n steps (the real/fake detector trains on them)' }),
+  holdout: setting(z.number().min(0).lt(1).default(0.2), { flag: 'holdout', arg: 'fraction', help: 'share of each label held out of GAN training (for sig eval cgan)' }),
+  holdoutLast: setting(z.boolean().default(false), {
+    flag: 'holdout-last',
+    help: "hold out each label's last image in natural order instead (the split of `sig eval classifier --folds 1`, so its fold model never saw them)",
+  }),
+  gridLabels: setting(z.number().int().min(1).default(10), { flag: 'grid-labels', arg: 'n', help: 'rows (labels) in the sample grid' }),
+});
+export type CganTrainConfig = z.infer<typeof CganTrainConfig>;
+export type CganTrainConfigInput = z.input<typeof CganTrainConfig>;

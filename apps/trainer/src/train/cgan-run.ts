@@ -1,0 +1,107 @@
+// `sig train cgan`'s run: data, the adversarial loop (./adversarial.ts) with progress, sample grids,
+// checkpoints and generator snapshots, then the run folder. Options arrive typed; the command only parses.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { CganConfig, CganTrainConfig, normalVector, PreprocessConfig, RunInfo, UserError, type CganConfigInput, type CganTrainConfigInput } from '@sig/shared';
+import { selectBackend } from '../backend/select.ts';
+import { fractionSplit, leaveOneOutFolds, loadFolderDataset, loadPreprocessed } from '../data/index.ts';
+import { sampleGridPng } from '../evaluate/gan-samples.ts';
+import { saveModel } from '../model/io.ts';
+import * as adv from './adversarial.ts';
+import { createProgress } from './progress.ts';
+
+/** What a CGAN run needs: folders, the model (labels come from the data) and training settings. */
+export interface CganRunOptions {
+  /** Dataset folder: one sub-folder of images per label. */
+  data: string;
+  /** Run folder to write. */
+  out: string;
+  /** Continue from <out>/checkpoint. */
+  resume?: boolean;
+  /** TensorFlow.js backend name (default: the best available). */
+  backend?: string;
+  model?: Omit<CganConfigInput, 'numClasses' | 'imageSize'>;
+  train?: CganTrainConfigInput;
+}
+
+/** Loads the data, builds or resumes the GAN, trains with progress, grids, checkpoints and snapshots, writes the run. */
+export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: number; seconds: number; out: string }> {
+  const started = Date.now();
+  const { steps, batch, seed, sampleEvery, checkpointEvery, snapshotEvery, holdout, holdoutLast, gridLabels: gridRows } = CganTrainConfig.parse(opts.train ?? {});
+  const out = resolve(opts.out);
+  const ckptDir = join(out, 'checkpoint');
+  if (opts.resume && !existsSync(join(ckptDir, 'state.json'))) throw new UserError(`--resume: no checkpoint in ${ckptDir}`);
+
+  const backend = await selectBackend(opts.backend ?? 'auto');
+  const index = await loadFolderDataset(resolve(opts.data));
+  if (index.labels.length < 1 || index.items.length < 2) throw new UserError(`${opts.data}: no labelled images found`);
+  // --holdout-last reuses the classifier cross-validation's fold 1, so a real-data classifier from
+  // `sig eval classifier --folds 1` can judge the CGAN on images neither model trained on.
+  const split = holdoutLast ? leaveOneOutFolds(index, 1)[0] : holdout > 0 ? fractionSplit(index, holdout, seed) : { train: index.items, test: [] };
+  const imageSize = 64;
+  const preprocess = PreprocessConfig.parse({ height: imageSize, width: imageSize, range: 'minus-one-one' });
+  console.log(`data: ${index.labels.length} labels, ${split.train.length} training images, ${split.test.length} held out`);
+  const loaded = await loadPreprocessed(split.train, preprocess);
+  const data = { x: loaded.x, labels: loaded.y, n: loaded.n, size: imageSize };
+
+  const cfg = CganConfig.parse({ ...opts.model, numClasses: index.labels.length, imageSize });
+  const state = opts.resume ? await adv.loadCheckpoint(ckptDir) : adv.createGan(cfg, seed);
+  if (state.cfg.numClasses !== cfg.numClasses) throw new UserError(`--resume: checkpoint has ${state.cfg.numClasses} labels, the dataset ${cfg.numClasses}`);
+  if (opts.resume) console.log(`resuming at step ${state.step}`);
+  await mkdir(join(out, 'samples'), { recursive: true });
+
+  // Fixed latent vectors for the grids, so successive grids show the same samples improving.
+  const rows = Math.min(gridRows, cfg.numClasses);
+  const cols = 8;
+  const gridZ = normalVector(rows * cols * cfg.latentDim, seed + 7919);
+  const gridLabels = Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols));
+  const writeGrid = async (s: typeof state): Promise<void> => {
+    const imgs = adv.generate(s.generator, gridZ, gridLabels, cfg.latentDim, cfg.numClasses);
+    const png = await sampleGridPng(imgs, rows, cols, imageSize, 'minus-one-one');
+    await writeFile(join(out, 'samples', `step-${String(s.step).padStart(6, '0')}.png`), png);
+    await writeFile(join(out, 'samples.png'), png);
+  };
+
+  const progress = createProgress({ total: steps, start: state.step, label: 'cgan' });
+  const history = await adv.trainAdversarial(state, data, steps, batch, {
+    onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake }),
+    every: [
+      { steps: sampleEvery, run: writeGrid },
+      { steps: snapshotEvery, run: (s) => saveModel(s.generator, join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },
+      { steps: checkpointEvery, run: (s) => adv.saveCheckpoint(s, ckptDir) },
+    ],
+  });
+  progress.stop();
+  if (history.length === 0) await writeGrid(state);
+
+  await saveModel(state.generator, join(out, 'model', 'generator'));
+  await saveModel(state.discriminator, join(out, 'model', 'discriminator'));
+  const last = history.slice(-20);
+  const mean = (f: (h: (typeof history)[number]) => number): number => (last.length ? last.reduce((a, h) => a + f(h), 0) / last.length : NaN);
+  const metrics = last.length ? { dLoss: mean((h) => h.dLoss), gLoss: mean((h) => h.gLoss), dReal: mean((h) => h.dReal), dFake: mean((h) => h.dFake) } : {};
+  const seconds = (Date.now() - started) / 1000;
+  const run = RunInfo.parse({
+    kind: 'cgan',
+    name: 'cgan',
+    createdAt: new Date().toISOString(),
+    labels: index.labels,
+    preprocess,
+    config: { ...cfg, steps, batch },
+    dataset: {
+      path: resolve(opts.data),
+      classes: index.labels.length,
+      samples: split.train.length,
+      heldOut: split.test.map((it) => it.path),
+    },
+    seed,
+    backend,
+    latentDim: cfg.latentDim,
+    metrics,
+    seconds,
+  });
+  await writeFile(join(out, 'run.json'), JSON.stringify(run, null, 2));
+  await writeFile(join(out, 'metrics.json'), JSON.stringify({ steps: state.step, ...metrics, seconds }, null, 2));
+  await writeFile(join(out, 'history.json'), JSON.stringify(history));
+  return { steps: state.step, seconds, out };
+}

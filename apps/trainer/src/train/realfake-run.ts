@@ -1,0 +1,164 @@
+// `sig train realfake`'s run: genuine images against CGAN samples (snapshots for training, the final
+// generator for the test only), one supervised loop over epochs, the threshold chosen on a validation part of
+// the training set, then held-out metrics and the run folder. Options arrive typed; the command only parses.
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { PreprocessConfig, RealFakeConfig, RealFakeTrainConfig, Rng, RunInfo, UserError, type RealFakeConfigInput, type RealFakeTrainConfigInput } from '@sig/shared';
+import { selectBackend } from '../backend/select.ts';
+import { augment, fractionSplit, loadFolderDataset } from '../data/index.ts';
+import { detectorSet, generatedPngs } from '../evaluate/gan-detector-inputs.ts';
+import { binaryAccuracy, equalErrorRate, errorRates, rocAuc } from '../evaluate/gan-roc.ts';
+import { confusionMatrixPng } from '../evaluate/plots.ts';
+import { loadModel, saveModel } from '../model/io.ts';
+import { buildRealFake } from '../model/realfake.ts';
+
+/** What a real/fake run needs: the genuine images, the CGAN run, the model and training settings. */
+export interface RealFakeRunOptions {
+  /** Dataset folder of genuine images (one sub-folder per label). */
+  real: string;
+  /** CGAN run folder: trains on its snapshots/, tests on its final model/generator. */
+  generator: string;
+  /** Run folder to write. */
+  out: string;
+  /** TensorFlow.js backend name (default: the best available). */
+  backend?: string;
+  model?: Omit<RealFakeConfigInput, 'imageSize'>;
+  train?: RealFakeTrainConfigInput;
+}
+
+/** Trains and evaluates the detector; writes the run folder; returns the held-out metrics. */
+export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metrics: Record<string, number>; seconds: number; out: string }> {
+  const started = Date.now();
+  const { epochs, batch, seed, holdout, fakes, augment: augmentEach } = RealFakeTrainConfig.parse(opts.train ?? {});
+  const cfg = RealFakeConfig.parse({ ...opts.model, imageSize: 64 });
+  const genRun = resolve(opts.generator);
+  const ganInfo = RunInfo.parse(JSON.parse(await readFile(join(genRun, 'run.json'), 'utf8')));
+  if (ganInfo.kind !== 'cgan') throw new UserError(`${opts.generator} is a '${ganInfo.kind}' run, not a cgan run`);
+  const snapDir = join(genRun, 'snapshots');
+  const finalStep = Number((ganInfo.config as { steps?: number }).steps ?? Infinity);
+  // Train on every snapshot before the final step; the final generator is kept for the test only.
+  const snapshots = existsSync(snapDir) ? (await readdir(snapDir)).filter((d) => /^step-\d+$/.test(d) && Number(d.slice(5)) < finalStep).sort() : [];
+  if (snapshots.length === 0) throw new UserError(`${opts.generator}: no generator snapshots before the final step (train the cgan with --snapshot-every)`);
+
+  const backend = await selectBackend(opts.backend ?? 'auto');
+  const preprocess = PreprocessConfig.parse({ height: cfg.imageSize, width: cfg.imageSize, range: 'zero-one' });
+  const index = await loadFolderDataset(resolve(opts.real));
+  const split = fractionSplit(index, holdout, seed);
+  const readAll = (items: { path: string }[]): Promise<Uint8Array[]> => Promise.all(items.map(async (it) => new Uint8Array(await readFile(it.path))));
+  const realTrain = await readAll(split.train);
+  const realTest = await readAll(split.test);
+  const numClasses = ganInfo.labels.length;
+  const latentDim = ganInfo.latentDim ?? 100;
+  const size = ganInfo.preprocess.width;
+
+  // `fakes` generated per genuine training image (as many as genuine in the test), spread over the labels
+  // and the snapshots.
+  const perLabelTrain = Math.max(1, Math.ceil((fakes * realTrain.length) / numClasses / snapshots.length));
+  const fakeTrain: Uint8Array[] = [];
+  for (const [i, snap] of snapshots.entries()) {
+    const g = await loadModel(join(snapDir, snap));
+    fakeTrain.push(...(await generatedPngs(g, { numClasses, latentDim, size, perLabel: perLabelTrain, seed: seed * 1000 + i })).pngs);
+    g.dispose();
+  }
+  const finalG = await loadModel(join(genRun, 'model', 'generator'));
+  const perLabelTest = Math.max(1, Math.ceil(realTest.length / numClasses));
+  const fakeTest = (await generatedPngs(finalG, { numClasses, latentDim, size, perLabel: perLabelTest, seed: seed * 1000 + 999 })).pngs;
+  finalG.dispose();
+  console.log(`data: genuine ${realTrain.length} train / ${realTest.length} test; generated ${fakeTrain.length} train (snapshots ${snapshots.join(', ')}) / ${fakeTest.length} test (final generator)`);
+
+  const train = await detectorSet(realTrain, fakeTrain, preprocess);
+  const test = await detectorSet(realTest, fakeTest, preprocess);
+  const s = cfg.imageSize;
+  const px = s * s;
+
+  // Hold 15% of the training examples back to choose the threshold (EER point) without touching the test.
+  const rng = new Rng(seed);
+  const order = rng.shuffle(Array.from({ length: train.n }, (_, i) => i));
+  const nVal = Math.max(2, Math.round(train.n * 0.15));
+  const valIdx = order.slice(0, nVal);
+  const fitIdx = order.slice(nVal);
+  const gather = (idx: number[]): { x: Float32Array; y: Float32Array } => {
+    const x = new Float32Array(idx.length * px);
+    const y = new Float32Array(idx.length);
+    idx.forEach((k, i) => {
+      x.set(train.x.subarray(k * px, (k + 1) * px), i * px);
+      y[i] = train.y[k];
+    });
+    return { x, y };
+  };
+
+  const genuineWeight = fakeTrain.length / realTrain.length;
+  const model = buildRealFake(cfg, seed + 11);
+  model.compile({ optimizer: tf.train.adam(cfg.learningRate), loss: 'binaryCrossentropy' });
+  for (let e = 0; e < epochs; e++) {
+    const b = gather(rng.shuffle(fitIdx.slice()));
+    if (augmentEach) {
+      // Same transforms for both classes, no added noise (it could mask the generator's own texture).
+      for (let i = 0; i < b.y.length; i++) {
+        const img = { width: s, height: s, data: b.x.subarray(i * px, (i + 1) * px) };
+        b.x.set(augment(img, rng, { noise: 0 }).data, i * px);
+      }
+    }
+    const xs = tf.tensor4d(b.x, [b.y.length, s, s, 1]);
+    const ys = tf.tensor2d(b.y, [b.y.length, 1]);
+    // Genuine examples weighted by generated/genuine, so both classes count alike whatever --fakes is.
+    const h = await model.fit(xs, ys, { epochs: 1, batchSize: batch, shuffle: false, verbose: 0, classWeight: { 0: 1, 1: genuineWeight } });
+    xs.dispose();
+    ys.dispose();
+    console.log(`epoch ${e + 1}/${epochs}: loss ${Number(h.history.loss[0]).toFixed(4)}`);
+  }
+  const predict = (x: Float32Array, n: number): Float32Array =>
+    tf.tidy(() => (model.predict(tf.tensor4d(x, [n, s, s, 1]), { batchSize: 64 }) as tf.Tensor).dataSync() as Float32Array);
+  const val = gather(valIdx);
+  const { threshold } = equalErrorRate(predict(val.x, val.y.length), val.y);
+  const scores = predict(test.x, test.n);
+  const { eer } = equalErrorRate(scores, test.y);
+  const rates = errorRates(scores, test.y, threshold);
+  const metrics = {
+    accuracy: binaryAccuracy(scores, test.y, threshold),
+    auc: rocAuc(scores, test.y),
+    eer,
+    far: rates.far,
+    frr: rates.frr,
+    threshold,
+  };
+  const seconds = (Date.now() - started) / 1000;
+
+  const out = resolve(opts.out);
+  await mkdir(out, { recursive: true });
+  await saveModel(model, join(out, 'model'));
+  await writeConfusionPng(join(out, 'confusion.png'), scores, test.y, threshold);
+  const run = RunInfo.parse({
+    kind: 'realfake',
+    name: 'realfake',
+    createdAt: new Date().toISOString(),
+    labels: ['generated', 'genuine'],
+    preprocess,
+    config: { ...cfg, epochs, batch, fakes, augment: augmentEach },
+    dataset: {
+      path: resolve(opts.real),
+      classes: 2,
+      samples: train.n,
+      generator: genRun,
+      trainSnapshots: snapshots,
+      testGenerator: 'model/generator',
+    },
+    seed,
+    backend,
+    threshold,
+    metrics,
+    seconds,
+  });
+  await writeFile(join(out, 'run.json'), JSON.stringify(run, null, 2));
+  await writeFile(join(out, 'metrics.json'), JSON.stringify({ ...metrics, testGenuine: realTest.length, testGenerated: fakeTest.length, seconds }, null, 2));
+  return { metrics, seconds, out };
+}
+
+/** Confusion matrix of the verdicts at `threshold` as a PNG (rows: truth, columns: verdict). */
+async function writeConfusionPng(file: string, scores: Float32Array, y: Float32Array, threshold: number): Promise<void> {
+  const truth = Array.from(y, (v) => (v === 1 ? 1 : 0));
+  const pred = Array.from(scores, (p) => (p >= threshold ? 1 : 0));
+  await writeFile(file, await confusionMatrixPng(truth, pred, ['generated', 'genuine']));
+}
