@@ -39,8 +39,17 @@ describe('sig eval cgan, tiny end to end', () => {
     const held = (RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8'))).dataset as unknown as { heldOut: string[] }).heldOut;
     expect(r.realImages).toBe(held.length);
     expect(r.generatedImages).toBe(12);
-    for (const k of ['tstrAccuracy', 'labelAgreement', 'classifierRealAccuracy'] as const) expect(r[k]).toBeGreaterThanOrEqual(0), expect(r[k]).toBeLessThanOrEqual(1);
-    expect(Number.isFinite(r.frechetDistance) && r.frechetDistance >= 0).toBe(true);
+    // Each rate is a count over its own set: held-out real images for the two classifiers, generated for agreement.
+    const count = (rate: number, n: number): number => rate * n;
+    for (const [rate, n] of [[r.tstrAccuracy, r.realImages], [r.classifierRealAccuracy, r.realImages], [r.labelAgreement, r.generatedImages]]) {
+      expect(count(rate, n)).toBeCloseTo(Math.round(count(rate, n)), 9);
+      expect(Math.round(count(rate, n))).toBeGreaterThanOrEqual(0);
+      expect(Math.round(count(rate, n))).toBeLessThanOrEqual(n);
+    }
+    expect(r.chance).toBeCloseTo(1 / 3, 12);
+    // Two generator steps are far from the real images; the real-vs-real reference exists (there is a held-out split).
+    expect(r.frechetDistance).toBeGreaterThan(0);
+    expect(Number.isFinite(r.frechetRealVsReal)).toBe(true);
     expect(JSON.parse(await readFile(join(gan, 'quality.json'), 'utf8')).realSource).toBe('cgan held-out split');
   });
 });

@@ -8,9 +8,6 @@ import {
   authenticity,
   classify,
   generateFloat,
-  genuineProbability,
-  latentVectors,
-  toProbabilities,
   topK,
   type FloatImage,
   type Manifest,
@@ -18,6 +15,9 @@ import {
   type OrtSessionLike,
   type OrtTensorLike,
 } from '@sig/shared';
+import { genuineProbability } from '../packages/shared/src/pipeline/authenticity.ts';
+import { toProbabilities } from '../packages/shared/src/pipeline/classify.ts';
+import { latentVectors } from '../packages/shared/src/pipeline/generate.ts';
 import { LABELS, makeTestModels } from './server/fixtures.ts';
 
 describe('pipeline post-processing', () => {

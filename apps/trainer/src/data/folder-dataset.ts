@@ -8,6 +8,11 @@ import { naturalCompare, naturalSort } from './natural-sort.ts';
 /** Image files a dataset may hold (decoded with sharp). */
 export const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff']);
 
+/** Whether a file name is a dataset image (by extension; dot-files never are). */
+export function isImageFile(name: string): boolean {
+  return !name.startsWith('.') && IMAGE_EXTENSIONS.has(extname(name).toLowerCase());
+}
+
 export interface DatasetItem {
   /** Absolute or root-relative path as found (root joined with label and file name). */
   path: string;
@@ -67,9 +72,7 @@ export async function loadFolderDataset(root: string): Promise<DatasetIndex> {
   const labels: string[] = [];
   const items: DatasetItem[] = [];
   for (const label of folders) {
-    const dirents = (await readdir(join(root, label), { withFileTypes: true })).filter(
-      (f) => !f.name.startsWith('.') && IMAGE_EXTENSIONS.has(extname(f.name).toLowerCase()),
-    );
+    const dirents = (await readdir(join(root, label), { withFileTypes: true })).filter((f) => isImageFile(f.name));
     const kinds = await Promise.all(dirents.map((f) => isKind(join(root, label), f, 'file')));
     const files = dirents.filter((_, i) => kinds[i]).map((f) => f.name).sort(naturalCompare);
     if (files.length === 0) continue; // a folder without images is not a class

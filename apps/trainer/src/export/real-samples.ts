@@ -2,9 +2,9 @@
 // shared preprocessing pipeline (the same code the server and the browser run).
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PreprocessConfig } from '@sig/shared';
-
-const IMAGE_EXT = /\.(png|jpe?g|webp|bmp|tiff?)$/i;
+import { preprocess, type PreprocessConfig } from '@sig/shared';
+import { decodeImage } from '@sig/shared/node/image-io.ts';
+import { isImageFile } from '../data/folder-dataset.ts';
 
 /** Up to `max` image paths under `root` (one per class folder first, in sorted order, then more). */
 export async function sampleImagePaths(root: string, max: number): Promise<string[]> {
@@ -17,7 +17,7 @@ export async function sampleImagePaths(root: string, max: number): Promise<strin
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
-    const files = entries.filter((e) => e.isFile() && IMAGE_EXT.test(e.name)).map((e) => join(dir, e.name));
+    const files = entries.filter((e) => e.isFile() && isImageFile(e.name)).map((e) => join(dir, e.name));
     if (files.length) perFolder.push(files);
     if (depth < 3) for (const e of entries) if (e.isDirectory()) await walk(join(dir, e.name), depth + 1);
   };
@@ -27,22 +27,6 @@ export async function sampleImagePaths(root: string, max: number): Promise<strin
     for (const f of perFolder) if (f[i] && out.length < max) out.push(f[i]);
   }
   return out;
-}
-
-type Preprocess = (img: unknown, cfg: PreprocessConfig) => { data: Float32Array; width: number; height: number };
-type Decode = (p: string) => Promise<unknown>;
-
-/** The shared decode + preprocess functions, or undefined where this checkout does not have them yet. */
-async function preprocessing(): Promise<{ preprocess: Preprocess; decodeImage: Decode } | undefined> {
-  try {
-    // Resolved at run time: the preprocessing package may land after the exporter (and is optional for it).
-    const shared = (await import('@sig/shared')) as Record<string, unknown>;
-    const io = (await import(['@sig/shared', 'node', 'image-io.ts'].join('/'))) as Record<string, unknown>;
-    if (typeof shared.preprocess !== 'function' || typeof io.decodeImage !== 'function') return undefined;
-    return { preprocess: shared.preprocess as Preprocess, decodeImage: io.decodeImage as Decode };
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -55,15 +39,13 @@ export async function loadLabelledImages(
   cfg: PreprocessConfig,
   max = 0,
 ): Promise<{ data: Float32Array; labels: Int32Array; count: number; skipped: number }> {
-  const fns = await preprocessing();
-  if (!fns) throw new Error('the shared preprocessing pipeline (preprocess, decodeImage) is not available');
   const index = new Map(labels.map((l, i) => [l, i]));
   const items: { path: string; label: number }[] = [];
   let skipped = 0;
   for (const e of (await readdir(root, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))) {
     if (!e.isDirectory()) continue;
     const label = index.get(e.name);
-    const files = (await readdir(join(root, e.name))).filter((f) => IMAGE_EXT.test(f)).sort();
+    const files = (await readdir(join(root, e.name))).filter((f) => isImageFile(f)).sort();
     if (label === undefined) skipped += files.length;
     else items.push(...files.map((f) => ({ path: join(root, e.name, f), label })));
   }
@@ -74,7 +56,7 @@ export async function loadLabelledImages(
   let count = 0;
   for (const it of take) {
     try {
-      const img = fns.preprocess(await fns.decodeImage(it.path), cfg);
+      const img = preprocess(await decodeImage(it.path), cfg);
       data.set(img.data, count * size);
       out[count++] = it.label;
     } catch {
@@ -86,7 +68,7 @@ export async function loadLabelledImages(
 
 /**
  * Preprocessed real images from `root` as one NHWC batch, or a reason why there are none (no folder, no
- * images, or the preprocessing module is not available in this checkout).
+ * images, or none that decodes).
  */
 export async function loadRealSamples(
   root: string,
@@ -95,14 +77,12 @@ export async function loadRealSamples(
 ): Promise<{ data: Float32Array; count: number } | { reason: string }> {
   const paths = await sampleImagePaths(root, max);
   if (paths.length === 0) return { reason: `no images under ${root}` };
-  const fns = await preprocessing();
-  if (!fns) return { reason: 'the shared preprocessing pipeline is not available' };
   const size = cfg.height * cfg.width;
   const data = new Float32Array(paths.length * size);
   let count = 0;
   for (const p of paths) {
     try {
-      const img = fns.preprocess(await fns.decodeImage(p), cfg);
+      const img = preprocess(await decodeImage(p), cfg);
       if (img.data.length !== size) continue;
       data.set(img.data, count * size);
       count++;

@@ -5,7 +5,8 @@
  * gradient on its shard, and the main thread averages the gradients (weighted by shard size) and applies
  * its optimizer to its own model, which stays the single source of truth (save it, evaluate it, checkpoint it
  * as usual). Weights go to the workers through one SharedArrayBuffer (no copies per worker, no messages),
- * image shards through one per worker, gradients come back through one per worker (no per-step garbage);
+ * image shards through one per worker, gradients come back through one per worker (no per-step messages of
+ * arrays; the workers' onnxruntime outputs are still fresh buffers, see markWithoutHelperThreads);
  * BatchNorm moving statistics (all non-trainable weights) come back and are averaged. BatchNorm in training
  * mode normalises each shard with its own statistics ("ghost batches" of batch/workers), as in PyTorch DDP.
  *
@@ -20,7 +21,7 @@
  *   // the model at a named layer, e.g. 'logits' to train on logits with 'softmaxCrossEntropy'.
  *   build: { module: new URL('../model/classifier.ts', import.meta.url).href, export: 'buildClassifier', args: [cfg] },
  *   loss: 'categoricalCrossentropy',                        // or { module, export }: (yTrue, yPred) => tf.Scalar
- *   workers: 2,                                             // default: available cores, at most 2 per shard of ≥ 2
+ *   workers: 2,                                             // default: min(2, available cores)
  * });
  * const { loss, accuracy } = await dp.step({ x, xShape: [n, 64, 128, 1], y, yShape: [n, classes], seed: step });
  * await dp.close();                                         // terminates the workers
