@@ -7,7 +7,7 @@ import { leaveOneOutFolds, loadFolderDataset, synthesizeDataset } from '../apps/
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { saveModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun, type CganRunOptions } from '../apps/trainer/src/train/cgan-run.ts';
-import { evalCganRun } from '../apps/trainer/src/commands/eval-cgan.ts';
+import { evalCganRun } from '../apps/trainer/src/evaluate/cgan-eval-run.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -44,7 +44,7 @@ describe('sig eval cgan with a `sig eval classifier` fold as the real-data class
     await saveModel(buildClassifier(model), join(cv, 'fold-1', 'model'));
     await writeFile(join(cv, 'results.json'), JSON.stringify({ data: index.root, folds: [{ fold: 1 }], config: { model, train: { seed: 1 }, preprocess } }));
 
-    const opts = { classifier: join(cv, 'fold-1'), data, perLabel: '2', tstrPerLabel: '2', tstrEpochs: '1', tstrWidth: '0.05', seed: '1', backend: 'wasm' };
+    const opts = { classifier: join(cv, 'fold-1'), data, backend: 'wasm', eval: { perLabel: 2, tstrPerLabel: 2, tstrEpochs: 1, tstrWidth: 0.05, seed: 1 } };
     const r = await evalCganRun({ ...opts, run: last });
     expect(r.realImages).toBe(3);
     expect(JSON.parse(await readFile(join(last, 'quality.json'), 'utf8')).classifierSource).toMatch(/verified/);

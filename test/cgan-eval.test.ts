@@ -7,7 +7,7 @@ import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { saveModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
-import { evalCganRun } from '../apps/trainer/src/commands/eval-cgan.ts';
+import { evalCganRun } from '../apps/trainer/src/evaluate/cgan-eval-run.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -35,7 +35,7 @@ describe('sig eval cgan, tiny end to end', () => {
     });
     await writeFile(join(cls, 'run.json'), JSON.stringify(info));
 
-    const r = await evalCganRun({ run: gan, classifier: cls, data, perLabel: '4', tstrPerLabel: '4', tstrEpochs: '1', tstrWidth: '0.05', seed: '1', backend: 'wasm' });
+    const r = await evalCganRun({ run: gan, classifier: cls, data, backend: 'wasm', eval: { perLabel: 4, tstrPerLabel: 4, tstrEpochs: 1, tstrWidth: 0.05, seed: 1 } });
     const held = (RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8'))).dataset as unknown as { heldOut: string[] }).heldOut;
     expect(r.realImages).toBe(held.length);
     expect(r.generatedImages).toBe(12);

@@ -58,3 +58,14 @@ export const CganTrainConfig = z.object({
 });
 export type CganTrainConfig = z.infer<typeof CganTrainConfig>;
 export type CganTrainConfigInput = z.input<typeof CganTrainConfig>;
+
+/** How `sig eval cgan` measures a generator. */
+export const CganEvalConfig = z.object({
+  perLabel: setting(z.number().int().min(1).default(20), { flag: 'per-label', arg: 'n', help: 'generated samples per label for agreement and Fréchet distance' }),
+  tstrPerLabel: setting(z.number().int().min(1).default(50), { flag: 'tstr-per-label', arg: 'n', help: 'generated samples per label to train the TSTR classifier on' }),
+  tstrEpochs: setting(z.number().int().min(1).default(8), { flag: 'tstr-epochs', arg: 'n', help: 'epochs of the TSTR classifier' }),
+  tstrWidth: setting(z.number().min(0.01).max(4).default(0.25), { flag: 'tstr-width', arg: 'm', help: 'width multiplier of the TSTR classifier' }),
+  seed: setting(z.number().int().min(0).default(1), { flag: 'seed', arg: 'n', help: 'random seed (latent vectors, TSTR classifier)' }),
+});
+export type CganEvalConfig = z.infer<typeof CganEvalConfig>;
+export type CganEvalConfigInput = z.input<typeof CganEvalConfig>;

@@ -1,0 +1,165 @@
+// `sig eval cgan`'s run: (a) train-on-generated/test-on-real accuracy, (b) label agreement and (c) Fréchet
+// distance of a CGAN run, judged by a classifier trained on real data; written as JSON. Options arrive typed.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { CganEvalConfig, ClassifierConfig, Rng, RunInfo, UserError, type CganEvalConfigInput } from '@sig/shared';
+import { selectBackend } from '../backend/select.ts';
+import { loadFolderDataset } from '../data/index.ts';
+import { buildClassifier, embeddingModel } from '../model/classifier.ts';
+import { loadModel } from '../model/io.ts';
+import { isClassifierFold, readClassifierFold } from './classifier-fold-run.ts';
+import { bytesToBatch, generatedPngs } from './gan-detector-inputs.ts';
+import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
+
+/** What the measurement needs: the CGAN run, the real-data classifier, the real images and the settings. */
+export interface CganEvalOptions {
+  /** CGAN run folder. */
+  run: string;
+  /** Classifier trained on real data: a run folder, or a `sig eval classifier` fold-N folder. */
+  classifier: string;
+  /** Dataset folder of real images. */
+  data: string;
+  /** JSON file for the results (default: <run>/quality.json). */
+  out?: string;
+  /** TensorFlow.js backend name (default: the best available). */
+  backend?: string;
+  eval?: CganEvalConfigInput;
+}
+
+/** Runs the three measurements and writes them as JSON; returns them. */
+export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
+  const started = Date.now();
+  const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, seed } = CganEvalConfig.parse(opts.eval ?? {});
+  const readRun = async (dir: string, kind: string) => {
+    const info = RunInfo.parse(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')));
+    if (info.kind !== kind) throw new UserError(`${dir} is a '${info.kind}' run, not a ${kind} run`);
+    return info;
+  };
+  const ganDir = resolve(opts.run);
+  const clsDir = resolve(opts.classifier);
+  const gan = await readRun(ganDir, 'cgan');
+  // A `sig eval classifier` fold folder (no run.json) also serves, with the list of images it trained on.
+  const fold = isClassifierFold(clsDir) ? await readClassifierFold(clsDir) : undefined;
+  const cls = fold ? fold.info : await readRun(clsDir, 'classifier');
+  const backend = await selectBackend(opts.backend ?? 'auto');
+
+  // Generator label k → classifier class index (by student ID); labels the classifier lacks are skipped.
+  const clsIndex = new Map(cls.labels.map((l, i) => [l, i]));
+  const shared = gan.labels.map((l, k) => ({ k, c: clsIndex.get(l) })).filter((m): m is { k: number; c: number } => m.c !== undefined);
+  if (shared.length < 2) throw new UserError('the CGAN and the classifier share fewer than 2 labels');
+
+  // Real test images: the CGAN run's held-out list when it has one, else the whole dataset folder.
+  const index = await loadFolderDataset(resolve(opts.data));
+  const heldOut = new Set(((gan.dataset as { heldOut?: string[] }).heldOut ?? []).map((p) => resolve(p)));
+  let realItems = index.items.filter((it) => heldOut.has(resolve(it.path)));
+  const realSource = realItems.length ? 'cgan held-out split' : 'whole dataset (no held-out list in the cgan run)';
+  if (!realItems.length) realItems = index.items;
+  realItems = realItems.filter((it) => clsIndex.has(it.label));
+  // (b) and (c) are only honest on real images the classifier never trained on; for a fold we can check it.
+  const seen = fold ? realItems.filter((it) => fold.trainedOn.has(resolve(it.path))).length : 0;
+  if (seen) throw new UserError(`${seen} of the ${realItems.length} real test images are in the training side of classifier fold ${clsDir} (train the cgan with --holdout-last to match fold 1 of --folds 1)`);
+  const realBytes = await Promise.all(realItems.map(async (it) => new Uint8Array(await readFile(it.path))));
+  const realY = Int32Array.from(realItems, (it) => clsIndex.get(it.label)!);
+
+  // Generated samples, rendered to PNG and preprocessed like the real files (one pipeline).
+  const generator = await loadModel(join(ganDir, 'model', 'generator'));
+  const genOpts = { numClasses: gan.labels.length, latentDim: gan.latentDim ?? 100, size: gan.preprocess.width };
+  const sharedK = new Set(shared.map((m) => m.k));
+  const keep = (g: { pngs: Uint8Array[]; labels: number[] }) => {
+    const idx = g.labels.map((_, i) => i).filter((i) => sharedK.has(g.labels[i]));
+    return { pngs: idx.map((i) => g.pngs[i]), y: Int32Array.from(idx, (i) => clsIndex.get(gan.labels[g.labels[i]])!) };
+  };
+  const evalGen = keep(await generatedPngs(generator, { ...genOpts, perLabel, seed: seed * 7 + 1 }));
+  const tstrGen = keep(await generatedPngs(generator, { ...genOpts, perLabel: tstrPerLabel, seed: seed * 7 + 2 }));
+  generator.dispose();
+
+  const pre = cls.preprocess;
+  const shape = (n: number): [number, number, number, number] => [n, pre.height, pre.width, 1];
+  const realX = await bytesToBatch(realBytes, pre);
+  const genX = await bytesToBatch(evalGen.pngs, pre);
+  const k = cls.labels.length;
+
+  // (b) label agreement and (c) Fréchet distance, with the real-data classifier.
+  const classifier = await loadModel(join(clsDir, 'model'));
+  const embed = embeddingModel(classifier);
+  const run = (m: tfl.LayersModel, x: Float32Array, n: number): Float32Array =>
+    tf.tidy(() => (m.predict(tf.tensor4d(x, shape(n)), { batchSize: 32 }) as tf.Tensor).dataSync() as Float32Array);
+  const genPred = argmaxRows(run(classifier, genX, evalGen.y.length), evalGen.y.length, k);
+  const realPred = argmaxRows(run(classifier, realX, realY.length), realY.length, k);
+  const agreement = labelAgreement(genPred, evalGen.y, k);
+  const d = embed.outputs[0].shape[1] as number;
+  const realEmb = run(embed, realX, realY.length);
+  const fd = frechetDistance(realEmb, realY.length, run(embed, genX, evalGen.y.length), evalGen.y.length, d);
+  // Scale for (c): the same distance between the held-out real images and as many other real images
+  // (the CGAN's training images), i.e. what a perfect generator would score with these sample sizes.
+  let fdRealRef = NaN;
+  if (heldOut.size) {
+    const others = index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label));
+    const pick = new Rng(seed + 99).shuffle(others.slice()).slice(0, realY.length);
+    if (pick.length >= 2) {
+      const otherX = await bytesToBatch(await Promise.all(pick.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
+      fdRealRef = frechetDistance(realEmb, realY.length, run(embed, otherX, pick.length), pick.length, d);
+    }
+  }
+
+  // (a) TSTR: a fresh classifier trained on generated samples only, tested on the real images.
+  // Same architecture as the real-data classifier (its run keeps the model config under `model`), at --tstr-width.
+  const base = (cls.config as { model?: object }).model ?? cls.config;
+  const tstrCfg = ClassifierConfig.parse({ ...base, classes: k, widthMultiplier: tstrWidth, inputHeight: pre.height, inputWidth: pre.width });
+  const tstr = buildClassifier(tstrCfg);
+  tstr.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const tx = await bytesToBatch(tstrGen.pngs, pre);
+  const rng = new Rng(seed);
+  const px = pre.height * pre.width;
+  for (let e = 0; e < tstrEpochs; e++) {
+    const order = rng.shuffle(Array.from({ length: tstrGen.y.length }, (_, i) => i));
+    const xb = new Float32Array(order.length * px);
+    order.forEach((j, i) => xb.set(tx.subarray(j * px, (j + 1) * px), i * px));
+    const yb = Int32Array.from(order, (j) => tstrGen.y[j]);
+    const xs = tf.tensor4d(xb, shape(order.length));
+    const ys = tf.oneHot(tf.tensor1d(yb, 'int32'), k);
+    await tstr.fit(xs, ys, { epochs: 1, batchSize: 32, shuffle: false, verbose: 0 });
+    xs.dispose();
+    ys.dispose();
+  }
+  const tstrAcc = accuracy(argmaxRows(run(tstr, realX, realY.length), realY.length, k), realY);
+
+  const seconds = (Date.now() - started) / 1000;
+  const result = {
+    tstrAccuracy: tstrAcc,
+    labelAgreement: agreement.overall,
+    frechetDistance: fd,
+    frechetRealVsReal: fdRealRef,
+    classifierRealAccuracy: accuracy(realPred, realY),
+    chance: 1 / shared.length,
+    realImages: realY.length,
+    generatedImages: evalGen.y.length,
+    tstrTrainImages: tstrGen.y.length,
+    embeddingDim: d,
+    seconds,
+  };
+  const outFile = opts.out ? resolve(opts.out) : join(ganDir, 'quality.json');
+  const classifierSource = fold ? `cross-validation fold ${clsDir} (verified: none of the real test images on its training side)` : `run ${clsDir}`;
+  await writeFile(outFile, JSON.stringify({ ...result, realSource, classifierSource, backend, perLabelAgreement: agreement.perLabel }, null, 2));
+  return { ...result, realSource, outFile };
+}
+
+/** The three measurements, their scales and where they were written. */
+export interface CganQuality {
+  tstrAccuracy: number;
+  labelAgreement: number;
+  frechetDistance: number;
+  /** The Fréchet distance between held-out and other real images: what a perfect generator would score. */
+  frechetRealVsReal: number;
+  classifierRealAccuracy: number;
+  chance: number;
+  realImages: number;
+  generatedImages: number;
+  tstrTrainImages: number;
+  embeddingDim: number;
+  seconds: number;
+  realSource: string;
+  outFile: string;
+}
