@@ -2,15 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ModelEntry, UserError, type ModelKind, type TensorCtorLike } from '@sig/shared';
+import { ModelEntry, UserError, type EntryOfKind, type ModelKind, type TensorCtorLike } from '@sig/shared';
 import { BatchedSession, type BatcherHooks, type BatchingOptions } from '../batching/micro-batcher.ts';
 import type { Logger } from '../log.ts';
 import type { InferencePool, SessionGroup } from './inference-thread.ts';
 import type { OnnxSessionFactory } from './session-factory.ts';
 
 /** A model that passed its checks and has a session. */
-export interface LoadedModel {
-  entry: ModelEntry;
+export interface LoadedModel<E extends ModelEntry = ModelEntry> {
+  entry: E;
   /** The raw onnxruntime session on the main thread (metadata; it runs batches only without an inference thread). */
   session: ort.InferenceSession;
   /** The same model on the inference threads, when there are any: the batcher runs it there. */
@@ -96,14 +96,15 @@ export class ModelRegistry {
   }
 
   /** The named model, or the first loaded one of `kind`; a UserError (404/400/503) says what is wrong. */
-  pick(kind: ModelKind, name?: string): LoadedModel {
+  pick<K extends ModelKind>(kind: K, name?: string): LoadedModel<EntryOfKind<K>> {
+    const isKind = (m: LoadedModel): m is LoadedModel<EntryOfKind<K>> => m.entry.kind === kind;
     if (name !== undefined) {
       const m = this.models.get(name);
       if (!m) throw new UserError(`unknown model '${name}'`, 404);
-      if (m.entry.kind !== kind) throw new UserError(`model '${name}' is a ${m.entry.kind}, this route needs a ${kind}`, 400);
+      if (!isKind(m)) throw new UserError(`model '${name}' is a ${m.entry.kind}, this route needs a ${kind}`, 400);
       return m;
     }
-    const m = this.list().find((x) => x.entry.kind === kind);
+    const m = this.list().find(isKind);
     if (!m) throw new UserError(`no ${kind} model is loaded on this server`, 503);
     return m;
   }
