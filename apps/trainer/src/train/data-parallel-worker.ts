@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select.ts';
+import { configureBackend } from '../backend/settings.ts';
 import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { computeLoss, countCorrect, type LossName } from './data-parallel-loss.ts';
 import type { StepBatch, WorkerInit, WorkerReply } from './data-parallel.ts';
@@ -19,6 +20,7 @@ function moduleUrl(spec: string): string {
 }
 
 async function setup() {
+  configureBackend(init.settings);
   await selectBackend(init.backend, { log: () => {} });
   const mod = (await import(moduleUrl(init.build.module))) as Record<string, (...a: unknown[]) => tfl.LayersModel>;
   const builder = mod[init.build.export];

@@ -34,10 +34,10 @@
  * as `model` and a builder export that returns the same combined model; frozen weights are synced every step.
  */
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
 import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { LOSS_NAMES, type LossName } from './data-parallel-loss.ts';
 
@@ -91,6 +91,8 @@ export interface WorkerInit {
   build: ModelRecipe;
   loss: LossName | LossRecipe;
   backend: string;
+  /** The main thread's backend settings, so every replica computes the same way. */
+  settings: BackendSettings;
   weights: SharedArrayBuffer;
   grads: SharedArrayBuffer;
   state: SharedArrayBuffer;
@@ -115,20 +117,6 @@ function accumulate(dst: Float32Array, src: Float32Array, scale: number, first: 
   else for (let i = 0; i < dst.length; i++) dst[i] += scale * src[i];
 }
 
-/**
- * Turns off V8's concurrent marking for this process before the first workers start, so their heaps mark on
- * their own threads. Every worker step ends in a mark-compact (onnxruntime-node returns each output as a fresh
- * external buffer, ~50 MB a step), and with the workers already on every core the concurrent marking tasks only
- * compete with them: a two-worker step went from ~330 to ~297 ms (bench notes in docs/benchmarks.md).
- * V8 reads the flag when an isolate starts marking, so it takes effect for the workers created after it;
- * `SIG_CONCURRENT_MARKING=1` keeps V8's default.
- */
-function markWithoutHelperThreads(): void {
-  if (markingSet || process.env.SIG_CONCURRENT_MARKING === '1') return;
-  setFlagsFromString('--no-concurrent-marking');
-  markingSet = true;
-}
-let markingSet = false;
 
 interface Replica {
   worker: Worker;
@@ -160,12 +148,12 @@ export class DataParallel {
     const total = shapes.reduce((a, s) => a + size(s), 0);
     const nTrain = shapes.reduce((a, s, i) => a + (trainable[i] ? size(s) : 0), 0);
     const weights = new SharedArrayBuffer(total * 4);
-    markWithoutHelperThreads();
+    markingForWorkers();
     const replicas: Replica[] = [];
     for (let k = 0; k < count; k++) {
       const grads = new SharedArrayBuffer(nTrain * 4);
       const state = new SharedArrayBuffer((total - nTrain) * 4);
-      const init: WorkerInit = { build: opts.build, loss: opts.loss, backend: opts.backend ?? 'wasm', weights, grads, state, shapes, trainable };
+      const init: WorkerInit = { build: opts.build, loss: opts.loss, backend: opts.backend ?? 'wasm', settings: backendSettings(), weights, grads, state, shapes, trainable };
       const worker = new Worker(new URL('./data-parallel-worker-entry.js', import.meta.url), { workerData: init });
       const replica: Replica = { worker, grads: new Float32Array(grads), state: new Float32Array(state) };
       worker.on('message', (msg: WorkerReply) => {
