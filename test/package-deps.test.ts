@@ -26,7 +26,7 @@ function packagesOf(file: string): string[] {
 const json = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; version?: string };
 
 describe('package declarations', () => {
-  for (const app of ['apps/inference-server', 'apps/trainer']) {
+  for (const app of ['apps/inference-server', 'apps/trainer', 'packages/shared']) {
     it(`${app} declares every package its source loads`, () => {
       const pkg = json(join(app, 'package.json'));
       const declared = new Set(Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }));
