@@ -15,6 +15,18 @@ export interface WireTensor {
   dims: readonly number[];
 }
 
+/** Tensors as they cross the thread boundary, with the buffers to move (copied first only when they are views into a larger buffer). */
+export function toWire(tensors: Record<string, OrtTensorLike>): { wire: Record<string, WireTensor>; transfer: ArrayBuffer[] } {
+  const wire: Record<string, WireTensor> = {};
+  const transfer: ArrayBuffer[] = [];
+  for (const [name, t] of Object.entries(tensors)) {
+    const { data, buffer } = movable(t.data as Float32Array);
+    wire[name] = { type: t.type, data, dims: t.dims };
+    if (!transfer.includes(buffer)) transfer.push(buffer);
+  }
+  return { wire, transfer };
+}
+
 /** Calls to the inference thread. */
 export type InferenceRequest =
   | { op: 'open'; handle: number; model: Uint8Array; options: ort.InferenceSession.SessionOptions }
@@ -62,15 +74,9 @@ export class InferenceThread {
     return new ThreadSession(this, handle, r.inputNames ?? [], r.outputNames ?? []);
   }
 
-  /** Runs session `handle`; the feeds' data buffers are moved (copied only when they are views into a larger buffer). */
+  /** Runs session `handle`; the feeds' data buffers are moved (see toWire). */
   async run(handle: number, feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>> {
-    const wire: Record<string, WireTensor> = {};
-    const transfer: ArrayBuffer[] = [];
-    for (const [name, t] of Object.entries(feeds)) {
-      const { data, buffer } = movable(t.data as Float32Array);
-      wire[name] = { type: t.type, data, dims: t.dims };
-      if (!transfer.includes(buffer)) transfer.push(buffer);
-    }
+    const { wire, transfer } = toWire(feeds);
     const r = await this.call({ op: 'run', handle, feeds: wire }, transfer);
     const out: Record<string, OrtTensorLike> = {};
     for (const [name, t] of Object.entries(r.outputs ?? {})) out[name] = new this.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);

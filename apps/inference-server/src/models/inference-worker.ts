@@ -5,8 +5,8 @@ import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { answerCalls, movable } from '@sig/shared/node/worker-calls.ts';
-import type { InferenceAnswer, InferenceRequest, WireTensor } from './inference-thread.ts';
+import { answerCalls } from '@sig/shared/node/worker-calls.ts';
+import { toWire, type InferenceAnswer, type InferenceRequest } from './inference-thread.ts';
 
 ort.env.logLevel = 'fatal';
 lowerPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
@@ -40,14 +40,8 @@ answerCalls<InferenceRequest, InferenceAnswer>(async (req) => {
     const feeds: Record<string, ort.Tensor> = {};
     for (const [name, t] of Object.entries(req.feeds)) feeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
     const out = await session.run(feeds);
-    const outputs: Record<string, WireTensor> = {};
-    const transfer: ArrayBuffer[] = [];
-    for (const [name, t] of Object.entries(out)) {
-      const { data, buffer } = movable(t.data as Float32Array);
-      outputs[name] = { type: t.type, data, dims: t.dims };
-      if (!transfer.includes(buffer)) transfer.push(buffer);
-    }
-    return { res: { outputs }, transfer };
+    const { wire, transfer } = toWire(out);
+    return { res: { outputs: wire }, transfer };
   }
   await sessions.get(req.handle)?.release();
   sessions.delete(req.handle);
