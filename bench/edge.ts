@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
-import { Manifest, classify, prepare, type ModelEntry, type RunInfo } from '@sig/shared';
+import { Manifest, classify, prepare, type ClassifierEntry, type RunInfo } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
 import { buildEdge } from '../apps/edge/src/build/build.ts';
 import { serveStatic, type StaticServer } from '../apps/edge/src/build/static-server.ts';
@@ -37,7 +37,7 @@ const rounds = Number(args.rounds);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
 
 /** A models folder with only a classifier in it (the page then runs exactly the model Node runs). */
-async function classifierOnly(): Promise<{ dir: string; entry: ModelEntry; origin: string; cleanup: string[] }> {
+async function classifierOnly(): Promise<{ dir: string; entry: ClassifierEntry; origin: string; cleanup: string[] }> {
   const src = args.models ?? (existsSync('models/manifest.json') ? 'models' : null);
   const dir = await mkdtemp(join(tmpdir(), 'sig-bench-edge-models-'));
   if (src) {
@@ -74,7 +74,9 @@ async function classifierOnly(): Promise<{ dir: string; entry: ModelEntry; origi
   await writeFile(join(run, 'run.json'), JSON.stringify(info));
   await exportRun(run, dir, { realSamples: 0 });
   const manifest = Manifest.parse(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')));
-  return { dir, entry: manifest.models[0], origin: `reference classifier, width ${width}, 64×128, ${classes} classes, untrained`, cleanup: [dir, run] };
+  const entry = manifest.models.find((m) => m.kind === 'classifier');
+  if (!entry) throw new Error('the export wrote no classifier entry');
+  return { dir, entry, origin: `reference classifier, width ${width}, 64×128, ${classes} classes, untrained`, cleanup: [dir, run] };
 }
 
 const median = (a: number[]): number => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];

@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import autocannon, { type Options as LoadOptions } from 'autocannon';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { Manifest, classify, prepare, type ModelEntry } from '@sig/shared';
+import { Manifest, classify, prepare, type ClassifierEntry } from '@sig/shared';
 import { parseConfig } from '../apps/inference-server/src/config.ts';
 import { decodeUpload } from '../apps/inference-server/src/preprocess/png-decode.ts';
 
@@ -63,7 +63,7 @@ if (args.route !== 'classify' && args.route !== 'infer') throw new Error(`--rout
 const seconds = Number(args.seconds);
 
 /** A folder with a classifier: --models, else models/ for --model default, else a freshly exported reference classifier. */
-async function classifierFolder(): Promise<{ dir: string; entry: ModelEntry; origin: string }> {
+async function classifierFolder(): Promise<{ dir: string; entry: ClassifierEntry; origin: string }> {
   if (args.model !== 'default' && args.model !== 'reference') throw new Error(`--model is default or reference, not '${args.model}'`);
   const dir = args.models ?? (args.model === 'default' ? 'models' : null);
   if (dir) {
@@ -85,9 +85,10 @@ async function classifierFolder(): Promise<{ dir: string; entry: ModelEntry; ori
   const graph = buildOnnxGraph(model);
   const out = await mkdtemp(join(tmpdir(), 'sig-bench-serve-'));
   process.on('exit', () => rmSync(out, { recursive: true, force: true }));
-  const entry: ModelEntry = {
+  const entry: ClassifierEntry = {
     name: 'classifier',
     kind: 'classifier',
+    scores: 'probabilities',
     version: 'bench',
     file: 'classifier.onnx',
     sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -112,7 +113,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** session.run on batches of `batch` images for `secs` seconds: images/s and per-run latency. */
-async function rawRun(session: ort.InferenceSession, entry: ModelEntry, batch: number, secs: number) {
+async function rawRun(session: ort.InferenceSession, entry: ClassifierEntry, batch: number, secs: number) {
   const per = entry.preprocess.height * entry.preprocess.width;
   const dims = [batch, ...entry.inputs[0].shape.slice(1).map((d) => (typeof d === 'number' ? d : 1))];
   const x = new ort.Tensor('float32', Float32Array.from({ length: per * batch }, (_, i) => (i % 7 === 0 ? 1 : 0)), dims);
@@ -174,7 +175,7 @@ async function signaturePng(): Promise<Buffer> {
 }
 
 /** decode (the server's decoder) → preprocess → classify in this process, `batch` images per session run, for `secs` seconds. */
-async function pipelineRun(session: ort.InferenceSession, entry: ModelEntry, png: Buffer, batch: number, secs: number) {
+async function pipelineRun(session: ort.InferenceSession, entry: ClassifierEntry, png: Buffer, batch: number, secs: number) {
   const ctx = { session, Tensor: ort.Tensor };
   let images = 0;
   let prepMs = 0;
@@ -212,7 +213,7 @@ interface Request {
 }
 
 /** --route classify: the PNG as base64 JSON; --route infer: its preprocessed tensor as v2 binary tensor data. */
-async function benchRequest(entry: ModelEntry, png: Buffer): Promise<Request> {
+async function benchRequest(entry: ClassifierEntry, png: Buffer): Promise<Request> {
   if (args.route === 'classify') {
     return { path: '/v1/classify', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image: png.toString('base64'), topK: 5 }) };
   }

@@ -10,6 +10,7 @@ function entry(name: string, version = '1'): ModelEntry {
   return {
     name,
     kind: 'classifier',
+    scores: 'probabilities',
     version,
     file: `${name}.onnx`,
     sha256: 'a'.repeat(64),

@@ -160,7 +160,7 @@ describe('exportRun: run folder → models folder + manifest', () => {
     await exportRun(await makeRun('realfake', rf, { threshold: 0.7 }), models);
     const again = Manifest.parse(JSON.parse(await readFile(join(models, 'manifest.json'), 'utf8')));
     expect(again.models).toHaveLength(5);
-    expect(again.models.find((m) => m.name === 'realfake')?.threshold).toBe(0.7);
+    expect(again.models.find((m) => m.name === 'realfake')).toMatchObject({ kind: 'realfake', threshold: 0.7, scores: 'probabilities' });
   });
 
   it('refuses to write a model that fails parity (fp16 weights overflow) and leaves the folder untouched', async () => {

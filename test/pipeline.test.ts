@@ -11,6 +11,7 @@ import {
   topK,
   type FloatImage,
   type Manifest,
+  type GeneratorEntry,
   type ModelEntry,
   type OrtSessionLike,
   type OrtTensorLike,
@@ -23,8 +24,8 @@ import { LABELS, makeTestModels } from './server/fixtures.ts';
 describe('pipeline post-processing', () => {
   it('keeps a probability row and softmaxes logits', () => {
     const p = Float32Array.from([0.1, 0.7, 0.2]);
-    expect(toProbabilities(p)).toBe(p);
-    const q = toProbabilities(Float32Array.from([1, 3, -2]));
+    expect(toProbabilities(p, 'probabilities')).toBe(p);
+    const q = toProbabilities(Float32Array.from([1, 3, -2]), 'logits');
     expect(q.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     expect(q[1]).toBeCloseTo(Math.exp(3) / (Math.exp(1) + Math.exp(3) + Math.exp(-2)), 6);
   });
@@ -33,12 +34,15 @@ describe('pipeline post-processing', () => {
     expect(topK(Float32Array.from([0.2, 0.5, 0.2, 0.1]), ['a', 'b', 'c', 'd'], 3).map((p) => p.label)).toEqual(['b', 'a', 'c']);
   });
 
-  it('reads p(genuine) from a probability, a logit or two scores', () => {
-    expect(genuineProbability(Float32Array.from([0.8]), [])).toBeCloseTo(0.8, 6);
-    expect(genuineProbability(Float32Array.from([0]), [])).toBe(0);
-    expect(genuineProbability(Float32Array.from([2]), [])).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
-    expect(genuineProbability(Float32Array.from([0.3, 0.7]), ['fake', 'genuine'])).toBeCloseTo(0.7, 6);
-    expect(genuineProbability(Float32Array.from([0.3, 0.7]), ['genuine', 'fake'])).toBeCloseTo(0.3, 6);
+  it('reads p(genuine) from a probability, a logit or two scores, as the manifest says', () => {
+    expect(genuineProbability(Float32Array.from([0.8]), [], 'probabilities')).toBeCloseTo(0.8, 6);
+    expect(genuineProbability(Float32Array.from([0]), [], 'probabilities')).toBe(0);
+    expect(genuineProbability(Float32Array.from([2]), [], 'logits')).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
+    // A logit inside [0, 1] is still a logit (the value range no longer decides).
+    expect(genuineProbability(Float32Array.from([0.8]), [], 'logits')).toBeCloseTo(1 / (1 + Math.exp(-0.8)), 6);
+    expect(genuineProbability(Float32Array.from([0.3, 0.7]), ['fake', 'genuine'], 'probabilities')).toBeCloseTo(0.7, 6);
+    expect(genuineProbability(Float32Array.from([0.3, 0.7]), ['genuine', 'fake'], 'probabilities')).toBeCloseTo(0.3, 6);
+    expect(genuineProbability(Float32Array.from([0, 1]), ['fake', 'genuine'], 'logits')).toBeCloseTo(Math.E / (1 + Math.E), 6);
   });
 
   it('draws the same latent vectors for the same seed, image i from row i', () => {
@@ -60,12 +64,12 @@ class RecordingGenerator implements OrtSessionLike {
   }
 }
 
-function generatorEntry(label: ModelEntry['inputs'][number]): ModelEntry {
+function generatorEntry(label: ModelEntry['inputs'][number]): GeneratorEntry {
   return {
     name: 'g', kind: 'generator', version: '1', file: 'g.onnx', sha256: '0'.repeat(64), bytes: 1, opset: 17, precision: 'fp32',
     inputs: [{ name: 'z', shape: ['batch', 3], type: 'float32' }, label],
     outputs: [{ name: 'img', shape: ['batch', 2, 2, 1], type: 'float32' }],
-    labels: ['a', 'b', 'c'], latentDim: 3,
+    labels: ['a', 'b', 'c'], latentDim: 3, latentInput: 'z', labelInput: 'label',
     preprocess: { height: 2, width: 2, range: 'minus-one-one', binarize: false, removeLines: true, margin: 0.05 },
     training: { dataset: 'x', classes: 3, samples: 0 }, metrics: {}, createdAt: '',
   };

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrtSessionLike, OrtTensorLike } from '@sig/shared';
-import { BatchedSession, ClosedError, OverloadedError } from '../apps/inference-server/src/batching/micro-batcher.ts';
+import { ModelRunner, ClosedError, OverloadedError } from '../apps/inference-server/src/batching/micro-batcher.ts';
 import { makeTestModels } from './server/fixtures.ts';
 import { postJson, signatureImage, startTestServer } from './server/http.ts';
 
@@ -31,10 +31,10 @@ class DoublingSession implements OrtSessionLike {
 const feed = (...rows: number[][]) => ({ x: new ort.Tensor('float32', Float32Array.from(rows.flat()), [rows.length, rows[0].length]) });
 const values = (t: OrtTensorLike) => Array.from(t.data as Float32Array);
 
-describe('BatchedSession (micro-batching)', () => {
+describe('ModelRunner (micro-batching)', () => {
   it('merges concurrent runs into one session run and gives each caller its own rows', async () => {
     const inner = new DoublingSession();
-    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 16, maxWaitMs: 20, maxQueue: 64 });
+    const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 16, maxWaitMs: 20, maxQueue: 64 });
     const [a, c, d] = await Promise.all([b.run(feed([1, 2])), b.run(feed([3, 4], [5, 6])), b.run(feed([7, 8]))]);
     expect(inner.batches).toEqual([4]);
     expect(values(a.y)).toEqual([2, 4]);
@@ -45,7 +45,7 @@ describe('BatchedSession (micro-batching)', () => {
 
   it('never puts more than maxBatchSize rows in one run, and requests arriving during a run form the next batch', async () => {
     const inner = new DoublingSession();
-    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 2, maxWaitMs: 20, maxQueue: 64 });
+    const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 2, maxWaitMs: 20, maxQueue: 64 });
     const outs = await Promise.all([1, 2, 3, 4, 5].map((v) => b.run(feed([v]))));
     expect(inner.batches).toEqual([2, 2, 1]);
     expect(outs.map((o) => values(o.y)[0])).toEqual([2, 4, 6, 8, 10]);
@@ -54,7 +54,7 @@ describe('BatchedSession (micro-batching)', () => {
   it('runs up to `concurrency` batches at once (one per inference thread), never more', async () => {
     for (const concurrency of [1, 2, 3]) {
       const inner = new DoublingSession();
-      const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 2, maxWaitMs: 0, maxQueue: 64, concurrency });
+      const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 2, maxWaitMs: 0, maxQueue: 64, concurrency });
       const outs = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((v) => b.run(feed([v]))));
       expect(outs.map((o) => values(o.y)[0])).toEqual([2, 4, 6, 8, 10, 12, 14, 16]);
       expect(inner.mostRunning).toBe(concurrency);
@@ -64,14 +64,14 @@ describe('BatchedSession (micro-batching)', () => {
 
   it('with maxBatchSize 1 never merges requests (a bigger request still runs whole)', async () => {
     const inner = new DoublingSession();
-    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 1, maxWaitMs: 20, maxQueue: 64 });
+    const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 1, maxWaitMs: 20, maxQueue: 64 });
     await Promise.all([b.run(feed([1], [2], [3])), b.run(feed([4]))]);
     expect(inner.batches).toEqual([3, 1]);
   });
 
   it('rejects with OverloadedError when the queue is full', async () => {
     const inner = new DoublingSession();
-    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 50, maxQueue: 2 });
+    const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 50, maxQueue: 2 });
     const results = await Promise.allSettled([1, 2, 3, 4].map((v) => b.run(feed([v]))));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
     expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(OverloadedError);
@@ -80,7 +80,7 @@ describe('BatchedSession (micro-batching)', () => {
   it('a request that makes the merged run fail fails alone; its batch-mates still get answers', async () => {
     const inner = new DoublingSession();
     inner.failOn = 666;
-    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 20, maxQueue: 64 });
+    const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 20, maxQueue: 64 });
     const results = await Promise.allSettled([b.run(feed([1])), b.run(feed([666])), b.run(feed([3]))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(values((results[2] as PromiseFulfilledResult<Record<string, OrtTensorLike>>).value.y)).toEqual([6]);
@@ -88,7 +88,7 @@ describe('BatchedSession (micro-batching)', () => {
 
   it('only merges requests with the same per-row shape', async () => {
     const inner = new DoublingSession();
-    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 20, maxQueue: 64 });
+    const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 20, maxQueue: 64 });
     const [a, c] = await Promise.all([b.run(feed([1, 2])), b.run(feed([3, 4, 5]))]);
     expect(inner.batches).toEqual([1, 1]);
     expect(values(c.y)).toEqual([6, 8, 10]);
@@ -97,7 +97,7 @@ describe('BatchedSession (micro-batching)', () => {
 
   it('hurry runs a waiting batch at once', async () => {
     const inner = new DoublingSession();
-    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 60_000, maxQueue: 64 });
+    const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 60_000, maxQueue: 64 });
     const pending = b.run(feed([1]));
     b.hurry();
     expect(values((await pending).y)).toEqual([2]);
@@ -106,7 +106,7 @@ describe('BatchedSession (micro-batching)', () => {
 
   it('drain finishes queued work, then refuses new work', async () => {
     const inner = new DoublingSession();
-    const b = new BatchedSession(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 1000, maxQueue: 64 });
+    const b = new ModelRunner(inner, ort.Tensor, { maxBatchSize: 8, maxWaitMs: 1000, maxQueue: 64 });
     const pending = b.run(feed([1]));
     await b.drain();
     expect(values((await pending).y)).toEqual([2]);

@@ -17,13 +17,17 @@ describe('preprocessing pool', () => {
     const workers = new PreprocessPool(2, () => {});
     pools.push(inline, workers);
     const a = await inline.prepare(png, 1e6, [cfgA, cfgB]);
-    const results = await Promise.all([1, 2, 3].map(() => workers.prepare(png, 1e6, [cfgA, cfgB])));
+    // Each call moves its bytes to a worker, so each gets its own copy.
+    const results = await Promise.all([1, 2, 3].map(() => workers.prepare(new Uint8Array(png), 1e6, [cfgA, cfgB])));
     for (const b of results) {
       expect(b.map((x) => [x.width, x.height])).toEqual([[32, 16], [8, 8]]);
       expect(Array.from(b[0].data)).toEqual(Array.from(a[0].data));
       expect(Array.from(b[1].data)).toEqual(Array.from(a[1].data));
     }
     expect(Math.max(...a[0].data)).toBeGreaterThan(0.5); // the stroke is there
+    const moved = new Uint8Array(png); // an upload as the server reads it: its own ArrayBuffer
+    await workers.prepare(moved, 1e6, [cfgA]);
+    expect(moved.byteLength, 'the upload was moved to the worker, not copied').toBe(0);
   });
 
   it('passes a bad image back as a UserError with its HTTP status', async () => {

@@ -1,7 +1,7 @@
 // onnxruntime-web set up from the page's own origin: thread count from cross-origin isolation, the models
 // listed in models/manifest.json, one lazily created session per model.
 import type * as Ort from 'onnxruntime-web';
-import { Manifest, type ModelEntry, type ModelKind, type PipelineContext } from '@sig/shared';
+import { Manifest, type EntryOfKind, type ModelEntry, type ModelKind, type PipelineContext } from '@sig/shared';
 import type { EdgeConfig } from './config.ts';
 
 /** How the wasm backend runs on this page. */
@@ -18,7 +18,7 @@ export interface EdgeRuntime {
   manifest: Manifest;
   threading: ThreadInfo;
   /** The model of `kind` to use: the first of that kind in the manifest (the server's default rule too). */
-  pick(kind: ModelKind): ModelEntry | undefined;
+  pick<K extends ModelKind>(kind: K): EntryOfKind<K> | undefined;
   /** A pipeline context (session + Tensor class) for a manifest entry; sessions are created once. */
   context(entry: ModelEntry): Promise<PipelineContext>;
 }
@@ -46,7 +46,7 @@ export async function loadRuntime(config: EdgeConfig): Promise<EdgeRuntime> {
     ort,
     manifest,
     threading,
-    pick: (kind) => manifest.models.find((m) => m.kind === kind),
+    pick: <K extends ModelKind>(kind: K) => manifest.models.find((m): m is EntryOfKind<K> => m.kind === kind),
     context(entry) {
       let ctx = sessions.get(entry.name);
       if (!ctx) {

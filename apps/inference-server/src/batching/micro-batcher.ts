@@ -43,12 +43,12 @@ interface Job {
 }
 
 /**
- * An OrtSessionLike that merges concurrent `run` calls into one session run along the batch (first)
+ * The front of a served model, what the routes call: an OrtSessionLike that merges concurrent `run` calls into one session run along the batch (first)
  * dimension and splits the outputs back. At most `concurrency` batches run at a time per model (one per
  * inference thread): requests that arrive while they run form the next batch, which is what keeps a
  * saturated server near the session's best throughput.
  */
-export class BatchedSession implements OrtSessionLike {
+export class ModelRunner implements OrtSessionLike {
   private queue: Job[] = [];
   private queuedRows = 0;
   /** Batches running now. */

@@ -1,35 +1,44 @@
+// The inference side of the serving chain: ModelRunner (batching/micro-batcher.ts, what the routes call) →
+// PooledSession (one model on every inference thread, a batch goes to the least busy copy) → ThreadSession
+// (one onnxruntime session on one InferenceThread). The InferencePool owns the threads.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type * as ort from 'onnxruntime-node';
+import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
+import { WorkerCalls, movable } from '@sig/shared/node/worker-calls.ts';
 import type { OrtSessionLike, OrtTensorLike, TensorCtorLike } from '@sig/shared';
 import type { Logger } from '../log.ts';
 
-/** A tensor as it crosses the thread boundary (its data buffer is transferred, not copied, where possible). */
+/** A tensor as it crosses the thread boundary (its data buffer is moved, not copied, where possible). */
 export interface WireTensor {
   type: string;
   data: unknown;
   dims: readonly number[];
 }
 
-/** Messages to the inference thread. */
-export type InferenceRequest =
-  | { id: number; op: 'open'; handle: number; model: Uint8Array; options: ort.InferenceSession.SessionOptions }
-  | { id: number; op: 'run'; handle: number; feeds: Record<string, WireTensor> }
-  | { id: number; op: 'release'; handle: number };
-
-/** Its answers. */
-export type InferenceReply =
-  | { id: number; ok: true; inputNames?: readonly string[]; outputNames?: readonly string[]; outputs?: Record<string, WireTensor> }
-  | { id: number; ok: false; message: string };
-
-type Answer = Extract<InferenceReply, { ok: true }>;
-
-/** Whether a typed array spans its whole buffer, so the buffer can be transferred to another thread as it is. */
-export function spansBuffer(data: ArrayBufferView): boolean {
-  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+/** Tensors as they cross the thread boundary, with the buffers to move (copied first only when they are views into a larger buffer). */
+export function toWire(tensors: Record<string, OrtTensorLike>): { wire: Record<string, WireTensor>; transfer: ArrayBuffer[] } {
+  const wire: Record<string, WireTensor> = {};
+  const transfer: ArrayBuffer[] = [];
+  for (const [name, t] of Object.entries(tensors)) {
+    const { data, buffer } = movable(t.data as Float32Array);
+    wire[name] = { type: t.type, data, dims: t.dims };
+    if (!transfer.includes(buffer)) transfer.push(buffer);
+  }
+  return { wire, transfer };
 }
-/** A request before it is given its id (Omit over each member of the union). */
-type Unsent = InferenceRequest extends infer R ? (R extends InferenceRequest ? Omit<R, 'id'> : never) : never;
+
+/** Calls to the inference thread. */
+export type InferenceRequest =
+  | { op: 'open'; handle: number; model: Uint8Array; options: ort.InferenceSession.SessionOptions }
+  | { op: 'run'; handle: number; feeds: Record<string, WireTensor> }
+  | { op: 'release'; handle: number };
+
+/** Its answers: the names of an opened session, the outputs of a run. */
+export interface InferenceAnswer {
+  inputNames?: readonly string[];
+  outputNames?: readonly string[];
+  outputs?: Record<string, WireTensor>;
+}
 
 /**
  * One worker thread that owns onnxruntime sessions and runs them. onnxruntime-node's `session.run` computes
@@ -38,9 +47,7 @@ type Unsent = InferenceRequest extends infer R ? (R extends InferenceRequest ? O
  * filling the next batch while the current one runs.
  */
 export class InferenceThread {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve(v: Answer): void; reject(e: unknown): void }>();
-  private nextId = 1;
+  private readonly calls: WorkerCalls<InferenceRequest, InferenceAnswer>;
   private nextHandle = 1;
   private closed = false;
 
@@ -50,68 +57,50 @@ export class InferenceThread {
     /** How much lower than the process this thread (and its sessions' threads) runs, in nice steps. */
     nice = 0,
   ) {
-    this.worker = new Worker(new URL('./inference-worker-entry.js', import.meta.url), { workerData: { nice } });
-    this.worker.unref();
-    this.worker.on('message', (reply: InferenceReply) => {
-      const p = this.pending.get(reply.id);
-      if (!p) return;
-      this.pending.delete(reply.id);
-      if (reply.ok) p.resolve(reply);
-      else p.reject(new Error(reply.message));
-    });
-    this.worker.on('error', (err) => log('error', `inference thread failed: ${err.message}`));
-    this.worker.on('exit', () => {
-      for (const p of this.pending.values()) p.reject(new Error('the inference thread exited'));
-      this.pending.clear();
+    const worker = startTsWorker(new URL('./inference-worker.ts', import.meta.url), { workerData: { nice } });
+    worker.unref();
+    worker.on('error', (err) => log('error', `inference thread failed: ${err.message}`));
+    worker.on('exit', () => {
       if (!this.closed) log('error', 'the inference thread exited');
     });
+    this.calls = new WorkerCalls(worker, 'the inference thread');
   }
 
-  /** A session on the inference thread for the model bytes, created with `options`. */
-  async open(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ThreadedSession> {
+  /** A session on this thread for the model bytes, created with `options`. */
+  async open(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ThreadSession> {
     const handle = this.nextHandle++;
-    const r = await this.call({ op: 'open', handle, model: model.slice(), options }, []);
-    return new ThreadedSession(this, handle, r.inputNames ?? [], r.outputNames ?? []);
+    const copy = new Uint8Array(model); // each thread gets its own copy, moved to it
+    const r = await this.call({ op: 'open', handle, model: copy, options }, [copy.buffer as ArrayBuffer]);
+    return new ThreadSession(this, handle, r.inputNames ?? [], r.outputNames ?? []);
   }
 
-  /** Runs session `handle`; the feeds' data buffers are copied only when they are views into a larger buffer. */
+  /** Runs session `handle`; the feeds' data buffers are moved (see toWire). */
   async run(handle: number, feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>> {
-    const wire: Record<string, WireTensor> = {};
-    const transfer = new Set<ArrayBuffer>();
-    for (const [name, t] of Object.entries(feeds)) {
-      let data = t.data as Float32Array;
-      if (!spansBuffer(data)) data = data.slice();
-      wire[name] = { type: t.type, data, dims: t.dims };
-      transfer.add(data.buffer as ArrayBuffer);
-    }
-    const r = await this.call({ op: 'run', handle, feeds: wire }, [...transfer]);
+    const { wire, transfer } = toWire(feeds);
+    const r = await this.call({ op: 'run', handle, feeds: wire }, transfer);
     const out: Record<string, OrtTensorLike> = {};
     for (const [name, t] of Object.entries(r.outputs ?? {})) out[name] = new this.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
     return out;
   }
 
   async release(handle: number): Promise<void> {
-    await this.call({ op: 'release', handle }, []);
+    await this.call({ op: 'release', handle });
   }
 
   /** Stops the thread (after every session was released). */
   async close(): Promise<void> {
     this.closed = true;
-    await this.worker.terminate();
+    await this.calls.worker.terminate();
   }
 
-  private call(req: Unsent, transfer: ArrayBuffer[]): Promise<Answer> {
+  private call(req: InferenceRequest, transfer: ArrayBuffer[] = []): Promise<InferenceAnswer> {
     if (this.closed) return Promise.reject(new Error('the inference thread is closed'));
-    const id = this.nextId++;
-    return new Promise<Answer>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...req, id } as InferenceRequest, transfer);
-    });
+    return this.calls.call(req, transfer);
   }
 }
 
-/** An onnxruntime session living on an InferenceThread, usable wherever the pipeline takes a session. */
-export class ThreadedSession implements OrtSessionLike {
+/** One onnxruntime session living on an InferenceThread. */
+class ThreadSession implements OrtSessionLike {
   /** Runs sent and not yet answered. */
   inFlight = 0;
 
@@ -156,16 +145,16 @@ export class InferencePool {
     return this.threads.length;
   }
 
-  /** The model opened on every thread; runs go to the least busy copy. */
-  async open(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<SessionGroup> {
-    const sessions: ThreadedSession[] = [];
+  /** The model opened on every thread, as one session whose runs go to the least busy copy. */
+  async open(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<PooledSession> {
+    const sessions: ThreadSession[] = [];
     try {
       for (const t of this.threads) sessions.push(await t.open(model, { intraOpNumThreads: this.intraOpDefault, ...options }));
     } catch (err) {
       await Promise.all(sessions.map((x) => x.release().catch(() => undefined)));
       throw err;
     }
-    return new SessionGroup(sessions);
+    return new PooledSession(sessions);
   }
 
   async close(): Promise<void> {
@@ -174,8 +163,8 @@ export class InferencePool {
 }
 
 /** One model's sessions across the inference threads, as one session. */
-export class SessionGroup implements OrtSessionLike {
-  constructor(private readonly sessions: ThreadedSession[]) {}
+export class PooledSession implements OrtSessionLike {
+  constructor(private readonly sessions: ThreadSession[]) {}
 
   get inputNames(): readonly string[] {
     return this.sessions[0].inputNames;

@@ -3,9 +3,10 @@
 // collects preprocessed images.
 import { readlinkSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { spansBuffer, type InferenceReply, type InferenceRequest, type WireTensor } from './inference-thread.ts';
+import { answerCalls } from '@sig/shared/node/worker-calls.ts';
+import { toWire, type InferenceAnswer, type InferenceRequest } from './inference-thread.ts';
 
 ort.env.logLevel = 'fatal';
 lowerPriority((workerData as { nice?: number } | undefined)?.nice ?? 0);
@@ -27,36 +28,22 @@ function lowerPriority(nice: number): void {
 }
 const sessions = new Map<number, ort.InferenceSession>();
 
-function send(reply: InferenceReply, transfer: ArrayBuffer[] = []): void {
-  parentPort!.postMessage(reply, transfer);
-}
-
-parentPort!.on('message', async (req: InferenceRequest) => {
-  try {
-    if (req.op === 'open') {
-      const session = await ort.InferenceSession.create(req.model, req.options);
-      sessions.set(req.handle, session);
-      send({ id: req.id, ok: true, inputNames: session.inputNames, outputNames: session.outputNames });
-    } else if (req.op === 'run') {
-      const session = sessions.get(req.handle);
-      if (!session) throw new Error(`no session ${req.handle} in the inference thread`);
-      const feeds: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(req.feeds)) feeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
-      const out = await session.run(feeds);
-      const outputs: Record<string, WireTensor> = {};
-      const transfer = new Set<ArrayBuffer>();
-      for (const [name, t] of Object.entries(out)) {
-        const data = t.data as Float32Array;
-        outputs[name] = { type: t.type, data, dims: t.dims };
-        if (spansBuffer(data)) transfer.add(data.buffer as ArrayBuffer);
-      }
-      send({ id: req.id, ok: true, outputs }, [...transfer]);
-    } else {
-      await sessions.get(req.handle)?.release();
-      sessions.delete(req.handle);
-      send({ id: req.id, ok: true });
-    }
-  } catch (err) {
-    send({ id: req.id, ok: false, message: err instanceof Error ? err.message : String(err) });
+answerCalls<InferenceRequest, InferenceAnswer>(async (req) => {
+  if (req.op === 'open') {
+    const session = await ort.InferenceSession.create(req.model, req.options);
+    sessions.set(req.handle, session);
+    return { res: { inputNames: session.inputNames, outputNames: session.outputNames } };
   }
+  if (req.op === 'run') {
+    const session = sessions.get(req.handle);
+    if (!session) throw new Error(`no session ${req.handle} in the inference thread`);
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(req.feeds)) feeds[name] = new ort.Tensor(t.type as 'float32', t.data as Float32Array, t.dims);
+    const out = await session.run(feeds);
+    const { wire, transfer } = toWire(out);
+    return { res: { outputs: wire }, transfer };
+  }
+  await sessions.get(req.handle)?.release();
+  sessions.delete(req.handle);
+  return { res: {} };
 });

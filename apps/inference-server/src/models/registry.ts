@@ -2,21 +2,24 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ModelEntry, UserError, type ModelKind, type TensorCtorLike } from '@sig/shared';
-import { BatchedSession, type BatcherHooks, type BatchingOptions } from '../batching/micro-batcher.ts';
+import { ModelEntry, UserError, type EntryOfKind, type ModelKind, type TensorCtorLike } from '@sig/shared';
+import { ModelRunner, type BatcherHooks, type BatchingOptions } from '../batching/micro-batcher.ts';
 import type { Logger } from '../log.ts';
-import type { InferencePool, SessionGroup } from './inference-thread.ts';
+import type { InferencePool, PooledSession } from './inference-thread.ts';
 import type { OnnxSessionFactory } from './session-factory.ts';
 
-/** A model that passed its checks and has a session. */
-export interface LoadedModel {
-  entry: ModelEntry;
-  /** The raw onnxruntime session on the main thread (metadata; it runs batches only without an inference thread). */
-  session: ort.InferenceSession;
-  /** The same model on the inference threads, when there are any: the batcher runs it there. */
-  threaded?: SessionGroup;
-  /** The micro-batched session the routes call. */
-  runner: BatchedSession;
+/**
+ * A model that passed its checks, ready to serve. The chain a request goes through: `runner` (ModelRunner:
+ * micro-batching, what the routes call) → `sessions` (where batches run: a PooledSession with one
+ * single-threaded onnxruntime session per inference thread, or one session on the main thread when the server
+ * has no inference threads).
+ */
+export interface LoadedModel<E extends ModelEntry = ModelEntry> {
+  entry: E;
+  /** The micro-batching front the routes call. */
+  runner: ModelRunner;
+  /** What the runner runs batches on; released on close. */
+  sessions: PooledSession | ort.InferenceSession;
   provider: string;
   requestedProviders: string[];
   fallbackReason?: string;
@@ -96,14 +99,15 @@ export class ModelRegistry {
   }
 
   /** The named model, or the first loaded one of `kind`; a UserError (404/400/503) says what is wrong. */
-  pick(kind: ModelKind, name?: string): LoadedModel {
+  pick<K extends ModelKind>(kind: K, name?: string): LoadedModel<EntryOfKind<K>> {
+    const isKind = (m: LoadedModel): m is LoadedModel<EntryOfKind<K>> => m.entry.kind === kind;
     if (name !== undefined) {
       const m = this.models.get(name);
       if (!m) throw new UserError(`unknown model '${name}'`, 404);
-      if (m.entry.kind !== kind) throw new UserError(`model '${name}' is a ${m.entry.kind}, this route needs a ${kind}`, 400);
+      if (!isKind(m)) throw new UserError(`model '${name}' is a ${m.entry.kind}, this route needs a ${kind}`, 400);
       return m;
     }
-    const m = this.list().find((x) => x.entry.kind === kind);
+    const m = this.list().find(isKind);
     if (!m) throw new UserError(`no ${kind} model is loaded on this server`, 503);
     return m;
   }
@@ -116,8 +120,7 @@ export class ModelRegistry {
   /** Finishes queued work, then releases every session. */
   async close(): Promise<void> {
     await Promise.all(this.list().map((m) => m.runner.drain()));
-    await Promise.all(this.list().map((m) => m.threaded?.release().catch(() => undefined)));
-    await Promise.all(this.list().map((m) => m.session.release().catch(() => undefined)));
+    await Promise.all(this.list().map((m) => m.sessions.release().catch(() => undefined)));
   }
 }
 
@@ -161,13 +164,14 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
     await created.session.release();
     throw new Error(`the ONNX graph has no tensor named ${missing.join(', ')} that the manifest lists`);
   }
-  let threaded: SessionGroup | undefined;
+  // The main-thread session checked the graph and found the provider; with inference threads it is not
+  // kept (the names above were all it was needed for), so each model is in memory once per thread only.
+  let sessions: PooledSession | ort.InferenceSession = created.session;
   if (opts.inference && opts.inference.size > 0) {
     try {
-      threaded = await opts.inference.open(bytes, factory.sessionOptions([created.provider]));
-    } catch (err) {
+      sessions = await opts.inference.open(bytes, factory.sessionOptions([created.provider]));
+    } finally {
       await created.session.release();
-      throw err;
     }
   }
   // Generated images must not depend on which other requests shared the batch (same seed → same bytes),
@@ -175,14 +179,13 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
   const batching = {
     ...opts.batching,
     ...(entry.kind === 'generator' ? { maxBatchSize: 1 } : {}),
-    concurrency: threaded ? opts.inference!.size : 1,
+    concurrency: sessions === created.session ? 1 : opts.inference!.size,
   };
-  const runner = new BatchedSession(threaded ?? created.session, NodeTensor, batching, opts.hooks?.(entry.name));
+  const runner = new ModelRunner(sessions, NodeTensor, batching, opts.hooks?.(entry.name));
   return {
     entry,
-    session: created.session,
-    threaded,
     runner,
+    sessions,
     provider: created.provider,
     requestedProviders: created.requested,
     fallbackReason: created.fallbackReason,

@@ -1,24 +1,14 @@
-import { Worker } from 'node:worker_threads';
 import { UserError, preprocess, type FloatImage, type PreprocessConfig } from '@sig/shared';
+import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
+import { WorkerCalls, movable } from '@sig/shared/node/worker-calls.ts';
 import type { Logger } from '../log.ts';
 import { decodeUpload } from './png-decode.ts';
 
-/** Message to a worker. */
+/** A call to a preprocessing worker. */
 export interface PrepareRequest {
-  id: number;
   bytes: Uint8Array;
   maxPixels: number;
   configs: PreprocessConfig[];
-}
-
-/** A worker's answer. */
-export type PrepareReply =
-  | { id: number; ok: true; images: FloatImage[] }
-  | { id: number; ok: false; userError: boolean; message: string; status: number };
-
-interface Slot {
-  worker: Worker;
-  pending: Map<number, { resolve(v: FloatImage[]): void; reject(e: unknown): void }>;
 }
 
 /**
@@ -27,62 +17,51 @@ interface Slot {
  * With 0 threads it runs in the calling thread.
  */
 export class PreprocessPool {
-  private slots: Slot[] = [];
-  private nextId = 1;
+  private workers: WorkerCalls<PrepareRequest, FloatImage[]>[] = [];
   private closed = false;
 
   constructor(
-    private readonly threads: number,
+    threads: number,
     private readonly log: Logger,
   ) {
-    for (let i = 0; i < threads; i++) this.slots.push(this.spawn());
+    for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
 
-  /** Decodes `bytes` once and preprocesses it for each config; bad images are UserErrors (4xx). */
+  /**
+   * Decodes `bytes` once and preprocesses it for each config; bad images are UserErrors (4xx). With worker
+   * threads the upload is moved to one, not copied: `bytes` is detached afterwards (pass a copy to keep it).
+   */
   async prepare(bytes: Uint8Array, maxPixels: number, configs: PreprocessConfig[]): Promise<FloatImage[]> {
     if (bytes.length === 0) throw new UserError('the image is empty');
-    if (this.slots.length === 0) {
+    if (this.workers.length === 0) {
       const image = await decodeUpload(bytes, maxPixels);
       return configs.map((cfg) => preprocess(image, cfg));
     }
     if (this.closed) throw new UserError('the server is shutting down', 503);
-    const slot = this.slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    const id = this.nextId++;
-    return new Promise<FloatImage[]>((resolve, reject) => {
-      slot.pending.set(id, { resolve, reject });
-      slot.worker.postMessage({ id, bytes, maxPixels, configs } satisfies PrepareRequest);
-    });
+    const worker = this.workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+    const upload = movable(bytes);
+    return worker.call({ bytes: upload.data, maxPixels, configs }, [upload.buffer]);
   }
 
   /** Stops the workers (after the server has drained). */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
-    this.slots = [];
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    this.workers = [];
   }
 
-  private spawn(): Slot {
-    const worker = new Worker(new URL('./worker-entry.js', import.meta.url));
-    const slot: Slot = { worker, pending: new Map() };
+  private spawn(): WorkerCalls<PrepareRequest, FloatImage[]> {
+    const worker = startTsWorker(new URL('./worker.ts', import.meta.url));
+    const calls = new WorkerCalls<PrepareRequest, FloatImage[]>(worker, 'preprocessing worker');
     worker.unref();
-    worker.on('message', (reply: PrepareReply) => {
-      const p = slot.pending.get(reply.id);
-      if (!p) return;
-      slot.pending.delete(reply.id);
-      if (reply.ok) p.resolve(reply.images);
-      else if (reply.userError) p.reject(new UserError(reply.message, reply.status));
-      else p.reject(new Error(reply.message));
-    });
     worker.on('error', (err) => this.log('error', `preprocessing worker failed: ${err.message}`));
     worker.on('exit', () => {
-      for (const p of slot.pending.values()) p.reject(new Error('preprocessing worker exited'));
-      slot.pending.clear();
-      const i = this.slots.indexOf(slot);
+      const i = this.workers.indexOf(calls);
       if (!this.closed && i >= 0) {
         this.log('warn', 'preprocessing worker exited; starting a new one');
-        this.slots[i] = this.spawn();
+        this.workers[i] = this.spawn();
       }
     });
-    return slot;
+    return calls;
   }
 }

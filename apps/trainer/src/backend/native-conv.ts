@@ -11,7 +11,8 @@
 // NCHWc kernels where the channel counts allow (native-conv-nchwc.ts), else im2col/GEMM graphs
 // (native-conv-graphs.ts), which also compute every filter gradient. Cases no graph covers (NCHW, dilated
 // gradients, output padding beyond the stride, other fused activations) fall through to the wasm kernels. Off
-// when onnxruntime-node does not load, or with SIG_NATIVE_CONV=0; SIG_NATIVE_CONV=gemm keeps NCHWc off.
+// when onnxruntime-node does not load (nativeConvStatus says why), or with the `nativeConv` setting 'off'
+// ('gemm' keeps NCHWc off); see settings.ts.
 import { createRequire } from 'node:module';
 import {
   backend_util,
@@ -28,6 +29,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { filterGradGraph, filterGradSlabGraph, forwardGraph, inputGradGraph, type Pads } from './native-conv-graphs.ts';
 import { nchwcAcceptsChannels, nchwcForwardGraph, nchwcInputGradGraph, nchwcProbeGraph } from './native-conv-nchwc.ts';
 import { conv2dBackpropFilter, conv2dBackpropInput, type ConvGradAttrs } from './wasm-conv-grad.ts';
+import { backendSettings } from './settings.ts';
 import { heapF32 } from './wasm-kernel-calls.ts';
 
 type Shape4 = [number, number, number, number];
@@ -45,30 +47,46 @@ interface NativeRuntime {
 }
 
 let runtime: NativeRuntime | null | undefined;
+let unavailable: string | undefined;
 
-/** onnxruntime-node's native binding, or null when it cannot load here (or SIG_NATIVE_CONV=0). */
+/**
+ * onnxruntime-node's native binding, or null when the settings turn it off or it cannot load here (the reason
+ * is kept for nativeConvStatus). Loaded once, with the settings in force at the first call.
+ */
 export function nativeRuntime(): NativeRuntime | null {
   if (runtime !== undefined) return runtime;
   runtime = null;
-  if (process.env.SIG_NATIVE_CONV === '0') return runtime;
+  const settings = backendSettings();
+  if (settings.nativeConv === 'off') {
+    unavailable = "turned off (nativeConv 'off', SIG_NATIVE_CONV=0)";
+    return runtime;
+  }
   try {
     const require = createRequire(import.meta.url);
     const ort = require('onnxruntime-node') as { Tensor: NativeTensorCtor };
-    const native = require('onnxruntime-node/dist/binding.js') as {
+    // A private file of onnxruntime-node: package.json pins the exact version it was written against.
+    const native = require(settings.nativeBinding) as {
       binding: { InferenceSession: new () => NativeSession };
       initOrt(): void;
     };
     native.initOrt();
     runtime = { Tensor: ort.Tensor, newSession: () => new native.binding.InferenceSession() };
-  } catch {
+  } catch (err) {
+    unavailable = `onnxruntime-node's native binding did not load (${String((err as Error)?.message ?? err).split('\n')[0]})`;
     runtime = null;
   }
   return runtime;
 }
 
+/** Whether the native convolutions are available, and why not when they are not (before the first load: not tried yet). */
+export function nativeConvStatus(): { available: boolean; reason?: string } {
+  if (runtime === undefined) return { available: false, reason: 'not loaded yet' };
+  return runtime ? { available: true } : { available: false, reason: unavailable };
+}
+
 const sessions = new Map<string, NativeSession>();
 let enabled = true;
-let nchwcEnabled = process.env.SIG_NATIVE_CONV !== 'gemm';
+let nchwcEnabled: boolean | undefined;
 let block: number | undefined;
 
 /** How many convolution graphs have a native session (tests use it to see the native path ran). */
@@ -117,6 +135,7 @@ export function nchwcBlockSize(): number {
 
 /** The NCHWc block when these channel counts can use the NCHWc graphs, else 0. */
 function nchwcFor(inChannels: number): number {
+  nchwcEnabled ??= backendSettings().nativeConv === 'nchwc';
   if (!nchwcEnabled) return 0;
   const b = nchwcBlockSize();
   return nchwcAcceptsChannels(inChannels, b) ? b : 0;

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { UserError } from '@sig/shared';
 import { fixCpuResizeGradients } from './resize-grad.ts';
-import { usesNativeConvolutions, useTrainableWasm } from './wasm-setup.ts';
+import { nativeConvStatus } from './native-conv.ts';
+import { useTrainableWasm } from './wasm-setup.ts';
 
 /** Backend names accepted by `--backend` and returned by {@link selectBackend}. */
 export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
@@ -58,12 +59,16 @@ const candidates: Record<BackendName, () => Promise<Attempt>> = {
   cpu: tryCpu,
 };
 
+/** The backend's name as printed; for wasm, where convolutions run and, when not natively, why not. */
 function describe(name: BackendName): string {
-  return name === 'wasm' && usesNativeConvolutions() ? 'wasm (convolutions: onnxruntime-node native)' : name;
+  if (name !== 'wasm') return name;
+  const native = nativeConvStatus();
+  return native.available ? 'wasm (convolutions: onnxruntime-node native)' : `wasm (convolutions: wasm; native ones unavailable: ${native.reason})`;
 }
 
 /**
- * Makes the best available backend current, prints `backend: <name>` and returns the name.
+ * Makes the best available backend current, prints `backend: <name>` and returns the name. The one backend
+ * set-up call: it applies the process-wide settings (settings.ts; configureBackend first to change them).
  * `requested` (from `--backend`; undefined or 'auto' = best available) forces one; an unknown or unavailable
  * name is a UserError. Pass `log: () => {}` to stay silent (worker threads do).
  */

@@ -3,6 +3,7 @@
 // to it on any other backend or for shapes the fast kernels do not cover.
 import * as tf from '@tensorflow/tfjs-core';
 import { FusedBatchNorm, Mean, Relu, type GradConfig, type Tensor } from '@tensorflow/tfjs-core';
+import { withoutTfjsWarnings } from './settings.ts';
 import { runOp } from './wasm-kernel-calls.ts';
 import { BATCH_NORM_GRAD, BROADCAST_LEADING, RELU_GRAD, leadingReduceRows } from './wasm-train-kernels.ts';
 
@@ -19,9 +20,7 @@ function override(kernelName: string, make: (original: GradConfig) => GradConfig
 /** Registers the fast-path gradient overrides (idempotent). */
 export function registerWasmGradients(): void {
   // Replacing a registered gradient logs a warning in tfjs; these replacements are intended.
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
+  withoutTfjsWarnings(() => {
     override(Relu, (orig) => (dy, saved, attrs) => {
       if (!onWasm()) return orig.gradFunc(dy, saved, attrs);
       const [x] = saved;
@@ -43,7 +42,5 @@ export function registerWasmGradients(): void {
       const [dx, dmean, dvar, dscale, doffset] = runOp(BATCH_NORM_GRAD, inputs, { varianceEpsilon: (attrs as { varianceEpsilon: number }).varianceEpsilon }) as Tensor[];
       return { x: () => dx, mean: () => dmean, variance: () => dvar, scale: () => dscale, offset: () => doffset };
     });
-  } finally {
-    console.warn = warn;
-  }
+  });
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { RunInfo, UserError, type ModelEntry, type ModelKind } from '@sig/shared';
+import { RunInfo, UserError, type ModelEntry, type ModelKind, type OutputScores } from '@sig/shared';
+import { GENERATOR_INPUTS } from '../model/cgan.ts';
 import { loadModel } from '../model/io.ts';
 import { buildOnnxGraph, tensorSpecs, type Precision } from './onnx/export-layers-model.ts';
 import { serializeGraph } from './onnx/serialize.ts';
@@ -76,6 +77,32 @@ async function readMetrics(runDir: string, run: RunInfo): Promise<Record<string,
   return out;
 }
 
+/**
+ * What the model's first output holds, read from the activation of the layer that produces it (softmax or
+ * sigmoid: probabilities; none: logits), so the pipeline never has to guess from the values.
+ */
+export function outputScores(model: tfl.LayersModel): OutputScores {
+  const layer = model.outputs[0].sourceLayer;
+  const activation = layer.getConfig().activation;
+  if (activation === 'softmax' || activation === 'sigmoid') return 'probabilities';
+  if (activation === 'linear' || activation === undefined) return 'logits';
+  throw new UserError(`${model.name}: output layer ${layer.name} ends in ${String(activation)}, neither probabilities nor logits`);
+}
+
+/** The fields only one kind of entry has, as recorded from the run and the model. */
+function kindFields(run: RunInfo, model: tfl.LayersModel, modelDir: string) {
+  if (run.kind === 'cgan') {
+    if (!run.latentDim) throw new UserError(`${modelDir}: a generator run needs latentDim in run.json`);
+    const names = model.inputs.map((t) => t.sourceLayer.name);
+    for (const n of Object.values(GENERATOR_INPUTS)) {
+      if (!names.includes(n)) throw new UserError(`${modelDir}: the generator has no input '${n}' (inputs: ${names.join(', ')})`);
+    }
+    return { kind: 'generator' as const, latentDim: run.latentDim, latentInput: GENERATOR_INPUTS.latent, labelInput: GENERATOR_INPUTS.label };
+  }
+  if (run.kind === 'realfake') return { kind: 'realfake' as const, scores: outputScores(model), threshold: run.threshold };
+  return { kind: 'classifier' as const, scores: outputScores(model) };
+}
+
 /** How parity draws each input: labels one-hot, images uniform, latent vectors normal. */
 export function inputKinds(model: tfl.LayersModel): InputKind[] {
   return model.inputs.map((t) => (/label/i.test(t.sourceLayer.name) ? 'onehot' : t.shape.length === 4 ? 'image' : 'normal'));
@@ -95,6 +122,7 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
   const model = await loadModel(modelDir);
   const name = opts.name ?? modelName(run);
   const kind = MODEL_KIND[run.kind];
+  const specific = kindFields(run, model, modelDir);
   const metrics = await readMetrics(runDir, run);
   const version = opts.version ?? run.createdAt.replace(/[^0-9]/g, '').slice(0, 14);
   const training = {
@@ -144,13 +172,12 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
       training: JSON.stringify(training),
       metrics: JSON.stringify(metrics),
       parity: JSON.stringify(parityMeta),
-      ...(run.latentDim ? { latentDim: String(run.latentDim) } : {}),
-      ...(run.threshold !== undefined ? { threshold: String(run.threshold) } : {}),
+      ...Object.fromEntries(Object.entries(specific).flatMap(([k, v]) => (k === 'kind' || v === undefined ? [] : [[k, String(v)]]))),
     });
     const bytes = serializeGraph(graph, `${kind} exported from ${runDir} by sig export`);
     const entry: ModelEntry = {
       name: entryName,
-      kind,
+      ...specific,
       version,
       file,
       sha256: sha256Hex(bytes),
@@ -161,8 +188,6 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
       outputs: tensorSpecs(graph.outputs),
       labels: run.labels,
       preprocess: run.preprocess,
-      latentDim: run.latentDim,
-      threshold: run.threshold,
       training,
       metrics,
       parity: parityMeta,

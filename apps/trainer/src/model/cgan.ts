@@ -16,13 +16,16 @@ export function upsampleStages(cfg: CganConfig): number {
   return stages;
 }
 
+/** The generator's input names (the exporter records them in the manifest). */
+export const GENERATOR_INPUTS = { latent: 'z', label: 'label' } as const;
+
 /** Generator: [z (latentDim), one-hot label (numClasses)] → imageSize×imageSize×1 in [-1, 1] (tanh). */
 export function buildGenerator(input: CganConfigInput, seed = 1): tfl.LayersModel {
   const cfg = CganConfig.parse(input);
   const stages = upsampleStages(cfg);
   const init = seededGlorot(seed);
-  const z = tfl.input({ shape: [cfg.latentDim], name: 'z' });
-  const label = tfl.input({ shape: [cfg.numClasses], name: 'label' });
+  const z = tfl.input({ shape: [cfg.latentDim], name: GENERATOR_INPUTS.latent });
+  const label = tfl.input({ shape: [cfg.numClasses], name: GENERATOR_INPUTS.label });
 
   let x = tfl.layers.concatenate({ name: 'g_concat' }).apply([z, label]) as tfl.SymbolicTensor;
   x = tfl.layers
@@ -65,7 +68,7 @@ export function buildDiscriminator(input: CganConfigInput, seed = 2): tfl.Layers
   const init = seededGlorot(seed);
   const s = cfg.imageSize;
   const image = tfl.input({ shape: [s, s, 1], name: 'image' });
-  const label = tfl.input({ shape: [cfg.numClasses], name: 'label' });
+  const label = tfl.input({ shape: [cfg.numClasses], name: GENERATOR_INPUTS.label });
 
   // The label becomes a full-resolution plane so every convolution sees the condition.
   let m = tfl.layers.dense({ units: s * s, kernelInitializer: init(), name: 'd_label_dense' }).apply(label) as tfl.SymbolicTensor;

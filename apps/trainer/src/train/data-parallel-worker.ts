@@ -2,23 +2,24 @@
 // computes loss and gradients on its shard and writes gradients and non-trainable weights back.
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select.ts';
+import { configureBackend } from '../backend/settings.ts';
 import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { computeLoss, countCorrect, type LossName } from './data-parallel-loss.ts';
-import type { StepBatch, WorkerInit, WorkerReply } from './data-parallel.ts';
+import { answerCalls } from '@sig/shared/node/worker-calls.ts';
+import type { StepAnswer, StepBatch, WorkerCall, WorkerInit } from './data-parallel.ts';
 
 const init = workerData as WorkerInit;
-const port = parentPort!;
-const reply = (msg: WorkerReply): void => port.postMessage(msg);
 
 function moduleUrl(spec: string): string {
   return isAbsolute(spec) ? pathToFileURL(spec).href : spec;
 }
 
 async function setup() {
+  configureBackend(init.settings);
   await selectBackend(init.backend, { log: () => {} });
   const mod = (await import(moduleUrl(init.build.module))) as Record<string, (...a: unknown[]) => tfl.LayersModel>;
   const builder = mod[init.build.export];
@@ -47,6 +48,8 @@ async function setup() {
 }
 
 const ready = setup();
+// Handled by the first call that awaits it; without this an early failure would crash the thread unreported.
+ready.catch(() => {});
 const weights = new Float32Array(init.weights);
 const grads = new Float32Array(init.grads);
 const state = new Float32Array(init.state);
@@ -87,12 +90,7 @@ async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor)
   return { loss: lossValue, correct, ms: performance.now() - t0 };
 }
 
-port.on('message', (msg: { type: 'step' } & StepBatch) => {
-  ready
-    .then(async ({ model, lossFn, correctFn }) => reply({ type: 'done', ...(await step(model, lossFn, correctFn, msg)) }))
-    .catch((err: Error) => reply({ type: 'error', message: err.message }));
+answerCalls<WorkerCall, StepAnswer | null>(async (call) => {
+  const { model, lossFn, correctFn } = await ready;
+  return { res: call.op === 'ready' ? null : await step(model, lossFn, correctFn, call) };
 });
-ready.then(
-  () => reply({ type: 'ready' }),
-  (err: Error) => reply({ type: 'error', message: err?.message ?? String(err) }),
-);

@@ -35,10 +35,11 @@
  * as `model` and a builder export that returns the same combined model; frozen weights are synced every step.
  */
 import { availableParallelism } from 'node:os';
-import { setFlagsFromString } from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
+import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
+import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
 import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { LOSS_NAMES, type LossName } from './data-parallel-loss.ts';
 
@@ -92,6 +93,8 @@ export interface WorkerInit {
   build: ModelRecipe;
   loss: LossName | LossRecipe;
   backend: string;
+  /** The main thread's backend settings, so every replica computes the same way. */
+  settings: BackendSettings;
   weights: SharedArrayBuffer;
   grads: SharedArrayBuffer;
   state: SharedArrayBuffer;
@@ -100,10 +103,15 @@ export interface WorkerInit {
   trainable: boolean[];
 }
 
-export type WorkerReply =
-  | { type: 'ready' }
-  | { type: 'done'; loss: number; correct: number; ms: number }
-  | { type: 'error'; message: string };
+/** Calls to a worker: wait until its replica is built, or compute one shard's gradients. */
+export type WorkerCall = { op: 'ready' } | ({ op: 'step' } & StepBatch);
+
+/** A step's answer (the gradients themselves are in the shared buffers). */
+export interface StepAnswer {
+  loss: number;
+  correct: number;
+  ms: number;
+}
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -116,28 +124,13 @@ function accumulate(dst: Float32Array, src: Float32Array, scale: number, first: 
   else for (let i = 0; i < dst.length; i++) dst[i] += scale * src[i];
 }
 
-/**
- * Turns off V8's concurrent marking for this process before the first workers start, so their heaps mark on
- * their own threads. Every worker step ends in a mark-compact (onnxruntime-node returns each output as a fresh
- * external buffer, ~50 MB a step), and with the workers already on every core the concurrent marking tasks only
- * compete with them: a two-worker step went from ~330 to ~297 ms (bench notes in docs/benchmarks.md).
- * V8 reads the flag when an isolate starts marking, so it takes effect for the workers created after it;
- * `SIG_CONCURRENT_MARKING=1` keeps V8's default.
- */
-function markWithoutHelperThreads(): void {
-  if (markingSet || process.env.SIG_CONCURRENT_MARKING === '1') return;
-  setFlagsFromString('--no-concurrent-marking');
-  markingSet = true;
-}
-let markingSet = false;
 
 interface Replica {
-  worker: Worker;
+  calls: WorkerCalls<WorkerCall, StepAnswer | null>;
   grads: Float32Array;
   state: Float32Array;
   /** Shared memory the worker's image shard is written to (a view on it is posted: no copy per step). */
   input?: Float32Array;
-  pending?: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void };
 }
 
 /** The data-parallel step engine; see the file header for the API. */
@@ -161,28 +154,19 @@ export class DataParallel {
     const total = shapes.reduce((a, s) => a + size(s), 0);
     const nTrain = shapes.reduce((a, s, i) => a + (trainable[i] ? size(s) : 0), 0);
     const weights = new SharedArrayBuffer(total * 4);
-    markWithoutHelperThreads();
+    markingForWorkers();
     const replicas: Replica[] = [];
     for (let k = 0; k < count; k++) {
       const grads = new SharedArrayBuffer(nTrain * 4);
       const state = new SharedArrayBuffer((total - nTrain) * 4);
-      const init: WorkerInit = { build: opts.build, loss: opts.loss, backend: opts.backend ?? 'wasm', weights, grads, state, shapes, trainable };
-      const worker = new Worker(new URL('./data-parallel-worker-entry.js', import.meta.url), { workerData: init });
-      const replica: Replica = { worker, grads: new Float32Array(grads), state: new Float32Array(state) };
-      worker.on('message', (msg: WorkerReply) => {
-        const p = replica.pending;
-        replica.pending = undefined;
-        if (!p) return;
-        if (msg.type === 'error') p.reject(new Error(`data-parallel worker ${k}: ${msg.message}`));
-        else p.resolve(msg);
-      });
-      worker.on('error', (err) => replica.pending?.reject(err));
-      worker.on('exit', (code) => replica.pending?.reject(new Error(`data-parallel worker ${k} exited (${code})`)));
+      const init: WorkerInit = { build: opts.build, loss: opts.loss, backend: opts.backend ?? 'wasm', settings: backendSettings(), weights, grads, state, shapes, trainable };
+      const worker = startTsWorker(new URL('./data-parallel-worker.ts', import.meta.url), { workerData: init });
+      const replica: Replica = { calls: new WorkerCalls(worker, `data-parallel worker ${k}`), grads: new Float32Array(grads), state: new Float32Array(state) };
       replicas.push(replica);
     }
     const dp = new DataParallel(opts.model, opts.optimizer, replicas, new Float32Array(weights));
     try {
-      await Promise.all(replicas.map((r) => dp.request(r, null)));
+      await Promise.all(replicas.map((r, k) => dp.request(r, k, { op: 'ready' })));
     } catch (err) {
       await dp.close();
       throw err;
@@ -195,11 +179,13 @@ export class DataParallel {
     return this.replicas.length;
   }
 
-  private request(r: Replica, msg: object | null): Promise<WorkerReply> {
-    return new Promise((resolve, reject) => {
-      r.pending = { resolve, reject };
-      if (msg) r.worker.postMessage(msg);
-    });
+  /** One call to replica `k`; its errors name the worker. */
+  private async request(r: Replica, k: number, call: WorkerCall, transfer: ArrayBuffer[] = []): Promise<StepAnswer | null> {
+    try {
+      return await r.calls.call(call, transfer);
+    } catch (err) {
+      throw new Error(`data-parallel worker ${k}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Copies the main model's weights into the shared buffer the workers read. */
@@ -216,7 +202,7 @@ export class DataParallel {
     const xRow = size(batch.xShape.slice(1));
     const yRow = size(batch.yShape.slice(1));
     const shards: { replica: Replica; n: number }[] = [];
-    const jobs: Promise<WorkerReply>[] = [];
+    const jobs: Promise<StepAnswer | null>[] = [];
     let start = 0;
     this.replicas.forEach((replica, k) => {
       const m = Math.floor(n / this.replicas.length) + (k < n % this.replicas.length ? 1 : 0);
@@ -228,9 +214,10 @@ export class DataParallel {
       start += m;
       shards.push({ replica, n: m });
       const seed = batch.seed === undefined ? undefined : batch.seed * 1009 + k * 97;
-      jobs.push(this.request(replica, { type: 'step', x, xShape: [m, ...batch.xShape.slice(1)], y, yShape: [m, ...batch.yShape.slice(1)], seed }));
+      // x is a view of shared memory (no copy); y is this shard's own copy, moved to the worker.
+      jobs.push(this.request(replica, k, { op: 'step', x, xShape: [m, ...batch.xShape.slice(1)], y, yShape: [m, ...batch.yShape.slice(1)], seed }, [y.buffer as ArrayBuffer]));
     });
-    const replies = (await Promise.all(jobs)) as Extract<WorkerReply, { type: 'done' }>[];
+    const replies = (await Promise.all(jobs)) as StepAnswer[];
     // Full-batch mean gradient = Σ (n_k / n) · shard-mean gradient.
     // Reused across steps: fresh 1.5 MB arrays cost page faults every step.
     const avg = (this.avg ??= new Float32Array(shards[0].replica.grads.length));
@@ -268,6 +255,6 @@ export class DataParallel {
 
   /** Terminates the workers. */
   async close(): Promise<void> {
-    await Promise.all(this.replicas.map((r) => r.worker.terminate()));
+    await Promise.all(this.replicas.map((r) => r.calls.worker.terminate()));
   }
 }

@@ -1,5 +1,5 @@
 import type { FloatImage } from '../image/types.ts';
-import type { ModelEntry } from '../schemas/manifest.ts';
+import type { OutputScores, RealfakeEntry } from '../schemas/manifest.ts';
 import { imageFeed } from './feeds.ts';
 import { floatData, type PipelineContext } from './session.ts';
 
@@ -18,18 +18,15 @@ export interface AuthenticityResult {
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /**
- * p(genuine) from one output row: a single value is a probability (or a logit when outside [0, 1]);
- * two values are [fake, genuine] scores, or ordered as the manifest's labels when they name 'genuine'.
+ * p(genuine) from one output row, read as the manifest says (`scores`): a single value is p(genuine) or its
+ * logit; two values are [fake, genuine] probabilities or logits, ordered as the labels when they name
+ * 'genuine' first.
  */
-export function genuineProbability(row: Float32Array, labels: readonly string[]): number {
-  if (row.length === 1) {
-    const v = row[0];
-    return v >= 0 && v <= 1 ? v : sigmoid(v);
-  }
+export function genuineProbability(row: Float32Array, labels: readonly string[], scores: OutputScores): number {
+  if (row.length === 1) return scores === 'logits' ? sigmoid(row[0]) : row[0];
   if (row.length === 2) {
     const g = labels.indexOf('genuine') === 0 ? 0 : 1;
-    const inUnit = row[0] >= 0 && row[1] >= 0 && Math.abs(row[0] + row[1] - 1) < 1e-3;
-    if (inUnit) return row[g];
+    if (scores === 'probabilities') return row[g];
     const m = Math.max(row[0], row[1]);
     const e0 = Math.exp(row[0] - m);
     const e1 = Math.exp(row[1] - m);
@@ -41,7 +38,7 @@ export function genuineProbability(row: Float32Array, labels: readonly string[])
 /** Authenticity check: preprocessed signature images → p(genuine), verdict and the threshold used. */
 export async function authenticity(
   ctx: PipelineContext,
-  entry: ModelEntry,
+  entry: RealfakeEntry,
   images: readonly FloatImage[],
   opts: { threshold?: number } = {},
 ): Promise<AuthenticityResult[]> {
@@ -50,7 +47,7 @@ export async function authenticity(
   const data = floatData(out[entry.outputs[0].name] ?? out[ctx.session.outputNames[0]]);
   const width = data.length / images.length;
   return images.map((_, i) => {
-    const pGenuine = genuineProbability(data.slice(i * width, (i + 1) * width), entry.labels);
+    const pGenuine = genuineProbability(data.slice(i * width, (i + 1) * width), entry.labels, entry.scores);
     return { pGenuine, verdict: pGenuine >= threshold ? 'genuine' : 'fake', threshold };
   });
 }

@@ -1,5 +1,5 @@
 import type { FloatImage } from '../image/types.ts';
-import type { ModelEntry } from '../schemas/manifest.ts';
+import type { ClassifierEntry, OutputScores } from '../schemas/manifest.ts';
 import { imageFeed } from './feeds.ts';
 import { floatData, type PipelineContext } from './session.ts';
 
@@ -17,18 +17,9 @@ export interface ClassifyResult {
   probabilities: Float32Array;
 }
 
-/**
- * Probabilities from a classifier output row. Exported classifiers end in softmax; a row that is not a
- * distribution (negative values or a sum away from 1) is treated as logits, so either export works.
- */
-export function toProbabilities(row: Float32Array): Float32Array {
-  let sum = 0;
-  let negative = false;
-  for (const v of row) {
-    sum += v;
-    if (v < 0) negative = true;
-  }
-  if (!negative && Math.abs(sum - 1) < 1e-3) return row;
+/** Probabilities from a classifier output row: as it is, or the softmax of logits (the manifest's `scores`). */
+export function toProbabilities(row: Float32Array, scores: OutputScores): Float32Array {
+  if (scores === 'probabilities') return row;
   let max = -Infinity;
   for (const v of row) max = Math.max(max, v);
   const out = new Float32Array(row.length);
@@ -47,7 +38,7 @@ export function topK(probabilities: Float32Array, labels: readonly string[], k: 
 /** Registration-desk lookup: preprocessed signature images → top-k student IDs with probabilities. */
 export async function classify(
   ctx: PipelineContext,
-  entry: ModelEntry,
+  entry: ClassifierEntry,
   images: readonly FloatImage[],
   opts: { topK?: number } = {},
 ): Promise<ClassifyResult[]> {
@@ -60,7 +51,7 @@ export async function classify(
   }
   const k = Math.min(opts.topK ?? 5, classes);
   return images.map((_, i) => {
-    const probabilities = toProbabilities(data.slice(i * classes, (i + 1) * classes));
+    const probabilities = toProbabilities(data.slice(i * classes, (i + 1) * classes), entry.scores);
     return { top: topK(probabilities, entry.labels, k), probabilities };
   });
 }

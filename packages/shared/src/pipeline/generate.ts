@@ -2,7 +2,7 @@ import type { FloatImage, GrayImage } from '../image/types.ts';
 import { floatToGray } from '../preprocess/index.ts';
 import { UserError } from '../errors.ts';
 import { normalVector } from '../random.ts';
-import type { ModelEntry, TensorSpec } from '../schemas/manifest.ts';
+import type { GeneratorEntry, TensorSpec } from '../schemas/manifest.ts';
 import { batchDims, rowSize } from './feeds.ts';
 import { floatData, type OrtTensorLike, type PipelineContext, type TensorCtorLike } from './session.ts';
 
@@ -13,13 +13,14 @@ export interface GenerateParams {
   seed: number;
 }
 
-/** The generator's two inputs: the latent vector (named z/latent/noise, else the one sized latentDim) and the label. */
-function generatorInputs(entry: ModelEntry): { latent: TensorSpec; label: TensorSpec } {
-  if (entry.inputs.length !== 2) throw new Error(`${entry.name}: a generator has inputs (z, label), manifest lists ${entry.inputs.length}`);
-  const byName = entry.inputs.findIndex((s) => /^(z|latent|noise)$/i.test(s.name));
-  const bySize = entry.inputs.findIndex((s) => s.shape.at(-1) === entry.latentDim && s.type === 'float32');
-  const i = byName >= 0 ? byName : bySize >= 0 ? bySize : 0;
-  return { latent: entry.inputs[i], label: entry.inputs[1 - i] };
+/** The generator's two inputs, by the names its manifest entry records. */
+function generatorInputs(entry: GeneratorEntry): { latent: TensorSpec; label: TensorSpec } {
+  const find = (name: string): TensorSpec => {
+    const spec = entry.inputs.find((s) => s.name === name);
+    if (!spec) throw new Error(`${entry.name}: the manifest names input '${name}' but lists only ${entry.inputs.map((s) => s.name).join(', ')}`);
+    return spec;
+  };
+  return { latent: find(entry.latentInput), label: find(entry.labelInput) };
 }
 
 /** The label feed: one-hot floats when the input is as wide as the label list, otherwise the label's index. */
@@ -48,12 +49,13 @@ export function latentVectors(latentDim: number, count: number, seed: number): F
  * Conditional generation: `count` signatures for `label` as float images in the manifest's output range
  * (`entry.preprocess.range`, paper low, ink high). Unknown labels are a UserError (404).
  */
-export async function generateFloat(ctx: PipelineContext, entry: ModelEntry, req: GenerateParams): Promise<FloatImage[]> {
+export async function generateFloat(ctx: PipelineContext, entry: GeneratorEntry, req: GenerateParams): Promise<FloatImage[]> {
   const index = entry.labels.indexOf(req.label);
   if (index < 0) throw new UserError(`unknown ID '${req.label}' for model ${entry.name}`, 404);
   if (!Number.isInteger(req.count) || req.count < 1) throw new UserError('count must be a positive integer');
   const { latent, label } = generatorInputs(entry);
-  const latentDim = entry.latentDim ?? rowSize(latent);
+  const latentDim = entry.latentDim;
+  if (rowSize(latent) !== latentDim) throw new Error(`${entry.name}: input ${latent.name} holds ${rowSize(latent)} values per image, latentDim is ${latentDim}`);
   const feeds = {
     [latent.name]: new ctx.Tensor('float32', latentVectors(latentDim, req.count, req.seed), batchDims(latent, req.count)),
     [label.name]: labelTensor(label, index, req.count, entry.labels.length, ctx.Tensor),
@@ -72,7 +74,7 @@ export async function generateFloat(ctx: PipelineContext, entry: ModelEntry, req
  * Conditional generation as 8-bit images (paper white, ink dark), ready to encode as PNG (Node) or draw on
  * a canvas (browser). Same model, label, count and seed → the same pixels.
  */
-export async function generate(ctx: PipelineContext, entry: ModelEntry, req: GenerateParams): Promise<GrayImage[]> {
+export async function generate(ctx: PipelineContext, entry: GeneratorEntry, req: GenerateParams): Promise<GrayImage[]> {
   const images = await generateFloat(ctx, entry, req);
   return images.map((img) => floatToGray(img, entry.preprocess.range));
 }

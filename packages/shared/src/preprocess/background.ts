@@ -43,7 +43,7 @@ export function flattenBackground(gray: GrayImage, opts: FlattenOptions = {}): G
     xi1[x] = Math.min(sw - 1, xi0[x] + 1);
     xw[x] = pos - xi0[x];
   }
-  const rows = scratchF64(1, sh * width);
+  const rows = scratchF64('background.rows', sh * width);
   for (let r = 0; r < sh; r++) {
     const s0 = r * sw;
     const o = r * width;
@@ -70,7 +70,7 @@ export function flattenBackground(gray: GrayImage, opts: FlattenOptions = {}): G
 
 /** Maximum over each f × f block (partial blocks at the right and bottom edges). */
 function blockMax(data: Uint8ClampedArray, width: number, height: number, f: number, sw: number, sh: number): Float32Array {
-  const small = scratchF32(2, sw * sh); // every element is set below
+  const small = scratchF32('background.blocks', sw * sh); // every element is set below
   const rowMax = new Int32Array(sw);
   for (let by = 0; by < sh; by++) {
     rowMax.fill(0);

@@ -148,16 +148,16 @@ function minColumns(data: Float32Array, width: number, height: number, r: number
 
 /** Grey-level dilation (max over a (2r+1)² square), in place. */
 export function maxFilter(data: Float32Array, width: number, height: number, r: number): void {
-  const fwd = scratchF32(0, Math.max(width * height, width));
-  const bwd = scratchF32(1, fwd.length);
+  const fwd = scratchF32('morphology.forward', Math.max(width * height, width));
+  const bwd = scratchF32('morphology.backward', fwd.length);
   maxRows(data, width, height, r, fwd, bwd);
   maxColumns(data, width, height, r, fwd, bwd);
 }
 
 /** Grey-level erosion (min over a (2r+1)² square), in place. */
 export function minFilter(data: Float32Array, width: number, height: number, r: number): void {
-  const fwd = scratchF32(0, Math.max(width * height, width));
-  const bwd = scratchF32(1, fwd.length);
+  const fwd = scratchF32('morphology.forward', Math.max(width * height, width));
+  const bwd = scratchF32('morphology.backward', fwd.length);
   minRows(data, width, height, r, fwd, bwd);
   minColumns(data, width, height, r, fwd, bwd);
 }
@@ -167,7 +167,7 @@ export function minFilter(data: Float32Array, width: number, height: number, r: 
  * stored as float32, then differenced, per row and then per column (the vertical pass row by row).
  */
 export function boxBlur(data: Float32Array, width: number, height: number, r: number): void {
-  const prefix = scratchF32(0, Math.max(width * height, width));
+  const prefix = scratchF32('morphology.forward', Math.max(width * height, width));
   // Rows.
   for (let y = 0; y < height; y++) {
     const o = y * width;
@@ -184,7 +184,7 @@ export function boxBlur(data: Float32Array, width: number, height: number, r: nu
     }
   }
   // Columns: prefix[y * width + x] = sum of column x over rows 0..y.
-  const acc = scratchF64(0, width).fill(0);
+  const acc = scratchF64('morphology.columnSums', width).fill(0);
   for (let y = 0; y < height; y++) {
     const o = y * width;
     for (let x = 0; x < width; x++) {

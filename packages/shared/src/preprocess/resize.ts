@@ -54,7 +54,7 @@ export function resizeFloat(img: FloatImage, width: number, height: number): Flo
   const src = img.data;
   const sw = img.width;
   // Horizontal pass: img.height rows of `width`.
-  const tmp = scratchF32(3, width * img.height); // every element is set below
+  const tmp = scratchF32('resize.rows', width * img.height); // every element is set below
   for (let y = 0; y < img.height; y++) {
     const row = y * sw;
     const o = y * width;
@@ -93,7 +93,7 @@ export function resizeGrayWindow(gray: GrayImage, lut: Float32Array, valid: Box,
     kHi[x] = Math.min(xc[x], vx1 - xs[x]);
   }
   // Horizontal pass over the rows that hold anything; resizeColumns reads no other row.
-  const tmp = scratchF32(3, width * win.height);
+  const tmp = scratchF32('resize.rows', width * win.height);
   for (let wy = vy0; wy < vy1; wy++) {
     const row = (win.y + wy) * gw + win.x;
     const o = wy * width;

@@ -92,7 +92,7 @@ function transpose<T extends Uint8Array | Uint8ClampedArray>(src: T, width: numb
  * (read sequentially in y by the voting, which keeps it cache-friendly).
  */
 function rowPrefix(data: Uint8ClampedArray, width: number, height: number, loose: number): Int32Array {
-  const prefix = scratchI32(0, (width + 1) * height);
+  const prefix = scratchI32('lines.rowPrefix', (width + 1) * height);
   prefix.fill(0, 0, height); // column 0; the rest is written below
   for (let y = 0; y < height; y++) {
     const o = y * width;
@@ -107,7 +107,7 @@ function rowPrefix(data: Uint8ClampedArray, width: number, height: number, loose
 
 /** Prefix ink counts down columns, as rowPrefix gives them for the transposed image (row-major here). */
 function columnPrefix(data: Uint8ClampedArray, width: number, height: number, loose: number): Int32Array {
-  const prefix = scratchI32(1, (height + 1) * width);
+  const prefix = scratchI32('lines.columnPrefix', (height + 1) * width);
   prefix.fill(0, 0, width); // row 0; the rest is written below
   for (let y = 0; y < height; y++) {
     const o = y * width;

@@ -13,14 +13,25 @@ export const TensorSpec = z.object({
 });
 export type TensorSpec = z.infer<typeof TensorSpec>;
 
-/** What a model does: which student (classifier), draw a signature (generator), genuine or generated (realfake). */
-export const ModelKind = z.enum(['classifier', 'generator', 'realfake']);
+/**
+ * What a model does: which student (classifier), draw a signature (generator), genuine or generated
+ * (realfake), a writer-independent signature vector to compare with enrolled references (embedding).
+ */
+export const ModelKind = z.enum(['classifier', 'generator', 'realfake', 'embedding']);
 export type ModelKind = z.infer<typeof ModelKind>;
 
-/** One exported ONNX model and everything needed to use it without the trainer. */
-export const ModelEntry = z.object({
+/**
+ * What a scoring model's first output holds, as the exporter read it from the model's last activation:
+ * softmax/sigmoid `probabilities`, or raw `logits` the pipeline still has to squash. Manifests written
+ * before this field existed hold probabilities (every exported classifier and detector ended in
+ * softmax/sigmoid), hence the default.
+ */
+export const OutputScores = z.enum(['probabilities', 'logits']);
+export type OutputScores = z.infer<typeof OutputScores>;
+
+/** Fields every manifest entry has, whatever its kind. */
+const EntryBase = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, . _ -'),
-  kind: ModelKind,
   version: z.string(),
   /** File name relative to the manifest's folder. */
   file: z.string().min(1),
@@ -30,14 +41,10 @@ export const ModelEntry = z.object({
   precision: z.enum(['fp32', 'fp16', 'int8']).default('fp32'),
   inputs: z.array(TensorSpec).min(1),
   outputs: z.array(TensorSpec).min(1),
-  /** Class labels (student IDs) in output order; the generator's conditioning labels. */
+  /** Class labels (student IDs) in output order; the generator's conditioning labels; may be empty (embedding). */
   labels: z.array(z.string()),
-  /** Input preprocessing (classifier, realfake) or the output space (generator). */
+  /** Input preprocessing (classifier, realfake, embedding) or the output space (generator). */
   preprocess: PreprocessConfig,
-  /** Generator only: size of the latent vector z. */
-  latentDim: z.number().int().positive().optional(),
-  /** Realfake only: probability-genuine threshold for the verdict. */
-  threshold: z.number().min(0).max(1).optional(),
   training: z
     .object({
       dataset: z.string(),
@@ -65,7 +72,66 @@ export const ModelEntry = z.object({
   variantOf: z.string().optional(),
   createdAt: z.string(),
 });
+
+/** A student classifier: one image in, one score per label out (in `labels` order). */
+export const ClassifierEntry = EntryBase.extend({
+  kind: z.literal('classifier'),
+  scores: OutputScores.default('probabilities'),
+});
+export type ClassifierEntry = z.infer<typeof ClassifierEntry>;
+
+/**
+ * A conditional generator: inputs `latentInput` (latentDim standard normals per image) and `labelInput`
+ * (the label, one-hot when as wide as `labels`, else its index); one image out in `preprocess.range`.
+ * The input names default to the ones every exported CGAN generator has had (z, label).
+ */
+export const GeneratorEntry = EntryBase.extend({
+  kind: z.literal('generator'),
+  latentDim: z.number().int().positive(),
+  latentInput: z.string().min(1).default('z'),
+  labelInput: z.string().min(1).default('label'),
+});
+export type GeneratorEntry = z.infer<typeof GeneratorEntry>;
+
+/** The real/fake detector: one image in, p(genuine) (one value) or [fake, genuine] scores (two) out. */
+export const RealfakeEntry = EntryBase.extend({
+  kind: z.literal('realfake'),
+  scores: OutputScores.default('probabilities'),
+  /** Probability-genuine threshold for the verdict (calibrated by `sig train realfake`). */
+  threshold: z.number().min(0).max(1).optional(),
+});
+export type RealfakeEntry = z.infer<typeof RealfakeEntry>;
+
+/**
+ * A writer-independent signature embedding: one image in, one L2-normalised vector `[batch, embeddingDim]`
+ * out. Two signatures are compared by cosine similarity; `thresholds` are the similarities at which the
+ * false-accept rate is 1 % and 0.1 %, and the equal-error point, calibrated on development writers only.
+ */
+export const EmbeddingEntry = EntryBase.extend({
+  kind: z.literal('embedding'),
+  embeddingDim: z.number().int().positive(),
+  similarity: z.literal('cosine'),
+  thresholds: z.object({ far1: z.number(), far01: z.number(), eer: z.number() }),
+  /** Which data the thresholds were calibrated on. */
+  calibration: z
+    .object({
+      dataset: z.string(),
+      writers: z.number().int(),
+      genuinePairs: z.number().int().optional(),
+      impostorPairs: z.number().int().optional(),
+    })
+    .optional(),
+});
+export type EmbeddingEntry = z.infer<typeof EmbeddingEntry>;
+
+/** One exported ONNX model and everything needed to use it without the trainer; `kind` says which fields it has. */
+export const ModelEntry = z.discriminatedUnion('kind', [ClassifierEntry, GeneratorEntry, RealfakeEntry, EmbeddingEntry]);
 export type ModelEntry = z.infer<typeof ModelEntry>;
+/** A manifest entry as written (fields with defaults may be left out). */
+export type ModelEntryInput = z.input<typeof ModelEntry>;
+
+/** The entry type of one kind, e.g. `EntryOfKind<'generator'>` is `GeneratorEntry`. */
+export type EntryOfKind<K extends ModelKind> = Extract<ModelEntry, { kind: K }>;
 
 /** models/manifest.json */
 export const Manifest = z.object({
