@@ -3,7 +3,11 @@ import type { FloatImage, GrayImage, RawImage } from '../../../packages/shared/s
 import type { PreprocessConfig } from '../../../packages/shared/src/schemas/preprocess.ts';
 import { flattenBackground } from './background.ts';
 import { toGray } from './grayscale.ts';
-import { inkBoundingBox, type Box } from './ink-box.ts';
+import type { Box } from './ink-box.ts';
+// The signature locator (2026-12-04, issue 20) has no separate slow copy: the reference calls the shared one,
+// so these tests keep proving every other stage equal around it (test/preprocess-locate.test.ts tests it).
+import { erasedLines, locateSignature } from '../../../packages/shared/src/preprocess/locate.ts';
+import { NoSignatureError } from '../../../packages/shared/src/errors.ts';
 import { inkToRange } from '../../../packages/shared/src/preprocess/normalise.ts';
 import { histogram, otsuFromHistogram } from '../../../packages/shared/src/preprocess/otsu.ts';
 import { growBox, padToAspect } from './pad.ts';
@@ -20,16 +24,22 @@ export const MAX_WORKING_SIDE = 1600;
 const MAX_INK_THRESHOLD = 200;
 
 /**
- * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → crop to the
- * ink's bounding box plus margin → pad to the model's aspect ratio → resize → model range.
- * Output is cfg.height × cfg.width in cfg.range, paper low and ink high. A blank image gives all paper.
+ * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → locate the
+ * signature (the shared locateSignature; other ink painted paper) → crop to its ink box plus margin → pad to
+ * the model's aspect ratio → resize → model range. Output is cfg.height × cfg.width in cfg.range, paper low
+ * and ink high. No single signature: a NoSignatureError, or with `onNoSignature: 'guess'` the best guess
+ * (all paper when there is no ink).
  */
-export function preprocess(img: RawImage, cfg: PreprocessConfig): FloatImage {
+export function preprocess(img: RawImage, cfg: PreprocessConfig, opts: { onNoSignature?: 'refuse' | 'guess' } = {}): FloatImage {
   const gray = shrinkToFit(toGray(img), MAX_WORKING_SIDE);
   const flat = flattenBackground(gray);
   const t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
-  const clean = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
-  const box = inkBoundingBox(clean, t);
+  const lineFree = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
+  const located = locateSignature(lineFree, t, { lines: erasedLines(flat, lineFree) });
+  if ('refused' in located && opts.onNoSignature !== 'guess') throw new NoSignatureError(located.refused, located.reason);
+  const found = 'refused' in located ? located.guess : located;
+  const box = found?.box ?? null;
+  const clean = found?.image ?? lineFree;
   const region: Box = box
     ? growBox(box, (cfg.margin ?? 0.05) * Math.max(box.width, box.height))
     : { x: 0, y: 0, width: clean.width, height: clean.height };

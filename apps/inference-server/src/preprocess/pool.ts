@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { UserError, preprocess, type FloatImage, type PreprocessConfig } from '@sig/shared';
+import { NoSignatureError, UserError, preprocess, type FloatImage, type NoSignatureReason, type PreprocessConfig } from '@sig/shared';
 import type { Logger } from '../log.ts';
 import { decodeUpload } from './png-decode.ts';
 
@@ -14,7 +14,7 @@ export interface PrepareRequest {
 /** A worker's answer. */
 export type PrepareReply =
   | { id: number; ok: true; images: FloatImage[] }
-  | { id: number; ok: false; userError: boolean; message: string; status: number };
+  | { id: number; ok: false; userError: boolean; message: string; status: number; noSignature?: NoSignatureReason };
 
 interface Slot {
   worker: Worker;
@@ -70,6 +70,7 @@ export class PreprocessPool {
       if (!p) return;
       slot.pending.delete(reply.id);
       if (reply.ok) p.resolve(reply.images);
+      else if (reply.noSignature) p.reject(new NoSignatureError(reply.noSignature, reply.message));
       else if (reply.userError) p.reject(new UserError(reply.message, reply.status));
       else p.reject(new Error(reply.message));
     });

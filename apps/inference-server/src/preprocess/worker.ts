@@ -1,6 +1,6 @@
 // One preprocessing worker: decode an upload once, preprocess it for each requested model configuration.
 import { parentPort } from 'node:worker_threads';
-import { isUserError, preprocess } from '@sig/shared';
+import { isNoSignatureError, isUserError, preprocess } from '@sig/shared';
 import { decodeUpload } from './png-decode.ts';
 import type { PrepareReply, PrepareRequest } from './pool.ts';
 
@@ -12,7 +12,7 @@ parentPort!.on('message', async (req: PrepareRequest) => {
     reply = { id: req.id, ok: true, images };
   } catch (err) {
     reply = isUserError(err)
-      ? { id: req.id, ok: false, userError: true, message: err.message, status: err.status }
+      ? { id: req.id, ok: false, userError: true, message: err.message, status: err.status, noSignature: isNoSignatureError(err) ? err.reason : undefined }
       : { id: req.id, ok: false, userError: false, message: err instanceof Error ? err.message : String(err), status: 500 };
   }
   parentPort!.postMessage(reply, reply.ok ? reply.images.map((i) => i.data.buffer as ArrayBuffer) : []);

@@ -29,7 +29,7 @@ export async function sampleImagePaths(root: string, max: number): Promise<strin
   return out;
 }
 
-type Preprocess = (img: unknown, cfg: PreprocessConfig) => { data: Float32Array; width: number; height: number };
+type Preprocess = (img: unknown, cfg: PreprocessConfig, opts?: { onNoSignature?: 'refuse' | 'guess' }) => { data: Float32Array; width: number; height: number };
 type Decode = (p: string) => Promise<unknown>;
 
 /** The shared decode + preprocess functions, or undefined where this checkout does not have them yet. */
@@ -74,7 +74,7 @@ export async function loadLabelledImages(
   let count = 0;
   for (const it of take) {
     try {
-      const img = fns.preprocess(await fns.decodeImage(it.path), cfg);
+      const img = fns.preprocess(await fns.decodeImage(it.path), cfg, { onNoSignature: 'guess' });
       data.set(img.data, count * size);
       out[count++] = it.label;
     } catch {
@@ -102,7 +102,7 @@ export async function loadRealSamples(
   let count = 0;
   for (const p of paths) {
     try {
-      const img = fns.preprocess(await fns.decodeImage(p), cfg);
+      const img = fns.preprocess(await fns.decodeImage(p), cfg, { onNoSignature: 'guess' });
       if (img.data.length !== size) continue;
       data.set(img.data, count * size);
       count++;

@@ -2,7 +2,9 @@ import type { FloatImage, GrayImage, RawImage } from '../image/types.ts';
 import type { PreprocessConfig } from '../schemas/preprocess.ts';
 import { flattenBackground } from './background.ts';
 import { toGray } from './grayscale.ts';
-import { inkBoundingBox, type Box } from './ink-box.ts';
+import { NoSignatureError } from '../errors.ts';
+import type { Box } from './ink-box.ts';
+import { erasedLines, locateSignature } from './locate.ts';
 import { inkToRange } from './normalise.ts';
 import { histogram, otsuFromHistogram } from './otsu.ts';
 import { aspectWindow, growBox } from './pad.ts';
@@ -18,23 +20,58 @@ export const MAX_WORKING_SIDE = 1600;
  */
 const MAX_INK_THRESHOLD = 200;
 
+/** What to do with an image that holds no single signature (blank, a whole form, several signatures). */
+export interface PreprocessOptions {
+  /**
+   * 'refuse' (default): throw a NoSignatureError (HTTP 422) before any model runs. 'guess': use the most
+   * likely signature, or all paper when there is no ink (training and evaluation on crops already cut).
+   */
+  onNoSignature?: 'refuse' | 'guess';
+}
+
+/** The model input and where the signature was found. */
+export interface PreprocessedSignature {
+  input: FloatImage;
+  /** The signature's ink box in the pixels of the image given (before any shrinking); null when there is no ink. */
+  box: Box | null;
+}
+
 /**
- * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → crop to the
- * ink's bounding box plus margin → pad to the model's aspect ratio → resize → model range.
- * Output is cfg.height × cfg.width in cfg.range, paper low and ink high. A blank image gives all paper.
+ * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → locate the
+ * signature (other ink painted paper) → crop to its ink box plus margin → pad to the model's aspect ratio →
+ * resize → model range. Output is cfg.height × cfg.width in cfg.range, paper low and ink high.
  */
-export function preprocess(img: RawImage, cfg: PreprocessConfig): FloatImage {
+export function preprocess(img: RawImage, cfg: PreprocessConfig, opts: PreprocessOptions = {}): FloatImage {
+  return preprocessSignature(img, cfg, opts).input;
+}
+
+/** {@link preprocess}, also returning the signature's ink box (the page draws it on the photo). */
+export function preprocessSignature(img: RawImage, cfg: PreprocessConfig, opts: PreprocessOptions = {}): PreprocessedSignature {
   const gray = shrinkToFit(toGray(img), MAX_WORKING_SIDE);
   const flat = flattenBackground(gray);
   const t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
-  const clean = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
-  const box = inkBoundingBox(clean, t);
+  const lineFree = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
   const range = cfg.range ?? 'zero-one';
-  if (!box) return inkToRange({ width: cfg.width, height: cfg.height, data: new Float32Array(cfg.width * cfg.height) }, range);
+  let found = locateSignature(lineFree, t, { lines: erasedLines(flat, lineFree) });
+  if ('refused' in found) {
+    if (opts.onNoSignature !== 'guess') throw new NoSignatureError(found.refused, found.reason);
+    if (!found.guess) return { input: inkToRange({ width: cfg.width, height: cfg.height, data: new Float32Array(cfg.width * cfg.height) }, range), box: null };
+    found = found.guess;
+  }
+  const { box, image: clean } = found;
   const region = growBox(box, (cfg.margin ?? 0.05) * Math.max(box.width, box.height));
   // Crop, ink map, pad and resize in one pass (resizeGrayWindow): the region's ink amounts, paper around.
   const canvas = aspectWindow(region, cfg.width / cfg.height);
-  return inkToRange(resizeGrayWindow(clean, inkLevels(clean, region, t, cfg.binarize), region, canvas, cfg.width, cfg.height), range);
+  const input = inkToRange(resizeGrayWindow(clean, inkLevels(clean, region, t, cfg.binarize), region, canvas, cfg.width, cfg.height), range);
+  return { input, box: scaleBox(box, img.width / gray.width, img.height / gray.height) };
+}
+
+/** A working-size box in the original image's pixels. */
+function scaleBox(box: Box, sx: number, sy: number): Box {
+  if (sx === 1 && sy === 1) return box;
+  const x = Math.floor(box.x * sx);
+  const y = Math.floor(box.y * sy);
+  return { x, y, width: Math.ceil((box.x + box.width) * sx) - x, height: Math.ceil((box.y + box.height) * sy) - y };
 }
 
 /**
