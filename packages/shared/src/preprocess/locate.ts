@@ -179,6 +179,7 @@ export function locateSignature(gray: GrayImage, threshold: number, opts: Locate
     if (area[c] < minArea) continue;
     if (bx1[c] < bandX || bx0[c] >= width - bandX || by1[c] < bandY || by0[c] >= height - bandY) continue;
     const edge = bx0[c] === 0 || by0[c] === 0 || bx1[c] === width - 1 || by1[c] === height - 1;
+    if (edge && isLeftoverLine(comps, c, width, height)) continue;
     if (edge && (bx1[c] < cx0 || bx0[c] > cx1 || by1[c] < cy0 || by0[c] > cy1)) continue;
     touches[c] = edge ? 1 : 0;
     cand.push(c);
@@ -211,6 +212,27 @@ export function locateSignature(gray: GrayImage, threshold: number, opts: Locate
     return { refused: 'several-signatures', reason: `${rivals + 1} separate signatures in one image; crop one signature`, guess };
   }
   return guess;
+}
+
+/** A leftover ruled line runs along at least this fraction of a side... */
+const LINE_SPAN = 0.5;
+/** ...and is on average no thicker than this fraction of the shorter side (at least 4 px). */
+const LINE_THICKNESS = 0.04;
+
+/**
+ * A ruled line that line removal left (bent by a keystoned photo, ending short of a border): a component
+ * touching the border that runs straight along half a side or more and is on average only a few pixels
+ * thick. An underline of the signature does not reach the border of its crop.
+ */
+function isLeftoverLine(comps: ComponentStats, c: number, width: number, height: number): boolean {
+  const w = comps.bx1[c] - comps.bx0[c] + 1;
+  const h = comps.by1[c] - comps.by0[c] + 1;
+  const thick = Math.max(4, LINE_THICKNESS * Math.min(width, height));
+  // Straight: across its length it drifts no more than a 4° skew would take it.
+  const straight = (along: number, across: number): boolean => across <= 0.07 * along + 2 * thick;
+  const horizontal = w >= LINE_SPAN * width && straight(w, h) && comps.area[c] <= w * thick;
+  const vertical = h >= LINE_SPAN * height && straight(h, w) && comps.area[c] <= h * thick;
+  return horizontal || vertical;
 }
 
 /** A group of components: their ink, bounding box and ink-weighted centre. */
