@@ -218,6 +218,8 @@ export function locateSignature(gray: GrayImage, threshold: number, opts: Locate
 const LINE_SPAN = 0.5;
 /** ...and is on average no thicker than this fraction of the shorter side (at least 4 px). */
 const LINE_THICKNESS = 0.04;
+/** A frame corner covers at most this share of its bounding box. */
+const FRAME_FILL = 0.05;
 
 /**
  * A ruled line that line removal left (bent by a keystoned photo, ending short of a border): a component
@@ -232,7 +234,9 @@ function isLeftoverLine(comps: ComponentStats, c: number, width: number, height:
   const straight = (along: number, across: number): boolean => across <= 0.07 * along + 2 * thick;
   const horizontal = w >= LINE_SPAN * width && straight(w, h) && comps.area[c] <= w * thick;
   const vertical = h >= LINE_SPAN * height && straight(h, w) && comps.area[c] <= h * thick;
-  return horizontal || vertical;
+  // A corner of the cell's frame (a horizontal and a vertical line joined): thin arms along both sides.
+  const frame = w >= LINE_SPAN * width && h >= LINE_SPAN * height && comps.area[c] <= (w + h) * thick && comps.area[c] < FRAME_FILL * w * h;
+  return horizontal || vertical || frame;
 }
 
 /** A group of components: their ink, bounding box and ink-weighted centre. */
