@@ -142,6 +142,17 @@ describe('edge bundle in headless Chromium', () => {
       expectSameAnswers(await analyze(page, images[1].png), expected[1], images[1].name);
       expect(await page.evaluate(() => window.sigEdge.offlineReady)).toBe(true);
 
+      // The signature's ink box is drawn on the photo; a blank page is refused before any model, reason shown.
+      await page.setInputFiles('#file', { name: 'signature.png', mimeType: 'image/png', buffer: images[1].png });
+      await page.waitForFunction(() => !document.querySelector<HTMLElement>('#ink-box')!.hidden, undefined, { timeout: 30_000 });
+      const box = await page.evaluate(() => window.sigEdge.last?.inkBox);
+      expect(box!.width).toBeGreaterThan(10);
+      expect(await page.locator('#ink-box').evaluate((el) => parseFloat((el as HTMLElement).style.width))).toBeGreaterThan(5);
+      const blank = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#fbfbf8' } }).png().toBuffer();
+      await page.setInputFiles('#file', { name: 'blank.png', mimeType: 'image/png', buffer: blank });
+      await page.waitForFunction(() => /no ink found/.test(document.querySelector('#error')!.textContent ?? ''), undefined, { timeout: 30_000 });
+      expect(await page.locator('#ink-box').isHidden()).toBe(true);
+
       // Photograph: camera on, take a photo, and the frame goes through the same lookup.
       const before = Number(await page.evaluate(() => document.body.dataset.analyses ?? '0'));
       await page.click('#camera-start');

@@ -101,7 +101,7 @@ describe('preprocess pipeline', () => {
     for (const i of [0, 63, 31 * 64, 31 * 64 + 63, 16 * 64 + 5, 16 * 64 + 58]) expect(out.data[i]).toBe(0);
   });
 
-  it('gives -1..1 for a tanh range, 0/1 only when binarised, and all paper for a blank page', () => {
+  it('gives -1..1 for a tanh range, 0/1 only when binarised, and for a blank page all paper (lenient) or a refusal', () => {
     const cfg = PreprocessConfig.parse({ width: 32, height: 32, range: 'minus-one-one', binarize: true });
     const out = preprocess(rgb(gridCell(9)), cfg);
     expect(Math.min(...out.data)).toBe(-1);
@@ -115,7 +115,9 @@ describe('preprocess pipeline', () => {
     expect(new Set(bin.data)).toEqual(new Set([0, 1]));
     const grey = preprocess(rgb(soft), PreprocessConfig.parse({ ...size, binarize: false }));
     expect(grey.data.some((v) => v > 0.05 && v < 0.95)).toBe(true);
-    const blank = preprocess({ width: 50, height: 40, channels: 1, data: new Uint8Array(2000).fill(240) }, PreprocessConfig.parse({ width: 16, height: 16 }));
+    const page = { width: 50, height: 40, channels: 1 as const, data: new Uint8Array(2000).fill(240) };
+    const blank = preprocess(page, PreprocessConfig.parse({ width: 16, height: 16 }), { onNoSignature: 'guess' });
     expect(blank.data.every((v) => v === 0)).toBe(true);
+    expect(() => preprocess(page, PreprocessConfig.parse({ width: 16, height: 16 }))).toThrow(/no ink/);
   });
 });

@@ -53,6 +53,7 @@ const errors = {
   '404': { description: 'Unknown model or student ID', content: json('ErrorResponse') },
   '413': { description: 'Body or image too large', content: json('ErrorResponse') },
   '415': { description: 'Unsupported content type', content: json('ErrorResponse') },
+  '422': { description: 'No single signature in the image (reason: no-ink, whole-form, several-signatures), or an image that cannot be preprocessed', content: json('ErrorResponse') },
   '503': { description: 'Queue full (see Retry-After) or no model of this kind loaded', content: json('ErrorResponse') },
 };
 

@@ -17,3 +17,26 @@ export class UserError extends Error {
 export function isUserError(err: unknown): err is UserError {
   return err instanceof UserError;
 }
+
+/** Why an image holds no single signature to read. */
+export type NoSignatureReason = 'no-ink' | 'whole-form' | 'several-signatures';
+
+/**
+ * The image holds no single signature (blank, a whole form, several signatures): thrown by the shared
+ * preprocessing before any model runs, so every route and the page refuse the same images. HTTP 422 with
+ * `{ error, reason }`, `reason` being the code.
+ */
+export class NoSignatureError extends UserError {
+  constructor(
+    readonly reason: NoSignatureReason,
+    message: string,
+  ) {
+    super(message, 422);
+    this.name = 'NoSignatureError';
+  }
+}
+
+/** True for a {@link NoSignatureError}. */
+export function isNoSignatureError(err: unknown): err is NoSignatureError {
+  return err instanceof NoSignatureError;
+}

@@ -3,7 +3,12 @@ import type { FloatImage, GrayImage, RawImage } from '../../../packages/shared/s
 import type { PreprocessConfig } from '../../../packages/shared/src/schemas/preprocess.ts';
 import { flattenBackground } from './background.ts';
 import { toGray } from './grayscale.ts';
-import { inkBoundingBox, type Box } from './ink-box.ts';
+import type { Box } from './ink-box.ts';
+// The signature locator (2026-12-04, issue 20) has no separate slow copy: the reference calls the shared one,
+// so these tests keep proving every other stage equal around it (test/preprocess-locate.test.ts tests it).
+import { erasedLines, locateSignature } from '../../../packages/shared/src/preprocess/locate.ts';
+import { strokeWidth } from '../../../packages/shared/src/preprocess/stroke-width.ts';
+import { NoSignatureError } from '../../../packages/shared/src/errors.ts';
 import { inkToRange } from '../../../packages/shared/src/preprocess/normalise.ts';
 import { histogram, otsuFromHistogram } from '../../../packages/shared/src/preprocess/otsu.ts';
 import { growBox, padToAspect } from './pad.ts';
@@ -20,16 +25,29 @@ export const MAX_WORKING_SIDE = 1600;
 const MAX_INK_THRESHOLD = 200;
 
 /**
- * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → crop to the
- * ink's bounding box plus margin → pad to the model's aspect ratio → resize → model range.
- * Output is cfg.height × cfg.width in cfg.range, paper low and ink high. A blank image gives all paper.
+ * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → locate the
+ * signature (the shared locateSignature; other ink painted paper) → crop to its ink box plus margin → pad to
+ * the model's aspect ratio → resize → model range. Output is cfg.height × cfg.width in cfg.range, paper low
+ * and ink high. No single signature: a NoSignatureError, or with `onNoSignature: 'guess'` the best guess
+ * (all paper when there is no ink).
  */
-export function preprocess(img: RawImage, cfg: PreprocessConfig): FloatImage {
-  const gray = shrinkToFit(toGray(img), MAX_WORKING_SIDE);
-  const flat = flattenBackground(gray);
-  const t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
-  const clean = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
-  const box = inkBoundingBox(clean, t);
+export function preprocess(img: RawImage, cfg: PreprocessConfig, opts: { onNoSignature?: 'refuse' | 'guess' } = {}): FloatImage {
+  let gray = shrinkToFit(toGray(img), MAX_WORKING_SIDE);
+  let flat = flattenBackground(gray);
+  let t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
+  // Stroke-width normalisation (issue 20): strokes wider than 3 px are shrunk to 3 px, down to a 48 px side.
+  const sw = strokeWidth(flat, t);
+  if (sw > 3 && Math.min(gray.width, gray.height) * (3 / sw) >= 48) {
+    gray = shrinkTo(gray, Math.max(1, Math.round(gray.width * (3 / sw))), Math.max(1, Math.round(gray.height * (3 / sw))));
+    flat = flattenBackground(gray);
+    t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
+  }
+  const lineFree = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
+  const located = locateSignature(lineFree, t, { lines: erasedLines(flat, lineFree) });
+  if ('refused' in located && opts.onNoSignature !== 'guess') throw new NoSignatureError(located.refused, located.reason);
+  const found = 'refused' in located ? located.guess : located;
+  const box = found?.box ?? null;
+  const clean = found?.image ?? lineFree;
   const region: Box = box
     ? growBox(box, (cfg.margin ?? 0.05) * Math.max(box.width, box.height))
     : { x: 0, y: 0, width: clean.width, height: clean.height };
@@ -84,6 +102,10 @@ function shrinkToFit(gray: GrayImage, maxSide: number): GrayImage {
   const scale = maxSide / side;
   const w = Math.max(1, Math.round(gray.width * scale));
   const h = Math.max(1, Math.round(gray.height * scale));
+  return shrinkTo(gray, w, h);
+}
+
+function shrinkTo(gray: GrayImage, w: number, h: number): GrayImage {
   const small = resizeFloat({ width: gray.width, height: gray.height, data: Float32Array.from(gray.data) }, w, h);
   return { width: w, height: h, data: Uint8ClampedArray.from(small.data) };
 }

@@ -4,7 +4,7 @@ import { defaultConfig } from './config.ts';
 import { decodeBlob, grabFrame } from './decode.ts';
 import { loadRuntime, type EdgeRuntime, type ThreadInfo } from './runtime.ts';
 import { SignatureApp, type AnalyzeResult, type GenerateResult } from './signature-app.ts';
-import { byId, renderAnalysis, renderSamples } from './view.ts';
+import { byId, renderAnalysis, renderSamples, showInkBox } from './view.ts';
 import type { RawImage } from '@sig/shared';
 
 /** What the page exposes on `window.sigEdge`. */
@@ -31,6 +31,7 @@ declare global {
 
 const config = defaultConfig();
 const showError = (e: unknown): void => {
+  showInkBox(null);
   byId('error').textContent = e instanceof Error ? e.message : String(e);
 };
 

@@ -5,7 +5,8 @@ import {
   classify,
   floatToGray,
   generateFloat,
-  prepare,
+  prepareSignature,
+  type Box,
   type FloatImage,
   type GrayImage,
   type ModelEntry,
@@ -18,6 +19,10 @@ import type { EdgeRuntime } from './runtime.ts';
 export interface AnalyzeResult {
   classifier?: { model: string; top: { id: string; probability: number }[]; probabilities: number[] };
   authenticity?: { model: string; pGenuine: number; verdict: Verdict; threshold: number };
+  /** Where the signature was found in the image (its ink box, image pixels), drawn on the photo. */
+  inkBox?: Box;
+  /** The analysed image's size, to place `inkBox` on its preview. */
+  imageSize: { width: number; height: number };
   /** The classifier's preprocessed input (what the model sees), for display. */
   modelInput?: GrayImage;
   /** Milliseconds; decodeMs is filled in by the caller that decoded the image. */
@@ -48,17 +53,23 @@ export class SignatureApp {
     const clf = this.runtime.pick('classifier');
     const rf = this.runtime.pick('realfake');
     // Models with identical preprocessing share one pass over the image.
+    // An image without one signature throws NoSignatureError here, before any model runs (the page shows why).
     const prepared = new Map<string, FloatImage>();
+    let inkBox: Box | undefined;
     const inputFor = (entry: ModelEntry): FloatImage => {
       const key = JSON.stringify(entry.preprocess);
       let x = prepared.get(key);
-      if (!x) prepared.set(key, (x = prepare(entry, image)));
+      if (!x) {
+        const p = prepareSignature(entry, image);
+        prepared.set(key, (x = p.input));
+        inkBox ??= p.box ?? undefined;
+      }
       return x;
     };
     const clfInput = clf && inputFor(clf);
     const rfInput = rf && inputFor(rf);
     const t1 = performance.now();
-    const result: AnalyzeResult = { timings: { preprocessMs: t1 - t0, inferenceMs: 0, totalMs: 0 } };
+    const result: AnalyzeResult = { inkBox, imageSize: { width: image.width, height: image.height }, timings: { preprocessMs: t1 - t0, inferenceMs: 0, totalMs: 0 } };
     if (clf && clfInput) {
       const [r] = await classify(await this.runtime.context(clf), clf, [clfInput], { topK });
       result.classifier = {

@@ -51,8 +51,22 @@ export function renderAnalysis(r: AnalyzeResult): void {
     verdict.textContent = 'no real/fake model';
   }
   if (r.modelInput) drawGray(byId<HTMLCanvasElement>('model-input'), r.modelInput);
+  showInkBox(r);
   const t = r.timings;
   byId('timing').textContent = `decoding ${(t.decodeMs ?? 0).toFixed(1)} ms, preprocessing ${t.preprocessMs.toFixed(1)} ms, inference ${t.inferenceMs.toFixed(1)} ms`;
+}
+
+/** Draws the ink box the preprocessing used on the photo preview (percentages, so it follows the image's size), or hides it. */
+export function showInkBox(r: Pick<AnalyzeResult, 'inkBox' | 'imageSize'> | null): void {
+  const el = byId('ink-box');
+  if (!r?.inkBox) {
+    el.hidden = true;
+    return;
+  }
+  const { x, y, width, height } = r.inkBox;
+  const pct = (v: number, of: number) => `${((100 * v) / of).toFixed(2)}%`;
+  Object.assign(el.style, { left: pct(x, r.imageSize.width), top: pct(y, r.imageSize.height), width: pct(width, r.imageSize.width), height: pct(height, r.imageSize.height) });
+  el.hidden = false;
 }
 
 /** Replaces the sample grid with generated images. */

@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { isUserError } from '@sig/shared';
+import { isNoSignatureError, isUserError } from '@sig/shared';
 import { ClosedError, OverloadedError } from '../batching/micro-batcher.ts';
 import type { Logger } from '../log.ts';
 
@@ -11,6 +11,8 @@ export function errorResponse(c: Context, err: unknown, opts: { retryAfterSecond
     const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
     return c.json({ error: `invalid request: ${where}${issue.message}` }, 400);
   }
+  // No single signature in the image (blank, a whole form, several): 422 with the reason's code.
+  if (isNoSignatureError(err)) return c.json({ error: err.message, reason: err.reason }, 422);
   if (isUserError(err)) {
     // 415 is answered without reading the body: the connection cannot carry another request.
     if (err.status === 415) c.header('Connection', 'close');

@@ -49,7 +49,8 @@ export async function loadPreprocessed(items: readonly DatasetItem[], cfg: Prepr
       const ck = `${key}\0${items[i].path}`;
       let img = cache.get(ck);
       if (!img) {
-        img = preprocess(await decodeImage(items[i].path), cfg);
+        // Training data is already one signature per file: a doubtful crop is used as located, not refused.
+        img = preprocess(await decodeImage(items[i].path), cfg, { onNoSignature: 'guess' });
         cache.set(ck, img);
       }
       x.set(img.data, i * px);

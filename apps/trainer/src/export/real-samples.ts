@@ -56,7 +56,7 @@ export async function loadLabelledImages(
   let count = 0;
   for (const it of take) {
     try {
-      const img = preprocess(await decodeImage(it.path), cfg);
+      const img = preprocess(await decodeImage(it.path), cfg, { onNoSignature: 'guess' });
       data.set(img.data, count * size);
       out[count++] = it.label;
     } catch {
@@ -82,7 +82,7 @@ export async function loadRealSamples(
   let count = 0;
   for (const p of paths) {
     try {
-      const img = preprocess(await decodeImage(p), cfg);
+      const img = preprocess(await decodeImage(it.path), cfg, { onNoSignature: 'guess' });
       if (img.data.length !== size) continue;
       data.set(img.data, count * size);
       count++;

@@ -4,7 +4,7 @@
 // A hand-written module rather than piscina/tinypool: two of the three users keep state in each worker
 // (sessions, a model replica) and address one worker in particular, which task-queue pools do not do.
 import { parentPort, type Transferable, type Worker } from 'node:worker_threads';
-import { UserError, isUserError } from '../errors.ts';
+import { NoSignatureError, UserError, isNoSignatureError, isUserError, type NoSignatureReason } from '../errors.ts';
 
 interface CallMessage<Req> {
   id: number;
@@ -12,7 +12,7 @@ interface CallMessage<Req> {
 }
 
 /** An answer; `status` is set when the worker threw a UserError. */
-type AnswerMessage<Res> = { id: number; ok: true; res: Res } | { id: number; ok: false; message: string; status?: number };
+type AnswerMessage<Res> = { id: number; ok: true; res: Res } | { id: number; ok: false; message: string; status?: number; noSignature?: NoSignatureReason };
 
 /** What a worker's handler returns: the answer and the buffers to move with it. */
 export interface Answer<Res> {
@@ -36,6 +36,7 @@ export class WorkerCalls<Req, Res> {
       if (!p) return;
       this.pending.delete(m.id);
       if (m.ok) p.resolve(m.res);
+      else if (m.noSignature) p.reject(new NoSignatureError(m.noSignature, m.message));
       else p.reject(m.status !== undefined ? new UserError(m.message, m.status) : new Error(m.message));
     });
     worker.on('exit', (code) => {
@@ -71,7 +72,7 @@ export function answerCalls<Req, Res>(handle: (req: Req) => Promise<Answer<Res>>
       answer = await handle(req);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      port.postMessage({ id, ok: false, message, ...(isUserError(err) ? { status: err.status } : {}) } satisfies AnswerMessage<Res>);
+      port.postMessage({ id, ok: false, message, ...(isUserError(err) ? { status: err.status } : {}), ...(isNoSignatureError(err) ? { noSignature: err.reason } : {}) } satisfies AnswerMessage<Res>);
       return;
     }
     port.postMessage({ id, ok: true, res: answer.res } satisfies AnswerMessage<Res>, answer.transfer ?? []);

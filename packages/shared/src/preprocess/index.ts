@@ -4,6 +4,8 @@ export * from './otsu.ts';
 export * from './background.ts';
 export * from './ruled-lines.ts';
 export * from './ink-box.ts';
+export * from './locate.ts';
+export * from './stroke-width.ts';
 export * from './pad.ts';
 export * from './resize.ts';
 export * from './normalise.ts';

@@ -49,14 +49,16 @@ export function inkBoundingBox(gray: GrayImage, threshold: number, opts: InkBoxO
   return x1 < 0 ? null : { x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
-/** Area and bounding box of each 8-connected ink component (order unspecified). */
-interface ComponentStats {
+/** Area and bounding box of each 8-connected ink component (order unspecified), and the runs that make them up. */
+export interface ComponentStats {
   count: number;
   area: Int32Array;
   bx0: Int32Array;
   bx1: Int32Array;
   by0: Int32Array;
   by1: Int32Array;
+  /** Horizontal ink runs: row, first and last column, and the component each belongs to. */
+  runs: { count: number; y: Int32Array; x0: Int32Array; x1: Int32Array; component: Int32Array };
 }
 
 /** Union-find root of `i` in `parent`, compressing the path on the way. */
@@ -76,7 +78,7 @@ function findRoot(parent: Int32Array, i: number): number {
  * united with the runs of the row above that touch them (overlap or diagonal contact), so union-find
  * works per run and the per-pixel work is one comparison.
  */
-function inkRunComponents(data: Uint8ClampedArray, width: number, height: number, threshold: number): ComponentStats {
+export function inkRunComponents(data: Uint8ClampedArray, width: number, height: number, threshold: number): ComponentStats {
   let cap = 256;
   let rx0 = new Int32Array(cap);
   let rx1 = new Int32Array(cap);
@@ -145,7 +147,7 @@ function inkRunComponents(data: Uint8ClampedArray, width: number, height: number
     if (ry[i] < by0[c]) by0[c] = ry[i];
     if (ry[i] > by1[c]) by1[c] = ry[i];
   }
-  return { count, area, bx0, bx1, by0, by1 };
+  return { count, area, bx0, bx1, by0, by1, runs: { count: nRuns, y: ry, x0: rx0, x1: rx1, component: compOf } };
 }
 
 /** 8-connected components of the ink (`<= threshold`): a compact id per pixel (-1 for paper) and the count. */

@@ -2,12 +2,15 @@ import type { FloatImage, GrayImage, RawImage } from '../image/types.ts';
 import type { PreprocessConfig } from '../schemas/preprocess.ts';
 import { flattenBackground } from './background.ts';
 import { toGray } from './grayscale.ts';
+import { NoSignatureError } from '../errors.ts';
 import { inkBoundingBox, type Box } from './ink-box.ts';
+import { erasedLines, locateSignature, type SignatureFound, type SignatureRefused } from './locate.ts';
 import { inkToRange } from './normalise.ts';
 import { histogram, otsuFromHistogram } from './otsu.ts';
 import { aspectWindow, growBox } from './pad.ts';
 import { resizeFloat, resizeGrayWindow } from './resize.ts';
 import { removeRuledLines } from './ruled-lines.ts';
+import { strokeWidth } from './stroke-width.ts';
 
 /** Larger inputs (phone photos) are first shrunk so this is their longer side: bounded time, same result everywhere. */
 export const MAX_WORKING_SIDE = 1600;
@@ -18,23 +21,82 @@ export const MAX_WORKING_SIDE = 1600;
  */
 const MAX_INK_THRESHOLD = 200;
 
+/** Widest typical stroke (px) kept as it is: the registration sheets' crops measure 2–3 px. */
+const MAX_STROKE_WIDTH = 3;
+/** Stroke-width shrinking stops before the shorter side falls under this. */
+const MIN_SIDE = 48;
+
+/** What to do with an image that holds no single signature (blank, a whole form, several signatures). */
+export interface PreprocessOptions {
+  /**
+   * 'refuse' (default): throw a NoSignatureError (HTTP 422) before any model runs. 'guess': use the most
+   * likely signature, or all paper when there is no ink (training and evaluation on crops already cut).
+   */
+  onNoSignature?: 'refuse' | 'guess';
+  /**
+   * false: crop to the bounding box of all ink instead of locating the signature (the preprocessing before
+   * the locator; nothing but a blank image is refused). Kept to measure what locating gains (bench:capture).
+   */
+  locate?: boolean;
+}
+
+/** The model input and where the signature was found. */
+export interface PreprocessedSignature {
+  input: FloatImage;
+  /** The signature's ink box in the pixels of the image given (before any shrinking); null when there is no ink. */
+  box: Box | null;
+}
+
 /**
- * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → crop to the
- * ink's bounding box plus margin → pad to the model's aspect ratio → resize → model range.
- * Output is cfg.height × cfg.width in cfg.range, paper low and ink high. A blank image gives all paper.
+ * The whole preprocessing: grayscale → background flattening → Otsu → ruled-line removal → locate the
+ * signature (other ink painted paper) → crop to its ink box plus margin → pad to the model's aspect ratio →
+ * resize → model range. Output is cfg.height × cfg.width in cfg.range, paper low and ink high.
  */
-export function preprocess(img: RawImage, cfg: PreprocessConfig): FloatImage {
-  const gray = shrinkToFit(toGray(img), MAX_WORKING_SIDE);
-  const flat = flattenBackground(gray);
-  const t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
-  const clean = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
-  const box = inkBoundingBox(clean, t);
+export function preprocess(img: RawImage, cfg: PreprocessConfig, opts: PreprocessOptions = {}): FloatImage {
+  return preprocessSignature(img, cfg, opts).input;
+}
+
+/** {@link preprocess}, also returning the signature's ink box (the page draws it on the photo). */
+export function preprocessSignature(img: RawImage, cfg: PreprocessConfig, opts: PreprocessOptions = {}): PreprocessedSignature {
+  let gray = shrinkToFit(toGray(img), MAX_WORKING_SIDE);
+  let flat = flattenBackground(gray);
+  let t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
+  // Resolution normalised by stroke width: a close-up or upscaled capture is shrunk until its strokes are as
+  // wide as in a sheet photo's crops, so line removal and ink grouping see the same pixel scale.
+  const sw = opts.locate === false ? 0 : strokeWidth(flat, t);
+  if (sw > MAX_STROKE_WIDTH && Math.min(gray.width, gray.height) * (MAX_STROKE_WIDTH / sw) >= MIN_SIDE) {
+    gray = shrinkBy(gray, MAX_STROKE_WIDTH / sw);
+    flat = flattenBackground(gray);
+    t = Math.min(otsuFromHistogram(histogram(flat)), MAX_INK_THRESHOLD);
+  }
+  const lineFree = cfg.removeLines ? removeRuledLines(flat, { threshold: t }) : flat;
   const range = cfg.range ?? 'zero-one';
-  if (!box) return inkToRange({ width: cfg.width, height: cfg.height, data: new Float32Array(cfg.width * cfg.height) }, range);
+  let found = opts.locate === false ? wholeInk(lineFree, t) : locateSignature(lineFree, t, { lines: erasedLines(flat, lineFree) });
+  if ('refused' in found) {
+    if (opts.onNoSignature !== 'guess') throw new NoSignatureError(found.refused, found.reason);
+    if (!found.guess) return { input: inkToRange({ width: cfg.width, height: cfg.height, data: new Float32Array(cfg.width * cfg.height) }, range), box: null };
+    found = found.guess;
+  }
+  const { box, image: clean } = found;
   const region = growBox(box, (cfg.margin ?? 0.05) * Math.max(box.width, box.height));
   // Crop, ink map, pad and resize in one pass (resizeGrayWindow): the region's ink amounts, paper around.
   const canvas = aspectWindow(region, cfg.width / cfg.height);
-  return inkToRange(resizeGrayWindow(clean, inkLevels(clean, region, t, cfg.binarize), region, canvas, cfg.width, cfg.height), range);
+  const input = inkToRange(resizeGrayWindow(clean, inkLevels(clean, region, t, cfg.binarize), region, canvas, cfg.width, cfg.height), range);
+  return { input, box: scaleBox(box, img.width / gray.width, img.height / gray.height) };
+}
+
+/** All ink as the signature (`locate: false`). */
+function wholeInk(gray: GrayImage, t: number): SignatureFound | SignatureRefused {
+  const box = inkBoundingBox(gray, t);
+  return box ? { box, image: gray, components: 0, dropped: 0 } : { refused: 'no-ink', reason: 'no ink found: the image looks blank', guess: null };
+}
+
+/** A working-size box in the original image's pixels. */
+function scaleBox(box: Box, sx: number, sy: number): Box {
+  if (sx === 1 && sy === 1) return box;
+  const x = Math.floor(box.x * sx);
+  const y = Math.floor(box.y * sy);
+  return { x, y, width: Math.ceil((box.x + box.width) * sx) - x, height: Math.ceil((box.y + box.height) * sy) - y };
 }
 
 /**
@@ -68,8 +130,11 @@ function inkLevels(gray: GrayImage, region: Box, t: number, binarize: boolean): 
 /** Shrinks (area averaging) so the longer side is at most `maxSide`; smaller images are returned as they are. */
 function shrinkToFit(gray: GrayImage, maxSide: number): GrayImage {
   const side = Math.max(gray.width, gray.height);
-  if (side <= maxSide) return gray;
-  const scale = maxSide / side;
+  return side <= maxSide ? gray : shrinkBy(gray, maxSide / side);
+}
+
+/** Shrinks by `scale` < 1 (area averaging). */
+function shrinkBy(gray: GrayImage, scale: number): GrayImage {
   const w = Math.max(1, Math.round(gray.width * scale));
   const h = Math.max(1, Math.round(gray.height * scale));
   const small = resizeFloat({ width: gray.width, height: gray.height, data: new Float32Array(gray.data) }, w, h);

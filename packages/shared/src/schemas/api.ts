@@ -104,7 +104,11 @@ export const GenerateResponse = z.object({
 export type GenerateResponse = z.infer<typeof GenerateResponse>;
 
 /** Every 4xx/5xx body. */
-export const ErrorResponse = z.object({ error: z.string() });
+export const ErrorResponse = z.object({
+  error: z.string(),
+  /** Set on 422 when the image holds no single signature: 'no-ink', 'whole-form' or 'several-signatures'. */
+  reason: z.enum(['no-ink', 'whole-form', 'several-signatures']).optional(),
+});
 export type ErrorResponse = z.infer<typeof ErrorResponse>;
 
 // --- Open Inference Protocol (KServe v2), JSON/REST ---

@@ -1,0 +1,345 @@
+// Finding the one signature in a capture: a tight crop, a loose crop of a form cell with a neighbour's ink
+// at its edges, or an image that holds no single signature (blank, a whole form, several signatures).
+import type { GrayImage } from '../image/types.ts';
+import type { NoSignatureReason } from '../errors.ts';
+import { inkRunComponents, type Box, type ComponentStats } from './ink-box.ts';
+
+/** The signature found: its ink box and the image with every other piece of ink painted paper. */
+export interface SignatureFound {
+  box: Box;
+  /** The input with ink outside the signature (a neighbour's strokes, border debris) set to 255; the input itself when none. */
+  image: GrayImage;
+  /** Ink components (above speck size) that make up the signature. */
+  components: number;
+  /** Ink components dropped as not the signature's. */
+  dropped: number;
+}
+
+/** No single signature: the reason's code, a sentence for the user, and the best guess when there is one. */
+export interface SignatureRefused {
+  refused: NoSignatureReason;
+  reason: string;
+  /** The most likely signature (lenient callers such as training may still use it); null when there is no ink. */
+  guess: SignatureFound | null;
+}
+
+export interface LocateOptions {
+  /** Components with fewer pixels are specks (dust, JPEG noise). Default: max(6, 0.02 % of the image). */
+  minArea?: number;
+  /** Ruled lines that were erased (see {@link erasedLines}): ink on the two sides of one is not grouped. */
+  lines?: RuledLine[];
+}
+
+/** A straight ruled line: `horizontal` means y = a + b·x, otherwise x = a + b·y. */
+export interface RuledLine {
+  horizontal: boolean;
+  a: number;
+  b: number;
+}
+
+/** Shortest erased piece, as a fraction of the side it runs along, that counts as a ruled line. */
+const MIN_LINE_SPAN = 0.5;
+/** Erased pixels in a run of at least this many along a direction belong to a line in that direction. */
+const MIN_RUN = 5;
+
+/**
+ * The ruled lines line removal erased, as straight lines: the pixels that differ between the image before
+ * and after removal, in connected pieces that run along most of a side, each fitted by least squares.
+ */
+export function erasedLines(before: GrayImage, after: GrayImage): RuledLine[] {
+  const { width, height } = before;
+  const n = width * height;
+  // Erased pixels, split by direction: in a horizontal run of MIN_RUN or more (horizontal lines) or in a
+  // vertical one (vertical lines), so crossing lines do not merge into one piece.
+  const across = new Uint8ClampedArray(n).fill(255);
+  const down = new Uint8ClampedArray(n).fill(255);
+  let any = false;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0, o = y * width; x < width; ) {
+      if (before.data[o + x] === after.data[o + x]) {
+        x++;
+        continue;
+      }
+      const x0 = x;
+      while (x < width && before.data[o + x] !== after.data[o + x]) x++;
+      if (x - x0 >= MIN_RUN) across.fill(0, o + x0, o + x);
+      any = true;
+    }
+  }
+  if (!any) return [];
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; ) {
+      if (before.data[y * width + x] === after.data[y * width + x]) {
+        y++;
+        continue;
+      }
+      const y0 = y;
+      while (y < height && before.data[y * width + x] !== after.data[y * width + x]) y++;
+      if (y - y0 >= MIN_RUN) for (let k = y0; k < y; k++) down[k * width + x] = 0;
+    }
+  }
+  const lines: RuledLine[] = [];
+  for (const horizontal of [true, false]) {
+    const comps = inkRunComponents(horizontal ? across : down, width, height, 0);
+    for (let c = 0; c < comps.count; c++) {
+      const span = horizontal ? comps.bx1[c] - comps.bx0[c] + 1 : comps.by1[c] - comps.by0[c] + 1;
+      if (span >= MIN_LINE_SPAN * (horizontal ? width : height)) lines.push(fitLine(comps, c, horizontal));
+    }
+  }
+  return lines;
+}
+
+/** Least-squares line through the run centres of component `c` (y on x for horizontal lines, x on y otherwise). */
+function fitLine(comps: ComponentStats, c: number, horizontal: boolean): RuledLine {
+  const { runs } = comps;
+  let n = 0, su = 0, sv = 0, suu = 0, suv = 0;
+  for (let r = 0; r < runs.count; r++) {
+    if (runs.component[r] !== c) continue;
+    const len = runs.x1[r] - runs.x0[r] + 1;
+    const xc = (runs.x0[r] + runs.x1[r]) / 2;
+    const u = horizontal ? xc : runs.y[r];
+    const v = horizontal ? runs.y[r] : xc;
+    n += len;
+    su += len * u;
+    sv += len * v;
+    suu += len * u * u;
+    suv += len * u * v;
+  }
+  const vu = suu - (su * su) / n;
+  const b = vu > 1e-9 ? (suv - (su * sv) / n) / vu : 0;
+  return { horizontal, a: (sv - b * su) / n, b };
+}
+
+/** True when a ruled line passes between the two boxes (each wholly on its own side of it). */
+function separated(lines: RuledLine[], p: Box2, q: Box2): boolean {
+  for (const l of lines) {
+    const side = (r: Box2): number => {
+      // The line's position along the box's extent, at both ends.
+      const [u0, u1, v0, v1] = l.horizontal ? [r.x0, r.x1, r.y0, r.y1] : [r.y0, r.y1, r.x0, r.x1];
+      const at0 = l.a + l.b * u0;
+      const at1 = l.a + l.b * u1;
+      if (v0 > Math.max(at0, at1)) return 1;
+      if (v1 < Math.min(at0, at1)) return -1;
+      return 0;
+    };
+    const sp = side(p);
+    if (sp !== 0 && sp === -side(q)) return true;
+  }
+  return false;
+}
+
+/** Inclusive pixel bounds. */
+interface Box2 {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
+
+/** Ink within this many writing heights (ink-weighted median component height) is one signature. */
+const SIGNATURE_GAP = 1.0;
+/** Ink within this many writing heights is one piece (letters of a word), for counting the groups of a form. */
+const FINE_GAP = 0.35;
+/** Another ink group with at least this share of the signature's ink, clear of the border, is a second signature. */
+const RIVAL_SHARE = 0.2;
+/** This many signature-sized ink groups or more (pieces or signatures): a form or a page, not one signature. */
+const FORM_GROUPS = 4;
+/** A page: this many writing-sized pieces (as long as the writing is high, FORM_SHARE of the main piece's ink), clear of the border. */
+const PAGE_GROUPS = 6;
+const FORM_SHARE = 0.05;
+/** Components lying wholly within this fraction of a side from the border are debris of a neighbouring cell. */
+const BORDER_BAND = 0.03;
+/** The signature's longer side must reach this fraction of the image's longer side; less is specks. */
+const MIN_EXTENT = 0.03;
+/** Most components considered for grouping (largest first); the rest are specks on a noisy page. */
+const MAX_COMPONENTS = 1500;
+
+/**
+ * Locates the signature in a flattened, line-free grey image (`<= threshold` is ink): ink components are
+ * grouped by distance (relative to the ink's own size, so any resolution works); components touching the
+ * border are a neighbour's unless they reach the image's central half; the group with the most ink, weighted
+ * towards the centre, is the signature. Refuses when there is no ink, when another signature-sized group
+ * stands clear of the border (several signatures), or when there are many (a whole form).
+ */
+export function locateSignature(gray: GrayImage, threshold: number, opts: LocateOptions = {}): SignatureFound | SignatureRefused {
+  const { width, height } = gray;
+  const comps = inkRunComponents(gray.data, width, height, threshold);
+  const minArea = opts.minArea ?? Math.max(6, Math.round(width * height * 2e-4));
+  const cx0 = width / 4;
+  const cx1 = (3 * width) / 4;
+  const cy0 = height / 4;
+  const cy1 = (3 * height) / 4;
+  const bandX = Math.round(BORDER_BAND * width);
+  const bandY = Math.round(BORDER_BAND * height);
+  const { area, bx0, bx1, by0, by1 } = comps;
+  // Candidates: above speck size, not border debris, and a border-touching piece only when it reaches the centre.
+  const touches = new Uint8Array(comps.count);
+  let cand: number[] = [];
+  for (let c = 0; c < comps.count; c++) {
+    if (area[c] < minArea) continue;
+    if (bx1[c] < bandX || bx0[c] >= width - bandX || by1[c] < bandY || by0[c] >= height - bandY) continue;
+    const edge = bx0[c] === 0 || by0[c] === 0 || bx1[c] === width - 1 || by1[c] === height - 1;
+    if (edge && isLeftoverLine(comps, c, width, height)) continue;
+    if (edge && (bx1[c] < cx0 || bx0[c] > cx1 || by1[c] < cy0 || by0[c] > cy1)) continue;
+    touches[c] = edge ? 1 : 0;
+    cand.push(c);
+  }
+  if (cand.length === 0) return { refused: 'no-ink', reason: 'no ink found: the image looks blank', guess: null };
+  if (cand.length > MAX_COMPONENTS) cand = cand.sort((a, b) => area[b] - area[a]).slice(0, MAX_COMPONENTS);
+  // Two groupings: pieces within a third of the writing's height (letters, words of a line) to count the
+  // separate groups of a form; pieces within a whole height (an initial before a surname, a second line)
+  // to decide what is one signature.
+  const height0 = weightedMedianHeight(comps, cand);
+  const lines = opts.lines ?? [];
+  const fine = groupByGap(comps, cand, Math.max(2, FINE_GAP * height0), lines);
+  const coarse = groupByGap(comps, cand, Math.max(2, SIGNATURE_GAP * height0), lines);
+  const clear = (g: Group): boolean => !g.members.some((c) => touches[c]);
+  const mainOf = (groups: Group[]): Group => groups.reduce((best, g) => (score(g, width, height) > score(best, width, height) ? g : best));
+  const fineMain = mainOf(fine);
+  const main = mainOf(coarse);
+  const pieces = fine.filter((g) => g !== fineMain && g.mass >= RIVAL_SHARE * fineMain.mass && clear(g)).length + 1;
+  const sizable = fine.filter((g) => clear(g) && Math.max(g.x1 - g.x0, g.y1 - g.y0) + 1 >= height0 && g.mass >= FORM_SHARE * fineMain.mass).length;
+  // Ink across a ruled line from the signature is another cell's (a neighbour's), not a second signature.
+  const rivals = coarse.filter((g) => g !== main && g.mass >= RIVAL_SHARE * main.mass && clear(g) && !separated(lines, main, g)).length;
+  const guess = found(gray, comps, main);
+  if (Math.max(main.x1 - main.x0 + 1, main.y1 - main.y0 + 1) < MIN_EXTENT * Math.max(width, height)) {
+    return { refused: 'no-ink', reason: 'no signature found: only specks of ink', guess: null };
+  }
+  if (pieces >= FORM_GROUPS || sizable >= PAGE_GROUPS || rivals + 1 >= FORM_GROUPS) {
+    return { refused: 'whole-form', reason: `${Math.max(pieces, sizable, rivals + 1)} separate groups of ink: this looks like a whole form or page; crop one signature`, guess };
+  }
+  if (rivals > 0) {
+    return { refused: 'several-signatures', reason: `${rivals + 1} separate signatures in one image; crop one signature`, guess };
+  }
+  return guess;
+}
+
+/** A leftover ruled line runs along at least this fraction of a side... */
+const LINE_SPAN = 0.5;
+/** ...and is on average no thicker than this fraction of the shorter side (at least 4 px). */
+const LINE_THICKNESS = 0.04;
+/** A frame corner covers at most this share of its bounding box. */
+const FRAME_FILL = 0.05;
+
+/**
+ * A ruled line that line removal left (bent by a keystoned photo, ending short of a border): a component
+ * touching the border that runs straight along half a side or more and is on average only a few pixels
+ * thick. An underline of the signature does not reach the border of its crop.
+ */
+function isLeftoverLine(comps: ComponentStats, c: number, width: number, height: number): boolean {
+  const w = comps.bx1[c] - comps.bx0[c] + 1;
+  const h = comps.by1[c] - comps.by0[c] + 1;
+  const thick = Math.max(4, LINE_THICKNESS * Math.min(width, height));
+  // Straight: across its length it drifts no more than a 4° skew would take it.
+  const straight = (along: number, across: number): boolean => across <= 0.07 * along + 2 * thick;
+  const horizontal = w >= LINE_SPAN * width && straight(w, h) && comps.area[c] <= w * thick;
+  const vertical = h >= LINE_SPAN * height && straight(h, w) && comps.area[c] <= h * thick;
+  // A corner of the cell's frame (a horizontal and a vertical line joined): thin arms along both sides.
+  const frame = w >= LINE_SPAN * width && h >= LINE_SPAN * height && comps.area[c] <= (w + h) * thick && comps.area[c] < FRAME_FILL * w * h;
+  return horizontal || vertical || frame;
+}
+
+/** A group of components: their ink, bounding box and ink-weighted centre. */
+interface Group {
+  members: number[];
+  mass: number;
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  cx: number;
+  cy: number;
+}
+
+/** Height of the components, the median weighted by ink: the size of the strokes that carry the writing. */
+function weightedMedianHeight(comps: ComponentStats, cand: number[]): number {
+  const byHeight = cand.map((c) => [comps.by1[c] - comps.by0[c] + 1, comps.area[c]] as const).sort((a, b) => a[0] - b[0]);
+  const total = byHeight.reduce((s, [, a]) => s + a, 0);
+  let acc = 0;
+  for (const [h, a] of byHeight) if ((acc += a) * 2 >= total) return h;
+  return byHeight[byHeight.length - 1][0];
+}
+
+/**
+ * Components whose boxes come within `gap` pixels of each other (in both axes) and have no ruled line between
+ * them (a cell's edge) are one group, transitively.
+ */
+function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: RuledLine[]): Group[] {
+  const { area, bx0, bx1, by0, by1 } = comps;
+  const n = cand.length;
+  const parent = Int32Array.from({ length: n }, (_, i) => i);
+  const find = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  // Sweep in x: only pairs whose x-ranges come within `gap` are compared.
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => bx0[cand[a]] - bx0[cand[b]]);
+  for (let i = 0; i < n; i++) {
+    const a = cand[order[i]];
+    for (let j = i + 1; j < n; j++) {
+      const b = cand[order[j]];
+      if (bx0[b] - bx1[a] > gap) break;
+      const dy = Math.max(by0[b] - by1[a], by0[a] - by1[b]);
+      if (dy > gap) continue;
+      if (lines.length && separated(lines, { x0: bx0[a], x1: bx1[a], y0: by0[a], y1: by1[a] }, { x0: bx0[b], x1: bx1[b], y0: by0[b], y1: by1[b] })) continue;
+      const ra = find(order[i]);
+      const rb = find(order[j]);
+      if (ra !== rb) parent[ra] = rb;
+    }
+  }
+  const byRoot = new Map<number, Group>();
+  for (let i = 0; i < n; i++) {
+    const c = cand[i];
+    const r = find(i);
+    let g = byRoot.get(r);
+    if (!g) byRoot.set(r, (g = { members: [], mass: 0, x0: Infinity, x1: -1, y0: Infinity, y1: -1, cx: 0, cy: 0 }));
+    g.members.push(c);
+    g.mass += area[c];
+    g.x0 = Math.min(g.x0, bx0[c]);
+    g.x1 = Math.max(g.x1, bx1[c]);
+    g.y0 = Math.min(g.y0, by0[c]);
+    g.y1 = Math.max(g.y1, by1[c]);
+    g.cx += (area[c] * (bx0[c] + bx1[c])) / 2;
+    g.cy += (area[c] * (by0[c] + by1[c])) / 2;
+  }
+  const groups = [...byRoot.values()];
+  for (const g of groups) {
+    g.cx /= g.mass;
+    g.cy /= g.mass;
+  }
+  return groups;
+}
+
+/** Ink weighted towards the centre: a group at a corner counts half as much as the same ink in the middle. */
+function score(g: Group, width: number, height: number): number {
+  const dx = (g.cx - width / 2) / (width / 2);
+  const dy = (g.cy - height / 2) / (height / 2);
+  return g.mass * (1 - 0.5 * Math.min(1, Math.hypot(dx, dy) / Math.SQRT2));
+}
+
+/**
+ * The group as the signature: its box, and the image with other ink inside that box's neighbourhood painted
+ * paper (specks inside the box are kept, as they were before: a dot of an i is ink of the signature).
+ */
+function found(gray: GrayImage, comps: ComponentStats, g: Group): SignatureFound {
+  const box: Box = { x: g.x0, y: g.y0, width: g.x1 - g.x0 + 1, height: g.y1 - g.y0 + 1 };
+  const keep = new Uint8Array(comps.count);
+  for (const c of g.members) keep[c] = 1;
+  // Components wholly inside the box (specks, small marks) stay; anything reaching outside it that is not
+  // the signature's is someone else's ink (a neighbour's stroke, a grid remnant).
+  const { bx0, bx1, by0, by1 } = comps;
+  let dropped = 0;
+  for (let c = 0; c < comps.count; c++) {
+    if (keep[c]) continue;
+    if (bx0[c] >= box.x && bx1[c] < box.x + box.width && by0[c] >= box.y && by1[c] < box.y + box.height) keep[c] = 1;
+    else dropped++;
+  }
+  if (dropped === 0) return { box, image: gray, components: g.members.length, dropped };
+  const data = gray.data.slice();
+  const { runs } = comps;
+  for (let r = 0; r < runs.count; r++) {
+    if (keep[runs.component[r]]) continue;
+    data.fill(255, runs.y[r] * gray.width + runs.x0[r], runs.y[r] * gray.width + runs.x1[r] + 1);
+  }
+  return { box, image: { width: gray.width, height: gray.height, data }, components: g.members.length, dropped };
+}

@@ -1,0 +1,196 @@
+// The signature locator in the shared preprocessing: one signature is found in a tight crop and in a loose
+// crop with grid lines and a neighbour's ink at its edges; a blank image, several signatures and a whole
+// form are refused (NoSignatureError, HTTP 422) before any model runs. Inputs are built here from the
+// synthetic writers, plus a real registration sheet when the dataset is present.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  isNoSignatureError,
+  locateSignature,
+  NoSignatureError,
+  preprocess,
+  preprocessSignature,
+  PreprocessConfig,
+  Rng,
+  type GrayImage,
+  type RawImage,
+} from '@sig/shared';
+import { decodeImage } from '@sig/shared/node/image-io.ts';
+import { synthesizeOne } from '../apps/trainer/src/data/synth/synthesize.ts';
+
+const CFG = PreprocessConfig.parse({ width: 96, height: 48 });
+const SHEET = resolve('../shared/datasets/registration-sheets/image1.jpg');
+
+/** A page of paper (grey level `paper`) of the given size. */
+function page(width: number, height: number, paper = 235): GrayImage {
+  return { width, height, data: new Uint8ClampedArray(width * height).fill(paper) };
+}
+
+/** Draws `sig` (dark ink on white) onto `dst` with its top-left corner at (x, y); clipped at the edges. */
+function paste(dst: GrayImage, sig: GrayImage, x: number, y: number): void {
+  for (let sy = 0; sy < sig.height; sy++) {
+    const dy = y + sy;
+    if (dy < 0 || dy >= dst.height) continue;
+    for (let sx = 0; sx < sig.width; sx++) {
+      const dx = x + sx;
+      if (dx < 0 || dx >= dst.width) continue;
+      const i = dy * dst.width + dx;
+      dst.data[i] = Math.min(dst.data[i], sig.data[sy * sig.width + sx]);
+    }
+  }
+}
+
+/** Ruled lines (2 px, grey 120) at the given rows and columns, across the whole image. */
+function rule(img: GrayImage, rows: number[], cols: number[]): void {
+  for (const y of rows) for (let x = 0; x < img.width; x++) for (const t of [0, 1]) img.data[(y + t) * img.width + x] = 120;
+  for (const x of cols) for (let y = 0; y < img.height; y++) for (const t of [0, 1]) img.data[y * img.width + x + t] = 120;
+}
+
+/** Mild sensor noise, so blank paper is not perfectly flat. */
+function noisy(img: GrayImage, rng: Rng, sigma = 4): GrayImage {
+  for (let i = 0; i < img.data.length; i++) img.data[i] = img.data[i] + rng.normal(0, sigma);
+  return img;
+}
+
+const raw = (g: GrayImage): RawImage => ({ width: g.width, height: g.height, channels: 1, data: g.data });
+
+/** The refusal's reason code, or 'ok'. */
+function outcome(img: RawImage): string {
+  try {
+    preprocess(img, CFG);
+    return 'ok';
+  } catch (e) {
+    if (isNoSignatureError(e)) return e.reason;
+    throw e;
+  }
+}
+
+/** The ink box of a signature image alone (threshold 128, all ink). */
+function inkBox(sig: GrayImage): { x0: number; y0: number; x1: number; y1: number } {
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let y = 0; y < sig.height; y++) for (let x = 0; x < sig.width; x++) {
+    if (sig.data[y * sig.width + x] > 128) continue;
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  return { x0, y0, x1, y1 };
+}
+
+const meanAbsDiff = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]), 0) / a.length;
+
+describe('locateSignature: one signature, found wherever the capture put it', () => {
+  it('finds a tight crop as a whole, and a signature on a larger page at its place', () => {
+    for (let k = 0; k < 6; k++) {
+      const sig = synthesizeOne(7, k, 0);
+      const tight = preprocessSignature(raw(sig), CFG);
+      const b = inkBox(sig);
+      expect(tight.box, `writer ${k}`).not.toBeNull();
+      // Anti-aliased edges are lighter than the Otsu threshold: the box may be a pixel or two inside.
+      expect(Math.abs(tight.box!.x - b.x0)).toBeLessThanOrEqual(3);
+      expect(Math.abs(tight.box!.x + tight.box!.width - 1 - b.x1)).toBeLessThanOrEqual(3);
+      const p = page(sig.width * 3, sig.height * 3);
+      paste(p, sig, sig.width, sig.height);
+      const placed = preprocessSignature(raw(p), CFG);
+      expect(Math.abs(placed.box!.x - (b.x0 + sig.width))).toBeLessThanOrEqual(3);
+      expect(Math.abs(placed.box!.y - (b.y0 + sig.height))).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('keeps a loose crop to its own signature: grid lines and a neighbour’s ink at the edges are left out', () => {
+    for (let k = 0; k < 6; k++) {
+      const sig = synthesizeOne(11, k, 0);
+      const neighbour = synthesizeOne(11, k + 10, 0);
+      const other = synthesizeOne(11, k + 20, 0);
+      const w = Math.round(sig.width * 1.6);
+      const h = Math.round(sig.height * 1.7);
+      const ox = Math.round(sig.width * 0.3);
+      const oy = Math.round(sig.height * 0.35);
+      const p = page(w, h);
+      paste(p, sig, ox, oy);
+      // The row above's signature hangs in from the top edge, the next cell's from the right edge.
+      paste(p, neighbour, ox + 10, -Math.round(neighbour.height * 0.75));
+      paste(p, other, w - Math.round(other.width * 0.2), oy);
+      rule(p, [oy - 6, oy + sig.height + 4], [ox - 6, ox + sig.width + 6]);
+      const alone = page(w, h);
+      paste(alone, sig, ox, oy);
+      const rough = preprocessSignature(raw(noisy(p, new Rng(k))), CFG);
+      const clean = preprocessSignature(raw(alone), CFG);
+      const b = inkBox(sig);
+      expect(rough.box!.x, `writer ${k}`).toBeGreaterThanOrEqual(ox + b.x0 - 3);
+      expect(rough.box!.x + rough.box!.width - 1).toBeLessThanOrEqual(ox + b.x1 + 3);
+      expect(rough.box!.y).toBeGreaterThanOrEqual(oy + b.y0 - 3);
+      expect(rough.box!.y + rough.box!.height - 1).toBeLessThanOrEqual(oy + b.y1 + 3);
+      // The model sees (nearly) what it would see without the lines, the noise and the neighbours.
+      expect(meanAbsDiff(rough.input.data, clean.input.data)).toBeLessThan(0.04);
+    }
+  });
+
+  it('paints a neighbour’s stroke that reaches into the signature’s box as paper', () => {
+    const sig = synthesizeOne(3, 1, 0);
+    const p = page(sig.width + 80, sig.height + 80);
+    paste(p, sig, 40, 40);
+    // A neighbour's descender: a vertical stroke from the top border down into the box's left half.
+    for (let y = 0; y < 40 + sig.height / 3; y++) for (let x = 60; x < 63; x++) p.data[y * p.width + x] = 30;
+    const found = locateSignature(p, 128);
+    expect('refused' in found).toBe(false);
+    if ('refused' in found) return;
+    expect(found.dropped).toBeGreaterThan(0);
+    expect(found.image.data[(40 + 5) * p.width + 61]).toBe(255);
+  });
+});
+
+describe('no single signature: refused before any model runs', () => {
+  it('a blank page, a noisy blank photo, a few specks and a 1×1 image are "no-ink"', () => {
+    const rng = new Rng(5);
+    expect(outcome(raw(page(300, 200)))).toBe('no-ink');
+    const photo = page(2400, 1800, 200);
+    for (let y = 0; y < photo.height; y++) for (let x = 0; x < photo.width; x++) photo.data[y * photo.width + x] = 170 + (60 * x) / photo.width + rng.normal(0, 6);
+    expect(outcome(raw(photo))).toBe('no-ink');
+    const specks = page(400, 300);
+    for (let s = 0; s < 8; s++) paste(specks, page(2, 2, 20), rng.int(390), rng.int(290));
+    expect(outcome(raw(specks))).toBe('no-ink');
+    expect(outcome({ width: 1, height: 1, channels: 1, data: new Uint8Array([0]) })).toBe('no-ink');
+  });
+
+  it('two signatures side by side or one above the other are "several-signatures"', () => {
+    for (let k = 0; k < 4; k++) {
+      const a = synthesizeOne(9, k, 0);
+      const b = synthesizeOne(9, k + 5, 0);
+      const side = page(a.width + b.width + 2 * a.height + 40, Math.max(a.height, b.height) + 40);
+      paste(side, a, 20, 20);
+      paste(side, b, 20 + a.width + 2 * a.height, 20);
+      expect(outcome(raw(side)), `writer ${k} side by side`).toBe('several-signatures');
+      const stacked = page(Math.max(a.width, b.width) + 40, a.height + b.height + 2 * a.height + 40);
+      paste(stacked, a, 20, 20);
+      paste(stacked, b, 20, 20 + a.height + 2 * a.height);
+      expect(outcome(raw(stacked)), `writer ${k} stacked`).toBe('several-signatures');
+    }
+  });
+
+  it('a ruled form with a signature in every cell is "whole-form"', () => {
+    const cellW = 260;
+    const cellH = 120;
+    const form = page(cellW * 4 + 20, cellH * 6 + 20);
+    for (let r = 0; r < 6; r++) {
+      for (let c = 0; c < 4; c++) {
+        const s = synthesizeOne(21, r, c);
+        paste(form, s, 10 + c * cellW + Math.max(0, (cellW - s.width) >> 1), 10 + r * cellH + Math.max(0, (cellH - s.height) >> 1));
+      }
+    }
+    rule(form, Array.from({ length: 7 }, (_, r) => 8 + r * cellH), Array.from({ length: 5 }, (_, c) => 8 + c * cellW));
+    expect(outcome(raw(noisy(form, new Rng(2))))).toBe('whole-form');
+  });
+
+  it.skipIf(!existsSync(SHEET))('a real registration sheet photo is "whole-form" (skipped: ../shared/datasets/registration-sheets absent)', async () => {
+    const img = await decodeImage(SHEET);
+    expect(outcome(img)).toBe('whole-form');
+    // The error carries the code and a sentence for the user, and is a 422 UserError.
+    try {
+      preprocess(img, CFG);
+    } catch (e) {
+      expect(e).toBeInstanceOf(NoSignatureError);
+      expect((e as NoSignatureError).status).toBe(422);
+      expect((e as Error).message).toMatch(/whole form/);
+    }
+  });
+});
