@@ -82,7 +82,7 @@ export async function loadRealSamples(
   let count = 0;
   for (const p of paths) {
     try {
-      const img = preprocess(await decodeImage(it.path), cfg, { onNoSignature: 'guess' });
+      const img = preprocess(await decodeImage(p), cfg, { onNoSignature: 'guess' });
       if (img.data.length !== size) continue;
       data.set(img.data, count * size);
       count++;

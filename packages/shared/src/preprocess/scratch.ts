@@ -29,7 +29,9 @@ export type I32Slot =
   /** ruled-lines.ts: per-row prefix counts of dark pixels. */
   | 'lines.rowPrefix'
   /** ruled-lines.ts: per-column prefix counts (alive together with the row ones). */
-  | 'lines.columnPrefix';
+  | 'lines.columnPrefix'
+  /** stroke-width.ts: horizontal ink run length through each pixel. */
+  | 'stroke.across';
 
 /** Scratch buffers larger than this many elements are not kept (a big photo should not pin memory). */
 const KEEP_MAX = 1 << 20;

@@ -9,7 +9,7 @@ import { scratchI32 } from './scratch.ts';
  */
 export function strokeWidth(gray: GrayImage, threshold: number): number {
   const { width: w, height: h, data } = gray;
-  const across = scratchI32(2, w * h); // horizontal run length through each ink pixel
+  const across = scratchI32('stroke.across', w * h); // horizontal run length through each ink pixel
   for (let y = 0; y < h; y++) {
     for (let x = 0, o = y * w; x < w; ) {
       if (data[o + x] > threshold) {
