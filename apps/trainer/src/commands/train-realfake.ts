@@ -22,7 +22,7 @@ export interface RealFakeOptions {
 
 /** `sig train realfake`: genuine vs generated signatures, tested on a generator checkpoint it never saw. */
 export function register(program: Command): void {
-  commandGroup(program, 'train', 'train a model (classifier, cgan, realfake)')
+  commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
     .command('realfake')
     .description('train the real-vs-generated detector on genuine images and CGAN samples (one preprocessing pipeline)')
     .requiredOption('--real <dir>', 'dataset folder of genuine images (one sub-folder per label)')

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { RunInfo, UserError, type ModelEntry, type ModelKind } from '@sig/shared';
 import { loadModel } from '../model/io.ts';
+import '../model/embedding-layers.ts'; // registers the embedding's layers before a model is loaded
 import { buildOnnxGraph, tensorSpecs, type Precision } from './onnx/export-layers-model.ts';
 import { serializeGraph } from './onnx/serialize.ts';
 import { sha256Hex, updateManifest } from './manifest.ts';
@@ -55,7 +56,7 @@ export function modelName(run: RunInfo): string {
   return name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
 }
 
-const MODEL_KIND: Record<RunInfo['kind'], ModelKind> = { classifier: 'classifier', cgan: 'generator', realfake: 'realfake' };
+const MODEL_KIND: Record<RunInfo['kind'], ModelKind> = { classifier: 'classifier', cgan: 'generator', realfake: 'realfake', embedding: 'embedding' };
 
 /** Held-out metrics: run.json's, overridden by the numbers in metrics.json (nested objects flattened a.b). */
 async function readMetrics(runDir: string, run: RunInfo): Promise<Record<string, number>> {
@@ -105,6 +106,7 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
     epochs: typeof run.config.epochs === 'number' ? run.config.epochs : undefined,
     seconds: run.seconds,
     backend: run.backend,
+    ...(run.description ? { description: run.description } : {}),
   };
 
   // Real preprocessed images go through parity too, when the model takes one image of the run's size.
@@ -146,6 +148,8 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
       parity: JSON.stringify(parityMeta),
       ...(run.latentDim ? { latentDim: String(run.latentDim) } : {}),
       ...(run.threshold !== undefined ? { threshold: String(run.threshold) } : {}),
+      ...(run.embeddingDim ? { embeddingDim: String(run.embeddingDim), similarity: 'cosine' } : {}),
+      ...(run.thresholds ? { thresholds: JSON.stringify(run.thresholds) } : {}),
     });
     const bytes = serializeGraph(graph, `${kind} exported from ${runDir} by sig export`);
     const entry: ModelEntry = {
@@ -163,6 +167,9 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
       preprocess: run.preprocess,
       latentDim: run.latentDim,
       threshold: run.threshold,
+      ...(run.kind === 'embedding'
+        ? { embeddingDim: run.embeddingDim, similarity: 'cosine' as const, thresholds: run.thresholds, calibration: run.calibration }
+        : {}),
       training,
       metrics,
       parity: parityMeta,
