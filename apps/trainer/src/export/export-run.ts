@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { RunInfo, UserError, type ModelEntry, type ModelKind } from '@sig/shared';
 import { loadModel } from '../model/io.ts';
+import { parseDatasetSpec } from '../data/dataset-spec.ts';
 import '../model/embedding-layers.ts'; // registers the embedding's layers before a model is loaded
 import { buildOnnxGraph, tensorSpecs, type Precision } from './onnx/export-layers-model.ts';
 import { serializeGraph } from './onnx/serialize.ts';
@@ -114,7 +115,10 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
   const want = opts.realSamples ?? 16;
   const in0 = model.inputs[0].shape;
   if (want > 0 && model.inputs.length === 1 && in0.length === 4 && in0[1] === run.preprocess.height && in0[2] === run.preprocess.width) {
-    const r = await loadRealSamples(run.dataset.path, run.preprocess, want);
+    // An embedding trained on several datasets: real samples from the first (its `specs` may select writers).
+    const specs = (run.dataset as { specs?: unknown }).specs;
+    const source = Array.isArray(specs) && typeof specs[0] === 'string' ? parseDatasetSpec(specs[0]).path : run.dataset.path;
+    const r = await loadRealSamples(source, run.preprocess, want);
     if ('reason' in r) log(`parity: random inputs only (${r.reason})`);
     else real = { inputs: [r.data], count: r.count };
   }
