@@ -22,7 +22,7 @@ if (!entry) throw new Error(`${args.models}/manifest.json has no embedding`);
 
 /** `count` preprocessed synthetic signatures for a model of this input size. */
 function images(height: number, width: number, count: number, range = entry!.preprocess.range): Float32Array[] {
-  return Array.from({ length: count }, (_, i) => preprocess(synthesizeOne(77, i % 40, i), { ...entry!.preprocess, height, width, range }).data);
+  return Array.from({ length: count }, (_, i) => preprocess({ ...synthesizeOne(77, i % 40, i), channels: 1 }, { ...entry!.preprocess, height, width, range }).data);
 }
 
 /** Median and 95th percentile of `ms`. */

@@ -85,7 +85,7 @@ describe('synthetic skilled forgeries', () => {
 
   it('a forgery is closer to the imitated writer than another writer is, yet differs from the genuine signatures', () => {
     const pre = PreprocessConfig.parse({ height: 32, width: 64 });
-    const px = (img: ReturnType<typeof synthesizeOne>) => preprocess(img, pre).data;
+    const px = (img: ReturnType<typeof synthesizeOne>) => preprocess({ ...img, channels: 1 }, pre).data;
     const dist = (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((v, i) => v - b[i]));
     let closer = 0;
     for (let k = 0; k < 8; k++) {

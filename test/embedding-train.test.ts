@@ -41,7 +41,7 @@ describe('L2Normalize', () => {
     const out = new L2Normalize({ name: 'embedding' }).apply(tfl.layers.dense({ units: 5 }).apply(input)) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: out });
     const graph = buildOnnxGraph(model);
-    expect(graph.nodes.map((n) => n.opType)).toContain('ReduceL2');
+    expect(graph.nodes.map((n) => n.op)).toContain('ReduceL2');
     const report = await checkParity(model, serializeGraph(graph), { tolerance: 1e-5 });
     expect(report.passed).toBe(true);
   });
