@@ -37,7 +37,7 @@ function fakeIndex(classes: number, groups: number, copies = 0): DatasetIndex {
       .flat()
       .map((f) => ({ path: `/x/${label}/${f}`, label, labelIndex, group: groupOf(label, f) })),
   );
-  return { root: '/x', labels, items };
+  return { root: '/x', labels, items, forgeries: [] };
 }
 
 function checkSplit(index: DatasetIndex, s: Split): void {

@@ -8,7 +8,7 @@ const ModelOptions = CganConfig.omit({ numClasses: true });
 
 /** `sig train cgan`: conditional GAN on a folder dataset (one folder per student). */
 export function register(program: Command): void {
-  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake)')
+  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
     .command('cgan')
     .description('train the conditional GAN (generator z+label → 64×64 signature) on a folder dataset')
     .requiredOption('--data <dir>', 'dataset folder: one sub-folder of images per label')

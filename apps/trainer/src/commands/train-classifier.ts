@@ -4,7 +4,7 @@ import { addClassifierOptions, classifierOptionsFrom } from '../train/classifier
 
 /** `sig train classifier`: the signature classifier on a folder dataset (one folder per student). */
 export function register(program: Command): void {
-  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake)')
+  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
     .command('classifier')
     .description('train the signature classifier on a folder dataset; writes model/, run.json, metrics.json, curves.png, confusion.png')
     .requiredOption('--data <dir>', 'dataset folder: one sub-folder of images per student')

@@ -6,7 +6,7 @@ import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
 
 /** `sig train realfake`: genuine vs generated signatures, tested on a generator checkpoint it never saw. */
 export function register(program: Command): void {
-  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake)')
+  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
     .command('realfake')
     .description('train the real-vs-generated detector on genuine images and CGAN samples (one preprocessing pipeline)')
     .requiredOption('--real <dir>', 'dataset folder of genuine images (one sub-folder per label)')

@@ -1,4 +1,7 @@
-// Any `<root>/<label>/<image>` tree as a labelled dataset (ingested sheets, synthetic writers, your own).
+// Any `<root>/<label>/<image>` tree as a labelled dataset (ingested sheets, synthetic writers, your own). A label
+// folder may instead hold `genuine/` and `forged/` sub-folders (signature-verification sets): its genuine images
+// are the class's items, its forged ones (skilled imitations of that writer) are listed apart in `forgeries`,
+// so every reader that only wants a writer's own signatures gets exactly those.
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -30,9 +33,15 @@ export interface DatasetIndex {
   root: string;
   /** Class labels in natural order (the model's output order). */
   labels: string[];
-  /** Items ordered by label, then natural file order. */
+  /** Genuine items ordered by label, then natural file order. */
   items: DatasetItem[];
+  /** Skilled forgeries of a writer (`<label>/forged/*`), `label` being the writer imitated; empty when none. */
+  forgeries: DatasetItem[];
 }
+
+/** Sub-folder names of the verification layout. */
+export const GENUINE_DIR = 'genuine';
+export const FORGED_DIR = 'forged';
 
 /** `photo_aug3.png`, `photo-copy-2.jpg`, `photo.augmented1.png` are copies of `photo`. */
 const AUGMENTED_SUFFIX = /[-_.](?:aug|augmented|copy)[-_]?\d*$/i;
@@ -54,6 +63,13 @@ async function isKind(dir: string, e: Dirent, kind: 'dir' | 'file'): Promise<boo
   }
 }
 
+/** Image file names directly in `dir` (links followed), in natural order. */
+async function imageFiles(dir: string): Promise<string[]> {
+  const dirents = (await readdir(dir, { withFileTypes: true })).filter((f) => !f.name.startsWith('.') && IMAGE_EXTENSIONS.has(extname(f.name).toLowerCase()));
+  const kinds = await Promise.all(dirents.map((f) => isKind(dir, f, 'file')));
+  return dirents.filter((_, i) => kinds[i]).map((f) => f.name).sort(naturalCompare);
+}
+
 /** Scans `root` for label folders holding images; throws UserError when there is nothing to load. */
 export async function loadFolderDataset(root: string): Promise<DatasetIndex> {
   let entries;
@@ -71,17 +87,28 @@ export async function loadFolderDataset(root: string): Promise<DatasetIndex> {
   );
   const labels: string[] = [];
   const items: DatasetItem[] = [];
+  const forgeries: DatasetItem[] = [];
   for (const label of folders) {
-    const dirents = (await readdir(join(root, label), { withFileTypes: true })).filter((f) => isImageFile(f.name));
-    const kinds = await Promise.all(dirents.map((f) => isKind(join(root, label), f, 'file')));
-    const files = dirents.filter((_, i) => kinds[i]).map((f) => f.name).sort(naturalCompare);
-    if (files.length === 0) continue; // a folder without images is not a class
+    const dir = join(root, label);
+    const subdirs = new Set(
+      (await readdir(dir, { withFileTypes: true })).filter((e) => e.name === GENUINE_DIR || e.name === FORGED_DIR).map((e) => e.name),
+    );
+    const split = subdirs.has(GENUINE_DIR) || subdirs.has(FORGED_DIR);
+    const genuineDir = split ? join(dir, GENUINE_DIR) : dir;
+    const files = split && !subdirs.has(GENUINE_DIR) ? [] : await imageFiles(genuineDir);
+    if (files.length === 0) continue; // a folder without genuine images is not a class
     const labelIndex = labels.length;
     labels.push(label);
-    for (const f of files) items.push({ path: join(root, label, f), label, labelIndex, group: groupOf(label, f) });
+    const prefix = split ? `${GENUINE_DIR}/` : '';
+    for (const f of files) items.push({ path: join(genuineDir, f), label, labelIndex, group: groupOf(label, `${prefix}${f}`) });
+    if (subdirs.has(FORGED_DIR)) {
+      for (const f of await imageFiles(join(dir, FORGED_DIR))) {
+        forgeries.push({ path: join(dir, FORGED_DIR, f), label, labelIndex, group: groupOf(label, `${FORGED_DIR}/${f}`) });
+      }
+    }
   }
   if (items.length === 0) {
-    throw new UserError(`dataset ${root} has no images: expected <root>/<label>/<image>.png|jpg|tif`);
+    throw new UserError(`dataset ${root} has no images: expected <root>/<label>/<image>.png|jpg|tif or <root>/<label>/genuine/<image>`);
   }
-  return { root, labels, items };
+  return { root, labels, items, forgeries };
 }

@@ -9,6 +9,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { RunInfo, UserError, type ModelEntry, type ModelKind, type OutputScores } from '@sig/shared';
 import { GENERATOR_INPUTS } from '../model/cgan.ts';
 import { loadModel } from '../model/io.ts';
+import { parseDatasetSpec } from '../data/dataset-spec.ts';
+import '../model/embedding-layers.ts'; // registers the embedding's layers before a model is loaded
 import { buildOnnxGraph, tensorSpecs, type Precision } from './onnx/export-layers-model.ts';
 import { serializeGraph } from './onnx/serialize.ts';
 import { sha256Hex, updateManifest } from './manifest.ts';
@@ -56,7 +58,7 @@ export function modelName(run: RunInfo): string {
   return name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
 }
 
-const MODEL_KIND: Record<RunInfo['kind'], ModelKind> = { classifier: 'classifier', cgan: 'generator', realfake: 'realfake' };
+const MODEL_KIND: Record<RunInfo['kind'], ModelKind> = { classifier: 'classifier', cgan: 'generator', realfake: 'realfake', embedding: 'embedding' };
 
 /** Held-out metrics: run.json's, overridden by the numbers in metrics.json (nested objects flattened a.b). */
 async function readMetrics(runDir: string, run: RunInfo): Promise<Record<string, number>> {
@@ -100,6 +102,10 @@ function kindFields(run: RunInfo, model: tfl.LayersModel, modelDir: string) {
     return { kind: 'generator' as const, latentDim: run.latentDim, latentInput: GENERATOR_INPUTS.latent, labelInput: GENERATOR_INPUTS.label };
   }
   if (run.kind === 'realfake') return { kind: 'realfake' as const, scores: outputScores(model), threshold: run.threshold };
+  if (run.kind === 'embedding') {
+    if (!run.embeddingDim || !run.thresholds) throw new UserError(`${modelDir}: an embedding run needs embeddingDim and thresholds in run.json`);
+    return { kind: 'embedding' as const, embeddingDim: run.embeddingDim, similarity: 'cosine' as const, thresholds: run.thresholds, calibration: run.calibration };
+  }
   return { kind: 'classifier' as const, scores: outputScores(model) };
 }
 
@@ -133,6 +139,7 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
     epochs: typeof run.config.epochs === 'number' ? run.config.epochs : undefined,
     seconds: run.seconds,
     backend: run.backend,
+    ...(run.description ? { description: run.description } : {}),
   };
 
   // Real preprocessed images go through parity too, when the model takes one image of the run's size.
@@ -140,7 +147,10 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
   const want = opts.realSamples ?? 16;
   const in0 = model.inputs[0].shape;
   if (want > 0 && model.inputs.length === 1 && in0.length === 4 && in0[1] === run.preprocess.height && in0[2] === run.preprocess.width) {
-    const r = await loadRealSamples(run.dataset.path, run.preprocess, want);
+    // An embedding trained on several datasets: real samples from the first (its `specs` may select writers).
+    const specs = (run.dataset as { specs?: unknown }).specs;
+    const source = Array.isArray(specs) && typeof specs[0] === 'string' ? parseDatasetSpec(specs[0]).path : run.dataset.path;
+    const r = await loadRealSamples(source, run.preprocess, want);
     if ('reason' in r) log(`parity: random inputs only (${r.reason})`);
     else real = { inputs: [r.data], count: r.count };
   }
@@ -172,7 +182,7 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
       training: JSON.stringify(training),
       metrics: JSON.stringify(metrics),
       parity: JSON.stringify(parityMeta),
-      ...Object.fromEntries(Object.entries(specific).flatMap(([k, v]) => (k === 'kind' || v === undefined ? [] : [[k, String(v)]]))),
+      ...Object.fromEntries(Object.entries(specific).flatMap(([k, v]) => (k === 'kind' || v === undefined ? [] : [[k, typeof v === 'object' ? JSON.stringify(v) : String(v)]]))),
     });
     const bytes = serializeGraph(graph, `${kind} exported from ${runDir} by sig export`);
     const entry: ModelEntry = {

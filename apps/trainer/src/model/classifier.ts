@@ -2,16 +2,10 @@
 // the ONNX exporter, the parity tests and the embedding extractor (Fréchet distance) look layers up by name.
 import * as tfl from '@tensorflow/tfjs-layers';
 import { CLASSIFIER_LAYERS, ClassifierConfig, Rng, type ClassifierConfigInput } from '@sig/shared';
+import { convBlocks, scaled } from './conv-blocks.ts';
 
-/** Filters per block before the width multiplier. */
-const BLOCK_FILTERS = [64, 128, 256, 512] as const;
 const DENSE_UNITS = 1024;
 const EMBEDDING_UNITS = 512;
-
-/** Scaled unit count, never below 4. */
-function scaled(units: number, multiplier: number): number {
-  return Math.max(4, Math.round(units * multiplier));
-}
 
 /**
  * Builds the classifier: input [H, W, 1] (named `image`), 4 conv blocks, global average pooling, Dense 1024,
@@ -25,26 +19,7 @@ export function buildClassifier(cfgInput: ClassifierConfigInput, seed = 1): tfl.
   const glorot = () => tfl.initializers.glorotUniform({ seed: rng.int(2 ** 31) });
   const reg = cfg.l2 > 0 ? () => tfl.regularizers.l2({ l2: cfg.l2 }) : () => undefined;
   const input = tfl.input({ shape: [cfg.inputHeight, cfg.inputWidth, 1], name: CLASSIFIER_LAYERS.input });
-  let x: tfl.SymbolicTensor = input;
-  BLOCK_FILTERS.forEach((f, i) => {
-    const b = i + 1;
-    for (const c of [1, 2]) {
-      x = tfl.layers
-        .conv2d({
-          filters: scaled(f, cfg.widthMultiplier),
-          kernelSize: 3,
-          padding: 'same',
-          activation: 'relu',
-          kernelInitializer: he(),
-          kernelRegularizer: reg(),
-          name: `block${b}_conv${c}`,
-        })
-        .apply(x) as tfl.SymbolicTensor;
-    }
-    // Momentum 0.9 (Keras: 0.99): short runs on small sets must end with moving statistics that match the weights.
-    x = tfl.layers.batchNormalization({ momentum: 0.9, name: `block${b}_bn` }).apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers.maxPooling2d({ poolSize: 2, strides: 2, name: `block${b}_pool` }).apply(x) as tfl.SymbolicTensor;
-  });
+  let x = convBlocks(input, cfg.widthMultiplier, he, reg);
   x = tfl.layers.globalAveragePooling2d({ name: 'gap' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers
     .dense({ units: scaled(DENSE_UNITS, cfg.widthMultiplier), activation: 'relu', kernelInitializer: he(), kernelRegularizer: reg(), name: 'dense1' })

@@ -39,8 +39,9 @@ async function setup() {
     lossFn = (a, b) => computeLoss(name, a, b);
     correctFn = (a, b) => countCorrect(name, a, b);
   } else {
-    const lmod = (await import(moduleUrl(init.loss.module))) as Record<string, typeof lossFn>;
-    lossFn = lmod[init.loss.export];
+    const lmod = (await import(moduleUrl(init.loss.module))) as Record<string, (...a: unknown[]) => unknown>;
+    const exported = lmod[init.loss.export];
+    lossFn = (init.loss.args && typeof exported === 'function' ? exported(...init.loss.args) : exported) as typeof lossFn;
     if (typeof lossFn !== 'function') throw new Error(`${init.loss.module} has no export ${init.loss.export}`);
     correctFn = () => 0;
   }

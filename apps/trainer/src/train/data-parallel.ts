@@ -53,10 +53,15 @@ export interface ModelRecipe {
   output?: string;
 }
 
-/** A loss module: `(await import(module))[export](yTrue, yPred)` returning a scalar tensor. */
+/**
+ * A loss module: `(await import(module))[export](yTrue, yPred)` returning a scalar tensor; with `args`, the export
+ * is a factory and `export(...args)` returns that function (losses with settings, e.g. a margin).
+ */
 export interface LossRecipe {
   module: string;
   export: string;
+  /** JSON-serialisable factory arguments. */
+  args?: unknown[];
 }
 
 export interface DataParallelOptions {

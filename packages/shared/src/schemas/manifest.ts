@@ -20,6 +20,19 @@ export type TensorSpec = z.infer<typeof TensorSpec>;
 export const ModelKind = z.enum(['classifier', 'generator', 'realfake', 'embedding']);
 export type ModelKind = z.infer<typeof ModelKind>;
 
+/** Cosine thresholds of an embedding: at FAR 1 %, at FAR 0.1 %, and at the equal-error point. */
+export const EmbeddingThresholds = z.object({ far1: z.number(), far01: z.number(), eer: z.number() });
+export type EmbeddingThresholds = z.infer<typeof EmbeddingThresholds>;
+
+/** The development writers an embedding's thresholds were calibrated on. */
+export const EmbeddingCalibration = z.object({
+  dataset: z.string(),
+  writers: z.number().int().nonnegative(),
+  genuinePairs: z.number().int().nonnegative().optional(),
+  impostorPairs: z.number().int().nonnegative().optional(),
+});
+export type EmbeddingCalibration = z.infer<typeof EmbeddingCalibration>;
+
 /**
  * What a scoring model's first output holds, as the exporter read it from the model's last activation:
  * softmax/sigmoid `probabilities`, or raw `logits` the pipeline still has to squash. Manifests written
@@ -111,7 +124,7 @@ export const EmbeddingEntry = EntryBase.extend({
   kind: z.literal('embedding'),
   embeddingDim: z.number().int().positive(),
   similarity: z.literal('cosine'),
-  thresholds: z.object({ far1: z.number(), far01: z.number(), eer: z.number() }),
+  thresholds: EmbeddingThresholds,
   /** Which data the thresholds were calibrated on. */
   calibration: z
     .object({

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { EmbeddingCalibration, EmbeddingThresholds } from './manifest.ts';
 import { PreprocessConfig } from './preprocess.ts';
 
 /** What kind of training produced a run folder. */
-export const RunKind = z.enum(['classifier', 'cgan', 'realfake']);
+export const RunKind = z.enum(['classifier', 'cgan', 'realfake', 'embedding']);
 export type RunKind = z.infer<typeof RunKind>;
 
 /**
@@ -31,6 +32,12 @@ export const RunInfo = z.object({
   latentDim: z.number().int().positive().optional(),
   /** Realfake only: decision threshold on p(genuine). */
   threshold: z.number().min(0).max(1).optional(),
+  /** Embedding only: output dimension, calibrated cosine thresholds and where they were measured. */
+  embeddingDim: z.number().int().positive().optional(),
+  thresholds: EmbeddingThresholds.optional(),
+  calibration: EmbeddingCalibration.optional(),
+  /** A human line saying what the model was trained on (copied into the manifest's training.description). */
+  description: z.string().optional(),
   metrics: z.record(z.string(), z.number()).default({}),
   seconds: z.number().nonnegative().optional(),
 });

@@ -3,6 +3,7 @@ import type { LayerConverter } from '../context.ts';
 import * as act from './activation.ts';
 import * as conv from './conv.ts';
 import * as dense from './dense.ts';
+import { L2Normalize } from './l2-normalize.ts';
 import * as merge from './merge.ts';
 import * as norm from './normalization.ts';
 import * as pool from './pooling.ts';
@@ -19,6 +20,7 @@ export const converters: Record<string, LayerConverter> = {
   Dense: dense.Dense,
   Embedding: dense.Embedding,
   BatchNormalization: norm.BatchNormalization,
+  L2Normalize,
   MaxPooling2D: pool.MaxPooling2D,
   AveragePooling2D: pool.AveragePooling2D,
   GlobalAveragePooling2D: pool.GlobalAveragePooling2D,

@@ -1,0 +1,191 @@
+// The verification protocol over embedded signatures (pure: vectors in, numbers out). Each writer enrols its
+// first N genuine signatures; the template is the normalised mean of their unit vectors and a query's score
+// for a writer is the cosine with that template. Then:
+//   1:N closed set  every writer enrolled; each remaining genuine signature is identified: top-1, top-5.
+//   1:N open set    a seeded share of writers stays unenrolled (their signatures are impostor queries); at a
+//                   threshold chosen elsewhere (development writers), the detection-and-identification rate
+//                   and the share of impostor queries falsely accepted. The threshold that would give FAR 1 %
+//                   on these very queries is reported too, as an oracle, never as the operating point.
+//   1:1             genuine: a query against its own writer; random forgery: against every other writer;
+//                   skilled forgery: a forgery of a writer against that writer. EER per kind, FAR/FRR at the
+//                   calibrated thresholds.
+import { Rng } from '@sig/shared';
+import { equalError, errorCurve, openSetRates, ratesAt, rowMax, thinCurve, thresholdAtFar, topKRate, type ErrorPoint } from './verification-metrics.ts';
+
+/** Unit vectors of a dataset's images with their writer and kind. */
+export interface EmbeddedSet {
+  dim: number;
+  /** n × dim, row-major, each row of unit length. */
+  vectors: Float32Array;
+  writer: Int32Array;
+  forged: Uint8Array;
+  /** Writer names by index. */
+  writers: string[];
+}
+
+export interface ProtocolOptions {
+  references: number;
+  /** Share of writers left unenrolled in the open-set test. */
+  impostorShare: number;
+  seed: number;
+  /** Calibrated cosine thresholds (from development writers); without them, no operating-point numbers. */
+  thresholds?: { far1: number; far01: number; eer: number };
+}
+
+export interface VerificationResults {
+  writers: number;
+  skippedWriters: string[];
+  references: number;
+  identification: { queries: number; top1: number; top5: number };
+  openSet: {
+    enrolledWriters: number;
+    impostorWriters: number;
+    queries: number;
+    impostorQueries: number;
+    atCalibratedFar1?: { threshold: number; dir: number; far: number };
+    oracleFar1: { threshold: number; dir: number; far: number };
+  };
+  verification: {
+    genuinePairs: number;
+    randomPairs: number;
+    skilledPairs: number;
+    eerRandom: number;
+    eerSkilled: number | null;
+    atThresholds?: Record<'far1' | 'far01' | 'eer', { threshold: number; frr: number; farRandom: number; farSkilled: number | null }>;
+    det: { random: ErrorPoint[]; skilled: ErrorPoint[] | null };
+  };
+}
+
+/** Row `i` of the vectors as a view. */
+const row = (s: EmbeddedSet, i: number): Float32Array => s.vectors.subarray(i * s.dim, (i + 1) * s.dim);
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let k = 0; k < a.length; k++) d += a[k] * b[k];
+  return d;
+}
+
+/** The normalised mean of `rows` (a writer's template). */
+export function template(set: EmbeddedSet, rows: number[]): Float32Array {
+  const t = new Float32Array(set.dim);
+  for (const i of rows) {
+    const v = row(set, i);
+    for (let k = 0; k < set.dim; k++) t[k] += v[k];
+  }
+  const norm = Math.hypot(...t) || 1;
+  for (let k = 0; k < set.dim; k++) t[k] /= norm;
+  return t;
+}
+
+/** Runs the protocol (see the file header). */
+export function runVerificationProtocol(set: EmbeddedSet, o: ProtocolOptions): VerificationResults {
+  // ---- enrolment: first N genuine per writer; writers without a query left over are skipped
+  const genuine = set.writers.map(() => [] as number[]);
+  const forged = set.writers.map(() => [] as number[]);
+  for (let i = 0; i < set.writer.length; i++) (set.forged[i] ? forged : genuine)[set.writer[i]].push(i);
+  const usable = set.writers.map((_, w) => w).filter((w) => genuine[w].length > o.references);
+  const skippedWriters = set.writers.filter((_, w) => genuine[w].length <= o.references);
+  if (usable.length < 2) throw new Error(`verification needs at least 2 writers with more than ${o.references} genuine signatures`);
+  const templates = usable.map((w) => template(set, genuine[w].slice(0, o.references)));
+  const queries = usable.flatMap((w, u) => genuine[w].slice(o.references).map((i) => ({ i, u })));
+  const scoresOf = (i: number, among: number[]): number[] => among.map((u) => dot(row(set, i), templates[u]));
+  const all = usable.map((_, u) => u);
+
+  // ---- 1:N closed set
+  const qScores = queries.map((q) => scoresOf(q.i, all));
+  const truth = queries.map((q) => q.u);
+  const identification = { queries: queries.length, top1: topKRate(qScores, truth, 1), top5: topKRate(qScores, truth, 5) };
+
+  // ---- 1:N open set
+  const order = new Rng(o.seed).shuffle([...all]);
+  const nOut = Math.min(usable.length - 1, Math.max(o.impostorShare > 0 ? 1 : 0, Math.round(o.impostorShare * usable.length)));
+  const outside = new Set(order.slice(0, nOut));
+  const enrolled = all.filter((u) => !outside.has(u));
+  const at = new Map(enrolled.map((u, k) => [u, k]));
+  const encQ = queries.filter((q) => at.has(q.u));
+  const encScores = encQ.map((q) => scoresOf(q.i, enrolled));
+  const encTruth = encQ.map((q) => at.get(q.u)!);
+  const impScores = [...outside].flatMap((u) => genuine[usable[u]].map((i) => scoresOf(i, enrolled)));
+  const oracleT = impScores.length ? thresholdAtFar(rowMax(impScores), 0.01) : Infinity;
+  const openSet = {
+    enrolledWriters: enrolled.length,
+    impostorWriters: outside.size,
+    queries: encQ.length,
+    impostorQueries: impScores.length,
+    ...(o.thresholds ? { atCalibratedFar1: { threshold: o.thresholds.far1, ...openSetRates(encScores, encTruth, impScores, o.thresholds.far1) } } : {}),
+    oracleFar1: { threshold: oracleT, ...openSetRates(encScores, encTruth, impScores, oracleT) },
+  };
+
+  // ---- 1:1 verification
+  const gen: number[] = [], rnd: number[] = [], skl: number[] = [];
+  queries.forEach((q, k) => qScores[k].forEach((s, u) => (u === q.u ? gen : rnd).push(s)));
+  usable.forEach((w, u) => forged[w].forEach((i) => skl.push(dot(row(set, i), templates[u]))));
+  const atThresholds = o.thresholds
+    ? (Object.fromEntries(
+        (['far1', 'far01', 'eer'] as const).map((k) => {
+          const t = o.thresholds![k];
+          const r = ratesAt(gen, rnd, t);
+          return [k, { threshold: t, frr: r.frr, farRandom: r.far, farSkilled: skl.length ? ratesAt(gen, skl, t).far : null }];
+        }),
+      ) as VerificationResults['verification']['atThresholds'])
+    : undefined;
+  const verification = {
+    genuinePairs: gen.length,
+    randomPairs: rnd.length,
+    skilledPairs: skl.length,
+    eerRandom: equalError(gen, rnd).eer,
+    eerSkilled: skl.length ? equalError(gen, skl).eer : null,
+    atThresholds,
+    det: { random: thinCurve(errorCurve(gen, rnd)), skilled: skl.length ? thinCurve(errorCurve(gen, skl)) : null },
+  };
+  return { writers: usable.length, skippedWriters, references: o.references, identification, openSet, verification };
+}
+
+/** Calibrated thresholds and what they were measured on. */
+export interface Calibration {
+  far1: number;
+  far01: number;
+  eer: number;
+  eerValue: number;
+  eerRandom: number;
+  eerSkilled: number | null;
+  references: number;
+  writers: number;
+  genuinePairs: number;
+  impostorPairs: number;
+}
+
+/**
+ * Calibration on development writers with the protocol's own scoring (so thresholds mean the same thing
+ * there): each writer enrols its first `references` genuine signatures; genuine scores are its other genuine
+ * signatures against its template, impostor scores every other writer's genuine signatures (random forgeries)
+ * and its own forgeries (skilled) against it. Thresholds at FAR 1 %, 0.1 % and at the EER point.
+ */
+export function calibrateThresholds(set: EmbeddedSet, references: number): Calibration {
+  const genuine = set.writers.map(() => [] as number[]);
+  const forged = set.writers.map(() => [] as number[]);
+  for (let i = 0; i < set.writer.length; i++) (set.forged[i] ? forged : genuine)[set.writer[i]].push(i);
+  const usable = set.writers.map((_, w) => w).filter((w) => genuine[w].length > references);
+  if (usable.length < 2) throw new Error(`calibration needs at least 2 writers with more than ${references} genuine signatures`);
+  const gen: number[] = [], rnd: number[] = [], skl: number[] = [];
+  for (const w of usable) {
+    const t = template(set, genuine[w].slice(0, references));
+    for (const i of genuine[w].slice(references)) gen.push(dot(row(set, i), t));
+    for (const i of forged[w]) skl.push(dot(row(set, i), t));
+    for (const v of usable) if (v !== w) for (const i of genuine[v]) rnd.push(dot(row(set, i), t));
+  }
+  const imp = [...rnd, ...skl];
+  const e = equalError(gen, imp);
+  return {
+    far1: thresholdAtFar(imp, 0.01),
+    far01: thresholdAtFar(imp, 0.001),
+    eer: e.threshold,
+    eerValue: e.eer,
+    eerRandom: equalError(gen, rnd).eer,
+    eerSkilled: skl.length ? equalError(gen, skl).eer : null,
+    references,
+    writers: usable.length,
+    genuinePairs: gen.length,
+    impostorPairs: imp.length,
+  };
+}

@@ -1,0 +1,111 @@
+// `sig eval verification`: an embedding (a run folder, through TF.js, or a models folder, through
+// onnxruntime-node as served) on writers it never trained on, by the protocol of verification-protocol.ts;
+// writes results.json (every number and the command line) and det.png.
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PreprocessConfig, RunInfo, UserError, type EmbeddingEntry, type EmbeddingThresholds } from '@sig/shared';
+import { lineChartPng } from './plots.ts';
+import { runVerificationProtocol, type EmbeddedSet, type VerificationResults } from './verification-protocol.ts';
+import { loadWriterSet, type WriterSet } from '../train/embedding-data.ts';
+import { loadDatasetSpec } from '../data/index.ts';
+
+/** Something that turns preprocessed images into unit vectors. */
+export interface Embedder {
+  source: string;
+  preprocess: PreprocessConfig;
+  thresholds?: EmbeddingThresholds;
+  /** Training writers' datasets, when known (recorded, and checked against the evaluated data). */
+  trainedOn?: string;
+  embed(set: WriterSet): Promise<EmbeddedSet>;
+}
+
+/** Loads the embedding of a run folder (run.json) or of a models folder (manifest.json, entry `name` or the first embedding). */
+export async function loadEmbedder(path: string, name?: string): Promise<Embedder> {
+  const has = (f: string) => stat(join(path, f)).then(() => true, () => false);
+  if (await has('run.json')) {
+    const run = RunInfo.parse(JSON.parse(await readFile(join(path, 'run.json'), 'utf8')));
+    if (run.kind !== 'embedding') throw new UserError(`${path} is a ${run.kind} run, not an embedding`);
+    await import('../model/embedding-layers.ts');
+    const { loadModel } = await import('../model/io.ts');
+    const { embedSet } = await import('../train/embedding.ts');
+    const model = await loadModel(join(path, 'model'));
+    return { source: resolve(path), preprocess: run.preprocess, thresholds: run.thresholds, trainedOn: run.description, embed: (set) => embedSet(model, set) };
+  }
+  if (await has('manifest.json')) {
+    const { readManifest } = await import('../export/manifest.ts');
+    const entry = (await readManifest(path)).models.find((m): m is EmbeddingEntry => m.kind === 'embedding' && (name === undefined || m.name === name));
+    if (!entry) throw new UserError(`${path}/manifest.json has no embedding${name ? ` named ${name}` : ''}`);
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(join(path, entry.file), { intraOpNumThreads: 1 });
+    const input = entry.inputs[0].name;
+    const output = entry.outputs[0].name;
+    return {
+      source: `${resolve(path)}/${entry.file}`,
+      preprocess: entry.preprocess,
+      thresholds: entry.thresholds,
+      trainedOn: typeof entry.training.description === 'string' ? entry.training.description : undefined,
+      async embed(set) {
+        const dim = entry.embeddingDim ?? (entry.outputs[0].shape[1] as number);
+        const vectors = new Float32Array(set.n * dim);
+        const px = set.height * set.width;
+        for (let s = 0; s < set.n; s += 64) {
+          const n = Math.min(64, set.n - s);
+          const r = await session.run({ [input]: new ort.Tensor('float32', set.x.subarray(s * px, (s + n) * px), [n, set.height, set.width, 1]) });
+          vectors.set(r[output].data as Float32Array, s * dim);
+        }
+        return { dim, vectors, writer: set.y, forged: set.forged, writers: set.writers };
+      },
+    };
+  }
+  throw new UserError(`${path} is neither a run folder (run.json) nor a models folder (manifest.json)`);
+}
+
+export interface VerificationRunOptions {
+  model: string;
+  name?: string;
+  data: string;
+  references: number;
+  impostorShare: number;
+  seed: number;
+  out: string;
+  command: string;
+}
+
+/** Evaluates and writes `out`/results.json and `out`/det.png; returns the results. */
+export async function evaluateVerification(o: VerificationRunOptions): Promise<VerificationResults & { seconds: number }> {
+  const t0 = performance.now();
+  const embedder = await loadEmbedder(o.model, o.name);
+  const index = await loadDatasetSpec(o.data);
+  const set = await loadWriterSet([{ tag: 'eval', index, labels: index.labels }], embedder.preprocess);
+  set.writers = index.labels; // plain folder names in results
+  const embedded = await embedder.embed(set);
+  const results = runVerificationProtocol(embedded, { references: o.references, impostorShare: o.impostorShare, seed: o.seed, thresholds: embedder.thresholds });
+  const seconds = (performance.now() - t0) / 1000;
+  await mkdir(o.out, { recursive: true });
+  const record = {
+    command: o.command,
+    model: embedder.source,
+    trainedOn: embedder.trainedOn,
+    data: o.data,
+    images: { genuine: index.items.length, forged: index.forgeries.length },
+    thresholdsFrom: embedder.thresholds ? 'the model (calibrated on development writers)' : 'none',
+    createdAt: new Date().toISOString(),
+    seconds,
+    ...results,
+  };
+  await writeFile(join(o.out, 'results.json'), `${JSON.stringify(record, null, 2)}\n`);
+  const det = results.verification.det;
+  const toPts = (c: { far: number; frr: number }[]): [number, number][] => c.filter((p) => p.far > 0 && p.frr > 0).map((p) => [Math.log10(p.far), Math.log10(p.frr)]);
+  const png = await lineChartPng(
+    [
+      {
+        title: `DET (log10 FAR vs log10 FRR), ${results.writers} writers, ${o.references} references`,
+        yLabel: 'log10 FRR',
+        series: [{ name: 'random forgeries', points: toPts(det.random) }, ...(det.skilled ? [{ name: 'skilled forgeries', points: toPts(det.skilled) }] : [])],
+      },
+    ],
+    'log10 FAR',
+  );
+  await writeFile(join(o.out, 'det.png'), png);
+  return { ...results, seconds };
+}
