@@ -88,14 +88,15 @@ describe('synthetic skilled forgeries', () => {
     const px = (img: ReturnType<typeof synthesizeOne>) => preprocess({ ...img, channels: 1 }, pre).data;
     const dist = (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((v, i) => v - b[i]));
     let closer = 0;
-    for (let k = 0; k < 8; k++) {
+    for (let k = 0; k < 16; k++) {
       const genuine = px(synthesizeOne(9, k, 0));
-      const forgery = px(synthesizeForgery(9, 8, k, 0));
-      const other = px(synthesizeOne(9, (k + 1) % 8, 0));
+      const forgery = px(synthesizeForgery(9, 16, k, 0));
+      const other = px(synthesizeOne(9, (k + 1) % 16, 0));
       if (dist(genuine, forgery) < dist(genuine, other)) closer++;
       expect(dist(genuine, forgery)).toBeGreaterThan(0);
     }
-    expect(closer).toBeGreaterThanOrEqual(6);
+    // 16 writers (11 closer with the locator's preprocessing; chance is about 8).
+    expect(closer).toBeGreaterThanOrEqual(10);
   });
 });
 

@@ -54,6 +54,8 @@ describe('manifest entries by kind', () => {
       if (m.kind === 'generator') {
         expect(raw.models[i]).toMatchObject({ latentInput: 'z', labelInput: 'label' });
         expect(m.inputs.map((s) => s.name)).toEqual(expect.arrayContaining([m.latentInput, m.labelInput]));
+      } else if (m.kind === 'embedding') {
+        expect(raw.models[i].embeddingDim).toBe(m.outputs[0].shape[1]);
       } else expect(raw.models[i].scores).toBe('probabilities');
     }
   });
