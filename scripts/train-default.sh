@@ -11,7 +11,9 @@ sig() { node apps/trainer/bin/sig.js "$@"; }
 rm -rf "$work"
 mkdir -p "$work"
 sig synth --writers 10 --per-writer 100 --seed 1 --out "$work/synth"
-sig train classifier --data "$work/synth" --out "$work/classifier" --seed 1 --workers 2 --epochs 10 --patience 3
+# the committed classifier predates the 184-student recipe that is now the default: its settings, spelled out
+sig train classifier --data "$work/synth" --out "$work/classifier" --seed 1 --workers 2 --input 64x128 --dropout 0.3 --lr 0.001 \
+  --val-fraction 0.2 --epochs 10 --patience 3
 sig train cgan --data "$work/synth" --out "$work/cgan" --seed 1 --steps 700
 sig train realfake --real "$work/synth" --generator "$work/cgan" --out "$work/realfake" --seed 1
 rm -rf models

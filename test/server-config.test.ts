@@ -15,6 +15,11 @@ describe('server config', () => {
     expect(parseConfig({ ...env, port: 1234 })).toMatchObject({ port: 1234, executionProviders: ['cpu'], intraOpThreads: 2, modelsDir: 'models' });
   });
 
+  it('takes the port from PORT, and from SIG_PORT when both are set', () => {
+    expect(configFromEnv({ PORT: '3000' })).toEqual({ port: 3000 });
+    expect(configFromEnv({ PORT: '3000', SIG_PORT: '9000' })).toEqual({ port: 9000 });
+  });
+
   it('names the bad setting in a UserError', () => {
     expect(() => parseConfig(configFromEnv({ SIG_PORT: 'eighty' }))).toThrow(UserError);
     expect(() => parseConfig({ executionProviders: ['tpu'] })).toThrow(/executionProviders/);

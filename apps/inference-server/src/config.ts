@@ -62,10 +62,12 @@ export const ServerConfig = z.object({
 export type ServerConfig = z.infer<typeof ServerConfig>;
 export type ServerConfigInput = z.input<typeof ServerConfig>;
 
-/** SIG_* environment variables and the config keys they set. */
+/** SIG_* environment variables (and PORT) and the config keys they set; later names win. */
 export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' | 'number' | 'list' | 'boolean' }> = {
   SIG_MODELS: { key: 'modelsDir', type: 'string' },
   SIG_HOST: { key: 'host', type: 'string' },
+  // The platform convention (Heroku, Cloud Run, ...); SIG_PORT, read after it, wins when both are set.
+  PORT: { key: 'port', type: 'number' },
   SIG_PORT: { key: 'port', type: 'number' },
   SIG_EXECUTION_PROVIDERS: { key: 'executionProviders', type: 'list' },
   SIG_GRAPH_OPTIMIZATION: { key: 'graphOptimization', type: 'string' },

@@ -1,5 +1,6 @@
 // Command-line options shared by `sig train classifier` and `sig eval classifier`, parsed into the typed
 // model and training configs (zod) so both commands spell and validate them the same way.
+import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { ClassifierConfig, ClassifierTrainConfig, UserError, type ClassifierConfigInput, type ClassifierTrainConfigInput } from '@sig/shared';
 import { backendOption } from '../backend/cli-option.ts';
@@ -25,24 +26,28 @@ export interface ClassifierCliOptions {
   backend: string;
 }
 
+// Defaults are the best measured recipe on the 184 real students (docs/evaluation.md, runs C–E and L):
+// 48×96 input, 70 epochs at lr 2e-3 with dropout 0.1, no validation split, one worker per core.
+const DEFAULT_WORKERS = Math.max(1, Math.min(16, availableParallelism()));
+
 /** Adds the model and training options to `cmd`. */
 export function addClassifierOptions(cmd: Command): Command {
   return cmd
-    .option('--input <HxW>', 'model input size in pixels, height×width (grayscale)', '64x128')
+    .option('--input <HxW>', 'model input size in pixels, height×width (grayscale)', '48x96')
     .option('--width <m>', 'width multiplier of every filter and dense count (reference: 1)', '0.25')
-    .option('--dropout <rate>', 'dropout after each dense layer', '0.3')
+    .option('--dropout <rate>', 'dropout after each dense layer', '0.1')
     .option('--l2 <w>', 'L2 weight decay on kernels', '0')
     .option('--seed <n>', 'random seed (weights, shuffling, augmentation, dropout, validation split)', '1')
-    .option('--epochs <n>', 'maximum epochs', '40')
+    .option('--epochs <n>', 'maximum epochs', '70')
     .option('--batch-size <n>', 'batch size', '32')
-    .option('--lr <rate>', 'peak Adam learning rate (cosine decay)', '0.001')
+    .option('--lr <rate>', 'peak Adam learning rate (cosine decay)', '0.002')
     .option('--label-smoothing <e>', 'cross-entropy label smoothing', '0.1')
-    .option('--val-fraction <f>', "share of each class's signatures held out for early stopping (0 = none)", '0.2')
+    .option('--val-fraction <f>', "share of each class's signatures held out for early stopping (0 = none)", '0')
     .option('--eval-every <steps>', 'validate every n steps (0 = every epoch)', '0')
-    .option('--patience <evals>', 'stop after n validations without gain (0 = never)', '8')
+    .option('--patience <evals>', 'stop after n validations without gain (0 = never)', '0')
     .option('--max-steps <n>', 'stop after n steps (0 = no limit)', '0')
     .option('--no-augment', 'train without on-the-fly augmentation')
-    .option('--workers <n>', 'data-parallel worker threads (1 = this thread; 2 = both cores); the same seed and worker count give the same model', '1')
+    .option('--workers <n>', 'data-parallel worker threads (1 = this thread; default: the cores available); the same seed and worker count give the same model', String(DEFAULT_WORKERS))
     .addOption(backendOption());
 }
 

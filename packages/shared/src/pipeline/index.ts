@@ -5,3 +5,4 @@ export * from './classify.ts';
 export * from './authenticity.ts';
 export * from './generate.ts';
 export * from './prepare.ts';
+export * from './answered-by.ts';

@@ -38,8 +38,12 @@ export const ModelEntry = z.object({
   latentDim: z.number().int().positive().optional(),
   /** Realfake only: probability-genuine threshold for the verdict. */
   threshold: z.number().min(0).max(1).optional(),
+  /** A demonstration model (trained on synthetic writers, say): responses and the page say so. */
+  demo: z.boolean().optional(),
   training: z
     .object({
+      /** What the model was trained on, in words (responses and the page show it). */
+      description: z.string().optional(),
       dataset: z.string(),
       classes: z.number().int().nonnegative(),
       samples: z.number().int().nonnegative(),
