@@ -6,6 +6,7 @@ import { parseConfig, type ServerConfig, type ServerConfigInput } from './config
 /** Settings as given: typed (tests, code) or raw from flags and environment (validated by parseConfig). */
 export type ServerSettings = ServerConfigInput | Partial<Record<keyof ServerConfig, unknown>>;
 import { createApp } from './app.ts';
+import { refuseOversizedBodies } from './http/oversized-body.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { InferencePool } from './models/inference-thread.ts';
@@ -65,6 +66,10 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
       hostname: config.host,
       port: config.port,
     }) as Server;
+    refuseOversizedBodies(s, config.bodyLimitBytes, () => {
+      metrics.requests.inc({ route: 'body-limit', method: 'POST', status: '413' });
+      metrics.errors.inc({ route: 'body-limit', status: '413' });
+    });
     s.once('listening', () => resolve(s));
     s.once('error', reject);
   });
