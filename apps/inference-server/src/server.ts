@@ -6,6 +6,7 @@ import { parseConfig, type ServerConfig, type ServerConfigInput } from './config
 /** Settings as given: typed (tests, code) or raw from flags and environment (validated by parseConfig). */
 export type ServerSettings = ServerConfigInput | Partial<Record<keyof ServerConfig, unknown>>;
 import { createApp } from './app.ts';
+import { ensureEdgeBundle } from './edge-bundle.ts';
 import { refuseOversizedBodies } from './http/oversized-body.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -102,8 +103,9 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   return { url: `http://${host}:${port}`, port, config, registry, metrics, close };
 }
 
-/** Starts the server and shuts it down gracefully on SIGTERM or SIGINT (the `sig serve` entry point). */
+/** Builds the page if missing, starts the server and shuts it down gracefully on SIGTERM or SIGINT (the `sig serve` entry point). */
 export async function runServer(input: ServerSettings): Promise<RunningServer> {
+  await ensureEdgeBundle(parseConfig(input).edgeDir, consoleLogger);
   const running = await startServer(input);
   const stop = (signal: string) => {
     consoleLogger('info', `${signal} received`);
