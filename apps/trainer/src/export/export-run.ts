@@ -11,6 +11,7 @@ import { loadModel } from '../model/io.ts';
 import { buildOnnxGraph, tensorSpecs, type Precision } from './onnx/export-layers-model.ts';
 import { serializeGraph } from './onnx/serialize.ts';
 import { sha256Hex, updateManifest } from './manifest.ts';
+import { describeTraining } from './training-description.ts';
 import { assertParity, checkParity, PARITY_LIMITS, type InputKind, type ParityReport } from './parity.ts';
 import { loadRealSamples } from './real-samples.ts';
 
@@ -97,7 +98,9 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
   const kind = MODEL_KIND[run.kind];
   const metrics = await readMetrics(runDir, run);
   const version = opts.version ?? run.createdAt.replace(/[^0-9]/g, '').slice(0, 14);
+  const { description, demo } = await describeTraining(run);
   const training = {
+    description,
     dataset: run.dataset.path,
     classes: run.dataset.classes,
     samples: run.dataset.samples,
@@ -161,6 +164,7 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
       outputs: tensorSpecs(graph.outputs),
       labels: run.labels,
       preprocess: run.preprocess,
+      demo,
       latentDim: run.latentDim,
       threshold: run.threshold,
       training,
