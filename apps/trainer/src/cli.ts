@@ -16,6 +16,8 @@ const { version } = JSON.parse(readFileSync(new URL('../../../package.json', imp
 const program = new Command('sig')
   .description('Handwritten-signature models: ingest, synthesise, train, evaluate, export to ONNX, serve.')
   .version(version, '-V, --version', 'print the version of signature-stack')
+  // Program options only before the command: `sig export --version 1.1.0` is export's own option.
+  .enablePositionalOptions()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
