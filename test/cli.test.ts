@@ -8,6 +8,20 @@ describe('sig CLI', () => {
     expect(r.stdout).toContain('Usage: sig');
   });
 
+  it('prints the project version with --version and exits 0', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    const r = await sigRun(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+
+  it("a command's own --version option is not the program's (sig export --version 1.1.0)", async () => {
+    const r = await sigRun(['export', '--run', '/no/such/run', '--version', '1.1.0']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/not a run folder/);
+  });
+
   it('rejects an unknown command with a non-zero exit and one readable line', async () => {
     const r = await sigRun(['no-such-command']);
     expect(r.code).not.toBe(0);

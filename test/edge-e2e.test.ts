@@ -98,6 +98,11 @@ describe('edge bundle in headless Chromium', () => {
       expect(body.isolated, console.join('\n')).toBe('true');
       expect(Number(body.threads)).toBeGreaterThanOrEqual(2);
       expect(await page.locator('#runtime').textContent()).toContain('cross-origin isolated: multi-threaded');
+      // The page says what each model was trained on, as the server's answers do (answeredBy).
+      const about = await page.locator('#about li').allTextContents();
+      const served = (await (await fetch(`${server.url}/v2/models`)).json()) as { models: { name: string; trainedOn: string }[] };
+      for (const m of served.models.filter((x) => !x.name.includes('.'))) expect(about.join('\n')).toContain(`${m.name} `);
+      for (const line of about) expect(line).toMatch(/: trained on .+/);
 
       // The first image goes through the real file picker; the others through the page's API.
       await page.setInputFiles('#file', { name: 'signature.png', mimeType: 'image/png', buffer: images[0].png });

@@ -142,6 +142,15 @@ describe('server: generation', () => {
     expect(other.images[0].png).not.toBe(a.images[0].png);
   });
 
+  it('without a seed it draws one and returns it; that seed gives the same images again', async () => {
+    const a = GenerateResponse.parse((await postJson(`${server.url}/v1/generate`, { id: '103', count: 2 })).json);
+    const b = GenerateResponse.parse((await postJson(`${server.url}/v1/generate`, { id: '103', count: 2 })).json);
+    expect(a.seed).not.toBe(b.seed); // two draws from 2^31 seeds
+    expect(a.images[0].png).not.toBe(b.images[0].png);
+    const again = GenerateResponse.parse((await postJson(`${server.url}/v1/generate`, { id: '103', count: 2, seed: a.seed })).json);
+    expect(again.images.map((i) => i.png)).toEqual(a.images.map((i) => i.png));
+  });
+
   it('images within one response differ (each has its own latent vector)', async () => {
     const r = (await postJson(`${server.url}/v1/generate`, { id: '101', count: 2, seed: 1 })).json;
     expect(r.images[0].png).not.toBe(r.images[1].png);
@@ -159,6 +168,46 @@ describe('server: protocol, metadata, documents', () => {
     expect(meta.inputs).toEqual([{ name: 'image', datatype: 'FP32', shape: [-1, 16, 16, 1] }]);
     expect(['cpu', 'cuda']).toContain(meta.executionProvider);
     if (meta.executionProvider === 'cpu') expect(meta.fallbackReason).toMatch(/^cuda: /);
+  });
+
+  it('lists the models: GET /v2/models and POST /v2/repository/index (Triton)', async () => {
+    const list = await (await fetch(`${server.url}/v2/models`)).json();
+    expect(list.models.map((m: { name: string }) => m.name).sort()).toEqual(['classifier', 'generator', 'realfake']);
+    for (const m of list.models) expect(m).toMatchObject({ demo: false, trainedOn: expect.stringMatching(/no-data/), executionProvider: expect.any(String) });
+    const index = await (await fetch(`${server.url}/v2/repository/index`, { method: 'POST' })).json();
+    expect(index.map((m: { name: string; state: string }) => `${m.name}:${m.state}`).sort()).toEqual(['classifier:READY', 'generator:READY', 'realfake:READY']);
+  });
+
+  it('a wrong method on a route is 405 with Allow; an unknown path stays 404', async () => {
+    const get = await fetch(`${server.url}/v1/classify`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect((await get.json()).error).toMatch(/GET is not allowed/);
+    const del = await fetch(`${server.url}/v2/models/classifier`, { method: 'DELETE' });
+    expect([del.status, del.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    expect((await fetch(`${server.url}/v2/models/classifier/infer`, { method: 'PUT', body: '{}' })).headers.get('allow')).toBe('POST');
+    expect((await fetch(`${server.url}/no/such/route`)).status).toBe(404);
+  });
+
+  it('every /v1 answer says which model answered and what it was trained on', async () => {
+    const image = png.toString('base64');
+    const bodies = [
+      (await postJson(`${server.url}/v1/classify`, { image })).json,
+      (await postJson(`${server.url}/v1/authenticity`, { image })).json,
+      (await postJson(`${server.url}/v1/verify`, { image, claimedId: '101' })).json,
+      (await postJson(`${server.url}/v1/generate`, { id: '101', seed: 1 })).json,
+    ];
+    expect(bodies.map((b) => b.answeredBy.map((a: { model: string }) => a.model))).toEqual([['classifier'], ['realfake'], ['classifier', 'realfake'], ['generator']]);
+    for (const b of bodies) for (const a of b.answeredBy) expect(a).toMatchObject({ demo: false, trainedOn: expect.stringMatching(/no-data/) });
+  });
+
+  it('the OpenAPI text lists exactly the image formats the decoder accepts', async () => {
+    const doc = await (await fetch(`${server.url}/openapi.json`)).json();
+    const text: string = doc.components.schemas.ClassifyRequest.properties.image.description;
+    for (const f of ['PNG', 'JPEG', 'TIFF', 'WebP']) expect(text).toContain(f);
+    expect(text).not.toMatch(/GIF/);
+    const gif = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+    expect((await postJson(`${server.url}/v1/classify`, { image: gif.toString('base64') })).status).toBe(400);
   });
 
   it('runs the generator through v2 infer', async () => {

@@ -97,7 +97,7 @@ const cases: Case[] = [
   ['v2: the same input twice', 400, () => postJson(url('/v2/models/classifier/infer'), { inputs: [0, 1].map(() => ({ name: 'image', shape: [1, 16, 16, 1], datatype: 'FP32', data: new Array(256).fill(0) })) }), /more than once/],
   ['v2: both data and binary_data_size', 400, () => postJson(url('/v2/models/classifier/infer'), { inputs: [{ ...binImage(1024).inputs[0], data: [1] }] }), /binary_data_size/],
   ['an unknown route', 404, () => fetch(url('/v1/nothing-here')).then(async (r) => ({ status: r.status, json: await r.json() }))],
-  ['GET on a POST route', 404, () => fetch(url('/v1/classify')).then(async (r) => ({ status: r.status, json: await r.json() }))],
+  ['GET on a POST route (405, Allow: POST)', 405, () => fetch(url('/v1/classify')).then(async (r) => ({ status: r.status, json: await r.json() }))],
 ];
 
 describe('server: bad input is a 4xx JSON error', () => {

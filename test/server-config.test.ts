@@ -16,6 +16,11 @@ describe('server config', () => {
     expect(serverConfigFrom({ env, flags: { port: '1234', maxBatchSize: '16' } })).toMatchObject({ port: 1234, maxBatchSize: 16, executionProviders: ['cpu'], intraOpThreads: 2 });
   });
 
+  it('takes the port from PORT, and from SIG_PORT when both are set', () => {
+    expect(serverConfigFrom({ env: { PORT: '3000' } }).port).toBe(3000);
+    expect(serverConfigFrom({ env: { PORT: '3000', SIG_PORT: '9000' } }).port).toBe(9000);
+  });
+
   it('names the bad setting in a UserError', () => {
     expect(() => serverConfigFrom({ env: { SIG_PORT: 'eighty' } })).toThrow(UserError);
     expect(() => serverConfigFrom({ env: { SIG_PORT: 'eighty' } })).toThrow("SIG_PORT must be an integer in [0, 65535] (got 'eighty')");

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppDeps } from './deps.ts';
 import { bodyLimit } from './http/body.ts';
 import { errorResponse } from './http/errors.ts';
+import { methodNotAllowed } from './http/method-not-allowed.ts';
 import { edgeRoutes } from './routes/edge.ts';
 import { generateRoutes } from './routes/generate.ts';
 import { lookupRoutes } from './routes/lookup.ts';
@@ -48,7 +49,7 @@ export function createApp(deps: AppDeps): Hono {
   for (const routes of [lookupRoutes, generateRoutes, v2Routes, metaRoutes, edgeRoutes]) app.route('/', routes(deps));
 
   app.get('/', (c) => c.json({ name: 'sig-inference-server', openapi: '/openapi.json', models: deps.registry.list().map((m) => m.entry.name) }));
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.notFound((c) => methodNotAllowed(app, c) ?? c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
   app.onError((err, c) => errorResponse(c, err, { retryAfterSeconds: config.retryAfterSeconds, log }));
   return app;
 }

@@ -69,7 +69,10 @@ export type ServerConfigInput = z.input<typeof ServerConfig>;
 
 /** The config from command-line flags (by config key, as typed) and SIG_* variables; flags win. */
 export function serverConfigFrom(sources: { flags?: Record<string, unknown>; env?: Record<string, string | undefined> }): ServerConfig {
-  return readSettings(ServerConfig, sources);
+  // PORT is the platform convention (Heroku, Cloud Run, ...); SIG_PORT wins when both are set.
+  const env = sources.env;
+  const withPort = env && env.PORT !== undefined && env.SIG_PORT === undefined ? { ...env, SIG_PORT: env.PORT } : env;
+  return readSettings(ServerConfig, { ...sources, env: withPort });
 }
 
 /** Validates a typed config (code, tests); errors name the offending setting. */

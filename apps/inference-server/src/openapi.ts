@@ -9,7 +9,9 @@ import {
   GenerateResponse,
   V2InferRequest,
   V2InferResponse,
+  V2ModelList,
   V2ModelMetadata,
+  V2RepositoryIndexEntry,
   V2ServerMetadata,
   VerifyRequest,
   VerifyResponse,
@@ -30,6 +32,8 @@ const SCHEMAS = {
   ErrorResponse,
   V2ServerMetadata,
   V2ModelMetadata,
+  V2ModelList,
+  V2RepositoryIndex: z.array(V2RepositoryIndexEntry),
   V2InferRequest,
   V2InferResponse,
 } as const;
@@ -52,6 +56,7 @@ const errors = {
   '400': { description: 'Invalid request (bad JSON, bad field, not an image, truncated image)', content: json('ErrorResponse') },
   '404': { description: 'Unknown model or student ID', content: json('ErrorResponse') },
   '413': { description: 'Body or image too large', content: json('ErrorResponse') },
+  '405': { description: 'Method not allowed on this path (see Allow)', content: json('ErrorResponse') },
   '415': { description: 'Unsupported content type', content: json('ErrorResponse') },
   '422': { description: 'No single signature in the image (reason: no-ink, whole-form, several-signatures), or an image that cannot be preprocessed', content: json('ErrorResponse') },
   '503': { description: 'Queue full (see Retry-After) or no model of this kind loaded', content: json('ErrorResponse') },
@@ -105,6 +110,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/v2': get('Server metadata (Open Inference Protocol)', 'V2ServerMetadata'),
       '/v2/health/live': get('Liveness'),
       '/v2/health/ready': get('Readiness (503 while shutting down or with no model loaded)'),
+      '/v2/models': get('The loaded models: kind, demo flag, what each was trained on, execution provider', 'V2ModelList'),
+      '/v2/repository/index': {
+        post: { summary: "Every model in the repository and its state (Triton's model repository extension)", responses: { '200': { description: 'OK', content: json('V2RepositoryIndex') } } },
+      },
       '/v2/models/{name}': { get: { ...get('Model metadata, including the execution provider in use', 'V2ModelMetadata').get, parameters: nameParam } },
       '/v2/models/{name}/ready': { get: { ...get('Model readiness').get, parameters: nameParam } },
       '/v2/models/{name}/infer': {

@@ -6,6 +6,8 @@ import { parseConfig, type ServerConfig, type ServerConfigInput } from './config
 /** Settings as given: typed (tests, code) or raw from flags and environment (validated by parseConfig). */
 export type ServerSettings = ServerConfigInput | Partial<Record<keyof ServerConfig, unknown>>;
 import { createApp } from './app.ts';
+import { ensureEdgeBundle } from './edge-bundle.ts';
+import { refuseOversizedBodies } from './http/oversized-body.ts';
 import { consoleLogger, type Logger } from './log.ts';
 import { ServerMetrics } from './metrics.ts';
 import { InferencePool } from './models/inference-thread.ts';
@@ -65,6 +67,10 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
       hostname: config.host,
       port: config.port,
     }) as Server;
+    refuseOversizedBodies(s, config.bodyLimitBytes, () => {
+      metrics.requests.inc({ route: 'body-limit', method: 'POST', status: '413' });
+      metrics.errors.inc({ route: 'body-limit', status: '413' });
+    });
     s.once('listening', () => resolve(s));
     s.once('error', reject);
   });
@@ -97,8 +103,9 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   return { url: `http://${host}:${port}`, port, config, registry, metrics, close };
 }
 
-/** Starts the server and shuts it down gracefully on SIGTERM or SIGINT (the `sig serve` entry point). */
+/** Builds the page if missing, starts the server and shuts it down gracefully on SIGTERM or SIGINT (the `sig serve` entry point). */
 export async function runServer(input: ServerSettings): Promise<RunningServer> {
+  await ensureEdgeBundle(parseConfig(input).edgeDir, consoleLogger);
   const running = await startServer(input);
   const stop = (signal: string) => {
     consoleLogger('info', `${signal} received`);

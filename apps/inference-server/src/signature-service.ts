@@ -1,5 +1,8 @@
+import { randomInt } from 'node:crypto';
 import {
+  GENERATE_MAX_SEED,
   UserError,
+  answeredBy,
   authenticity,
   classify,
   generate,
@@ -35,7 +38,7 @@ export class SignatureService {
     const model = this.registry.pick('classifier', req.model);
     const [x] = await this.prepare(image, [model.entry]);
     const [r] = await classify(this.ctx(model), model.entry, [x], { topK: req.topK });
-    return { model: model.entry.name, predictions: r.top.map((p) => ({ id: p.label, probability: p.probability })) };
+    return { model: model.entry.name, predictions: r.top.map((p) => ({ id: p.label, probability: p.probability })), answeredBy: [answeredBy(model.entry)] };
   }
 
   /** Authenticity: p(genuine), verdict, threshold. */
@@ -43,7 +46,7 @@ export class SignatureService {
     const model = this.registry.pick('realfake', req.model);
     const [x] = await this.prepare(image, [model.entry]);
     const [r] = await authenticity(this.ctx(model), model.entry, [x]);
-    return { model: model.entry.name, ...r };
+    return { model: model.entry.name, ...r, answeredBy: [answeredBy(model.entry)] };
   }
 
   /** Verification: the claimed ID must be the top-1 identity and the signature judged genuine. */
@@ -71,17 +74,19 @@ export class SignatureService {
       authenticity: auth,
       reasons,
       models: { classifier: clf.entry.name, realfake: rf.entry.name },
+      answeredBy: [answeredBy(clf.entry), answeredBy(rf.entry)],
     };
   }
 
-  /** Conditional generation: PNGs, the same bytes for the same model, ID, count and seed. */
+  /** Conditional generation: PNGs, the same bytes for the same model, ID, count and seed (drawn when not given). */
   async generate(req: GenerateRequest): Promise<GenerateResponse> {
     const model = this.registry.pick('generator', req.model);
-    const grays = await generate(this.ctx(model), model.entry, { label: req.id, count: req.count, seed: req.seed });
+    const seed = req.seed ?? randomInt(GENERATE_MAX_SEED + 1);
+    const grays = await generate(this.ctx(model), model.entry, { label: req.id, count: req.count, seed });
     const images = await Promise.all(
       grays.map(async (g) => ({ png: Buffer.from(await encodePng(g)).toString('base64'), width: g.width, height: g.height })),
     );
-    return { model: model.entry.name, id: req.id, seed: req.seed, images };
+    return { model: model.entry.name, id: req.id, seed, images, answeredBy: [answeredBy(model.entry)] };
   }
 
   private ctx(model: LoadedModel) {

@@ -1,6 +1,6 @@
 // `sig`: one CLI for every stage of the pipeline. Each file in ./commands registers one command;
 // heavy modules (TensorFlow.js, onnxruntime) are imported inside the command's action, so `--help` is instant.
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '@sig/shared';
@@ -10,8 +10,14 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
+// The project's version (the root package.json), for `sig --version`.
+const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+
 const program = new Command('sig')
   .description('Handwritten-signature models: ingest, synthesise, train, evaluate, export to ONNX, serve.')
+  .version(version, '-V, --version', 'print the version of signature-stack')
+  // Program options only before the command: `sig export --version 1.1.0` is export's own option.
+  .enablePositionalOptions()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

@@ -20,8 +20,11 @@ export const ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort
 export interface BuildOptions {
   /** Output folder (emptied first). Default apps/edge/dist. */
   out?: string;
-  /** Folder with manifest.json and the .onnx files. Default <repo>/models; a missing folder builds a page with no models. */
-  modelsDir?: string;
+  /**
+   * Folder with manifest.json and the .onnx files. Default <repo>/models; a missing folder or null builds a page
+   * with no models (the inference server's /edge then serves its own loaded models at /edge/models/).
+   */
+  modelsDir?: string | null;
   minify?: boolean;
 }
 
@@ -36,7 +39,7 @@ export interface BuildResult {
 /** Builds the bundle; returns its files and total size (what a first visit downloads). */
 export async function buildEdge(opts: BuildOptions = {}): Promise<BuildResult> {
   const out = resolve(opts.out ?? pageDir());
-  const modelsDir = resolve(opts.modelsDir ?? join(repoRoot, 'models'));
+  const modelsDir = opts.modelsDir === null ? null : resolve(opts.modelsDir ?? join(repoRoot, 'models'));
   await rm(out, { recursive: true, force: true });
   await mkdir(join(out, 'ort'), { recursive: true });
 
@@ -58,7 +61,7 @@ export async function buildEdge(opts: BuildOptions = {}): Promise<BuildResult> {
   const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
   for (const f of ORT_FILES) await copyFile(join(ortDist, f), join(out, 'ort', f));
 
-  const models = await copyModels(modelsDir, join(out, 'models'));
+  const models = modelsDir ? await copyModels(modelsDir, join(out, 'models')) : [];
 
   // The service worker last: it precaches every other file, under a cache named by their content.
   const files = await listFiles(out);

@@ -4,7 +4,7 @@ import { defaultConfig } from './config.ts';
 import { decodeBlob, grabFrame } from './decode.ts';
 import { loadRuntime, type EdgeRuntime, type ThreadInfo } from './runtime.ts';
 import { SignatureApp, type AnalyzeResult, type GenerateResult } from './signature-app.ts';
-import { byId, renderAnalysis, renderSamples, showInkBox } from './view.ts';
+import { byId, renderAbout, renderAnalysis, renderSamples, showInkBox } from './view.ts';
 import type { RawImage } from '@sig/shared';
 
 /** What the page exposes on `window.sigEdge`. */
@@ -97,6 +97,7 @@ window.sigEdge = {
     showRuntime(runtime);
     const t = runtime.threading;
     const models = runtime.manifest.models.map((m) => m.name);
+    renderAbout(runtime.manifest.models);
     byId('status').textContent = models.length ? `Models: ${runtime.manifest.models.map((m) => `${m.name} (${m.kind})`).join(', ')}` : 'No models found in models/manifest.json';
     return { threading: t, models, ortVersion: runtime.ort.env.versions.web ?? '' };
   }),

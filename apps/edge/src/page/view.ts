@@ -1,5 +1,5 @@
 // DOM rendering of results: small functions, no framework.
-import type { GrayImage } from '@sig/shared';
+import { answeredBy, type GrayImage, type ModelEntry } from '@sig/shared';
 import type { AnalyzeResult } from './signature-app.ts';
 
 /** The element with `id`, typed; a missing element is a bug in index.html. */
@@ -21,6 +21,21 @@ export function drawGray(canvas: HTMLCanvasElement, img: GrayImage): void {
     rgba.data[4 * i + 3] = 255;
   }
   g.putImageData(rgba, 0, 0);
+}
+
+/** One line per model (variants left out): what answers, whether it is a demo, what it was trained on. */
+export function renderAbout(models: readonly ModelEntry[]): void {
+  byId('about').replaceChildren(
+    ...models
+      .filter((m) => !m.variantOf)
+      .map((m) => {
+        const a = answeredBy(m);
+        const li = document.createElement('li');
+        li.className = a.demo ? 'demo' : '';
+        li.textContent = `${a.model} (${a.kind})${a.demo ? ', demo model' : ''}: trained on ${a.trainedOn}`;
+        return li;
+      }),
+  );
 }
 
 /** Shows the top-k table, the verdict, the model input and the timings of one analysis. */

@@ -79,8 +79,7 @@ export class ModelRegistry {
       try {
         const loaded = await loadModel(dir, entry, factory, opts);
         models.set(entry.name, loaded);
-        const fb = loaded.fallbackReason ? ` (fell back from ${loaded.requestedProviders[0]})` : '';
-        log('info', `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels) loaded on ${loaded.provider}${fb}`);
+        log('info', startupLine(entry, loaded));
       } catch (err) {
         refuse(entry.name, err instanceof Error ? err.message : String(err));
       }
@@ -122,6 +121,16 @@ export class ModelRegistry {
     await Promise.all(this.list().map((m) => m.runner.drain()));
     await Promise.all(this.list().map((m) => m.sessions.release().catch(() => undefined)));
   }
+}
+
+/**
+ * The one start-up line of a loaded model: what it is and the execution provider it actually runs on, with
+ * why the providers before it could not load (e.g. `cuda unavailable: ... Failed to load shared library`).
+ */
+export function startupLine(entry: ModelEntry, loaded: Pick<LoadedModel, 'provider' | 'fallbackReason'>): string {
+  const demo = entry.demo ? ', demo model' : '';
+  const why = loaded.fallbackReason ? ` (${loaded.fallbackReason.replace(/^(\w+): /, '$1 unavailable: ').replace(/; (\w+): /g, '; $1 unavailable: ')})` : '';
+  return `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels${demo}) loaded on ${loaded.provider}${why}`;
 }
 
 async function readManifest(path: string): Promise<unknown[]> {

@@ -40,10 +40,8 @@ export class OnnxSessionFactory {
       try {
         const session = await ort.InferenceSession.create(model, this.sessionOptions(providers));
         const provider = providers[0];
+        // The registry's one line per model reports the fallback (startupLine); no second line here.
         const fallbackReason = reasons.length > 0 ? reasons.join('; ') : undefined;
-        if (fallbackReason) {
-          this.log('warn', `model ${name}: ${requested.slice(0, i).join(', ')} execution provider unavailable (${fallbackReason}); falling back to ${provider}`);
-        }
         return { session, provider, requested, fallbackReason };
       } catch (err) {
         const message = firstLine(err);

@@ -44,7 +44,7 @@ export function edgeRoutes({ config, registry }: AppDeps): Hono {
     if (!body && rel.startsWith('models/')) body = await serverModelFile(rel.slice('models/'.length));
     if (!body) {
       const built = await stat(join(root, 'index.html')).catch(() => null);
-      return c.json({ error: built ? `not found: /edge/${rel}` : 'the browser bundle is not built (npm run build -w apps/edge)' }, 404);
+      return c.json({ error: built ? `not found: /edge/${rel}` : 'the browser bundle is not built (npm run build:edge)' }, 404);
     }
     for (const [k, v] of Object.entries(EDGE_HEADERS)) c.header(k, v);
     c.header('Content-Type', MIME[extname(file).toLowerCase()] ?? 'application/octet-stream');

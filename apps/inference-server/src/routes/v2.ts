@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { UserError } from '@sig/shared';
+import { UserError, answeredBy, type V2ModelList } from '@sig/shared';
 import type { AppDeps } from '../deps.ts';
 import { HEADER_LENGTH, readInferBody } from '../http/v2-binary.ts';
 import { inferFeeds, inferResponse, modelMetadata, requestedOutputs } from '../models/v2-tensors.ts';
@@ -7,7 +7,7 @@ import { inferFeeds, inferResponse, modelMetadata, requestedOutputs } from '../m
 const SERVER_NAME = 'sig-inference-server';
 const SERVER_VERSION = '0.1.0';
 
-/** Open Inference Protocol (KServe v2) REST: health, metadata, infer. */
+/** Open Inference Protocol (KServe v2) REST: health, metadata, infer; the model list (Triton's repository index, GET /v2/models). */
 export function v2Routes({ registry, state }: AppDeps): Hono {
   const app = new Hono();
   const model = (name: string) => {
@@ -21,6 +21,22 @@ export function v2Routes({ registry, state }: AppDeps): Hono {
   app.get('/v2/health/ready', (c) => {
     const ready = !state.draining && registry.list().length > 0;
     return c.json({ ready }, ready ? 200 : 503);
+  });
+  // Triton's model repository extension: every model this server has, loaded or refused.
+  app.post('/v2/repository/index', (c) =>
+    c.json([
+      ...registry.list().map((m) => ({ name: m.entry.name, version: m.entry.version, state: 'READY' as const, reason: '' })),
+      ...registry.refused.map((r) => ({ name: r.name, version: '', state: 'UNAVAILABLE' as const, reason: r.reason })),
+    ]),
+  );
+  app.get('/v2/models', (c) => {
+    const body: V2ModelList = {
+      models: registry.list().map((m) => {
+        const { model: _name, ...about } = answeredBy(m.entry);
+        return { name: m.entry.name, version: m.entry.version, ...about, executionProvider: m.provider };
+      }),
+    };
+    return c.json(body);
   });
   app.get('/v2/models/:name', (c) => c.json(modelMetadata(model(c.req.param('name')))));
   app.get('/v2/models/:name/ready', (c) => {

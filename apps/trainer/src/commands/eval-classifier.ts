@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .option('--ensemble <n>', 'models per fold, trained with different seeds; their scores are averaged', '1')
     .option('--run <dir>', 'take model, training and preprocessing settings from this run folder’s run.json')
     .option('--out <dir>', 'folder for fold runs and results.json (default: runs/eval-classifier-<time>)')
-    .option('--tta <n>', 'test-time augmentation: augmented copies averaged with each held-out image', '0');
+    .option('--tta <n>', 'test-time augmentation: augmented copies averaged with each held-out image', '4');
   addClassifierOptions(cmd).action(async (opts: EvalOptions) => {
     const { ClassifierConfig, ClassifierTrainConfig, UserError } = await import('@sig/shared');
     const options = classifierOptionsFrom(cmd);

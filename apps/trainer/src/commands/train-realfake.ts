@@ -9,13 +9,16 @@ export function register(program: Command): void {
   const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
     .command('realfake')
     .description('train the real-vs-generated detector on genuine images and CGAN samples (one preprocessing pipeline)')
-    .requiredOption('--real <dir>', 'dataset folder of genuine images (one sub-folder per label)')
-    .requiredOption('--generator <runDir>', 'CGAN run folder: trains on its snapshots/, tests on its final model/generator')
+    .requiredOption('--real <dir...>', 'dataset folder(s) of genuine images (one sub-folder per label)')
+    .requiredOption(
+      '--generator <dir>',
+      'CGAN run folder (trains on its snapshots/, tests on its final model/generator) or a models folder (its exported generator as served: trains and tests on different seeds)',
+    )
     .requiredOption('--out <dir>', 'run folder to write');
   addSettingOptions(cmd, RealFakeTrainConfig);
   addSettingOptions(cmd, RealFakeConfig)
     .addOption(backendOption())
-    .action(async (opts: { real: string; generator: string; out: string; backend: string }) => {
+    .action(async (opts: { real: string[]; generator: string; out: string; backend: string }) => {
       const train = settingsFromCommand(RealFakeTrainConfig, cmd);
       const model = settingsFromCommand(RealFakeConfig, cmd);
       const { trainRealFakeRun } = await import('../train/realfake-run.ts');

@@ -14,6 +14,7 @@ import '../model/embedding-layers.ts'; // registers the embedding's layers befor
 import { buildOnnxGraph, tensorSpecs, type Precision } from './onnx/export-layers-model.ts';
 import { serializeGraph } from './onnx/serialize.ts';
 import { sha256Hex, updateManifest } from './manifest.ts';
+import { describeTraining } from './training-description.ts';
 import { assertParity, checkParity, PARITY_LIMITS, type InputKind, type ParityReport } from './parity.ts';
 import { loadRealSamples } from './real-samples.ts';
 
@@ -131,7 +132,9 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
   const specific = kindFields(run, model, modelDir);
   const metrics = await readMetrics(runDir, run);
   const version = opts.version ?? run.createdAt.replace(/[^0-9]/g, '').slice(0, 14);
+  const { description, demo } = await describeTraining(run);
   const training = {
+    description,
     dataset: run.dataset.path,
     classes: run.dataset.classes,
     samples: run.dataset.samples,
@@ -198,6 +201,7 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
       outputs: tensorSpecs(graph.outputs),
       labels: run.labels,
       preprocess: run.preprocess,
+      demo,
       training,
       metrics,
       parity: parityMeta,

@@ -16,9 +16,9 @@ import { buildRealFake } from '../model/realfake.ts';
 
 /** What a real/fake run needs: the genuine images, the CGAN run, the model and training settings. */
 export interface RealFakeRunOptions {
-  /** Dataset folder of genuine images (one sub-folder per label). */
-  real: string;
-  /** CGAN run folder: trains on its snapshots/, tests on its final model/generator. */
+  /** Dataset folder(s) of genuine images (one sub-folder per label). */
+  real: string | string[];
+  /** CGAN run folder (trains on its snapshots/, tests on its final model/generator) or a models folder (its exported generator as served). */
   generator: string;
   /** Run folder to write. */
   out: string;
@@ -31,42 +31,76 @@ export interface RealFakeRunOptions {
 /** Trains and evaluates the detector; writes the run folder; returns the held-out metrics. */
 export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metrics: Record<string, number>; seconds: number; out: string }> {
   const started = Date.now();
-  const { epochs, batch, seed, holdout, fakes, augment: augmentEach } = RealFakeTrainConfig.parse(opts.train ?? {});
+  const { epochs, batch, seed, holdout, fakes, augment: augmentEach, capture } = RealFakeTrainConfig.parse(opts.train ?? {});
   const cfg = RealFakeConfig.parse({ ...opts.model, imageSize: 64 });
   const genRun = resolve(opts.generator);
-  const ganInfo = RunInfo.parse(JSON.parse(await readFile(join(genRun, 'run.json'), 'utf8')));
-  if (ganInfo.kind !== 'cgan') throw new UserError(`${opts.generator} is a '${ganInfo.kind}' run, not a cgan run`);
+  // A models folder: the exported generator as the server runs it. A CGAN run folder: its TF.js snapshots.
+  const served = existsSync(join(genRun, 'manifest.json'));
+  let ganInfo: RunInfo | undefined;
+  let snapshots: string[] = [];
   const snapDir = join(genRun, 'snapshots');
-  const finalStep = Number((ganInfo.config as { steps?: number }).steps ?? Infinity);
-  // Train on every snapshot before the final step; the final generator is kept for the test only.
-  const snapshots = existsSync(snapDir) ? (await readdir(snapDir)).filter((d) => /^step-\d+$/.test(d) && Number(d.slice(5)) < finalStep).sort() : [];
-  if (snapshots.length === 0) throw new UserError(`${opts.generator}: no generator snapshots before the final step (train the cgan with --snapshot-every)`);
+  if (!served) {
+    ganInfo = RunInfo.parse(JSON.parse(await readFile(join(genRun, 'run.json'), 'utf8')));
+    if (ganInfo.kind !== 'cgan') throw new UserError(`${opts.generator} is a '${ganInfo.kind}' run, not a cgan run`);
+    const finalStep = Number((ganInfo.config as { steps?: number }).steps ?? Infinity);
+    // Train on every snapshot before the final step; the final generator is kept for the test only.
+    snapshots = existsSync(snapDir) ? (await readdir(snapDir)).filter((d) => /^step-\d+$/.test(d) && Number(d.slice(5)) < finalStep).sort() : [];
+    if (snapshots.length === 0) throw new UserError(`${opts.generator}: no generator snapshots before the final step (train the cgan with --snapshot-every)`);
+  }
 
   const backend = await selectBackend(opts.backend ?? 'auto');
   const preprocess = PreprocessConfig.parse({ height: cfg.imageSize, width: cfg.imageSize, range: 'zero-one' });
-  const index = await loadFolderDataset(resolve(opts.real));
-  const split = fractionSplit(index, holdout, seed);
+  const reals = Array.isArray(opts.real) ? opts.real : [opts.real];
   const readAll = (items: { path: string }[]): Promise<Uint8Array[]> => Promise.all(items.map(async (it) => new Uint8Array(await readFile(it.path))));
-  const realTrain = await readAll(split.train);
-  const realTest = await readAll(split.test);
-  const numClasses = ganInfo.labels.length;
-  const latentDim = ganInfo.latentDim ?? 100;
-  const size = ganInfo.preprocess.width;
+  const realTrain: Uint8Array[] = [];
+  const realTest: Uint8Array[] = [];
+  for (const dir of reals) {
+    const split = fractionSplit(await loadFolderDataset(resolve(dir)), holdout, seed);
+    realTrain.push(...(await readAll(split.train)));
+    realTest.push(...(await readAll(split.test)));
+  }
+  if (capture > 0) {
+    // Real scans are photographed or scanned; rendered genuine images are not. Captured copies of the genuine
+    // images teach the detector that capture effects are no sign of a generator (fakes stay as served).
+    const { withCaptureEffects } = await import('../data/capture.ts');
+    const crng = new Rng(seed + 7);
+    const n = realTrain.length;
+    for (let k = 0; k < capture; k++) for (let i = 0; i < n; i++) realTrain.push(await withCaptureEffects(realTrain[i], crng));
+  }
 
   // `fakes` generated per genuine training image (as many as genuine in the test), spread over the labels
-  // and the snapshots.
-  const perLabelTrain = Math.max(1, Math.ceil((fakes * realTrain.length) / numClasses / snapshots.length));
+  // and the snapshots (run folder) or over seeds (models folder: training seeds from seed·10⁵, test from
+  // seed·10⁵ + 50 000, both far from `sig eval realfake`'s default 10⁶).
   const fakeTrain: Uint8Array[] = [];
-  for (const [i, snap] of snapshots.entries()) {
-    const g = await loadModel(join(snapDir, snap));
-    fakeTrain.push(...(await generatedPngs(g, { numClasses, latentDim, size, perLabel: perLabelTrain, seed: seed * 1000 + i })).pngs);
-    g.dispose();
+  let fakeTest: Uint8Array[];
+  let generatorLabels: string[];
+  if (served) {
+    const { loadServedModel, servedGeneratorPngs } = await import('../evaluate/realfake-served.ts');
+    const gen = await loadServedModel(genRun, 'generator');
+    generatorLabels = gen.entry.labels;
+    const k = generatorLabels.length;
+    fakeTrain.push(...(await servedGeneratorPngs(gen, { perLabel: Math.max(1, Math.ceil((fakes * realTrain.length) / k)), seedBase: seed * 100_000 })));
+    fakeTest = await servedGeneratorPngs(gen, { perLabel: Math.max(1, Math.ceil(realTest.length / k)), seedBase: seed * 100_000 + 50_000 });
+    await gen.session.release();
+  } else {
+    const info = ganInfo!;
+    generatorLabels = info.labels;
+    const numClasses = info.labels.length;
+    const latentDim = info.latentDim ?? 100;
+    const size = info.preprocess.width;
+    const perLabelTrain = Math.max(1, Math.ceil((fakes * realTrain.length) / numClasses / snapshots.length));
+    for (const [i, snap] of snapshots.entries()) {
+      const g = await loadModel(join(snapDir, snap));
+      fakeTrain.push(...(await generatedPngs(g, { numClasses, latentDim, size, perLabel: perLabelTrain, seed: seed * 1000 + i })).pngs);
+      g.dispose();
+    }
+    const finalG = await loadModel(join(genRun, 'model', 'generator'));
+    const perLabelTest = Math.max(1, Math.ceil(realTest.length / numClasses));
+    fakeTest = (await generatedPngs(finalG, { numClasses, latentDim, size, perLabel: perLabelTest, seed: seed * 1000 + 999 })).pngs;
+    finalG.dispose();
   }
-  const finalG = await loadModel(join(genRun, 'model', 'generator'));
-  const perLabelTest = Math.max(1, Math.ceil(realTest.length / numClasses));
-  const fakeTest = (await generatedPngs(finalG, { numClasses, latentDim, size, perLabel: perLabelTest, seed: seed * 1000 + 999 })).pngs;
-  finalG.dispose();
-  console.log(`data: genuine ${realTrain.length} train / ${realTest.length} test; generated ${fakeTrain.length} train (snapshots ${snapshots.join(', ')}) / ${fakeTest.length} test (final generator)`);
+  const fakeSource = served ? `exported generator, seeds from ${seed * 100_000} / from ${seed * 100_000 + 50_000}` : `snapshots ${snapshots.join(', ')} / final generator`;
+  console.log(`data: genuine ${realTrain.length} train (${capture} captured cop${capture === 1 ? 'y' : 'ies'} each) / ${realTest.length} test; generated ${fakeTrain.length} train / ${fakeTest.length} test (${fakeSource})`);
 
   const train = await detectorSet(realTrain, fakeTrain, preprocess);
   const test = await detectorSet(realTest, fakeTest, preprocess);
@@ -136,14 +170,16 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
     createdAt: new Date().toISOString(),
     labels: ['generated', 'genuine'],
     preprocess,
-    config: { ...cfg, epochs, batch, fakes, augment: augmentEach },
+    config: { ...cfg, epochs, batch, fakes, augment: augmentEach, capture },
     dataset: {
-      path: resolve(opts.real),
+      path: resolve(reals[0]),
+      paths: reals.map((d) => resolve(d)),
       classes: 2,
       samples: train.n,
       generator: genRun,
-      trainSnapshots: snapshots,
-      testGenerator: 'model/generator',
+      generatorLabels: generatorLabels.length,
+      ...(served ? { trainSeeds: seed * 100_000, testSeeds: seed * 100_000 + 50_000 } : { trainSnapshots: snapshots, testGenerator: 'model/generator' }),
+      capture,
     },
     seed,
     backend,

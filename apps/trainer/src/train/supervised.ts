@@ -179,7 +179,6 @@ export async function trainSupervised(o: SupervisedOptions): Promise<SupervisedR
     return gatherBatch(o.trainSet, order.slice(pos, pos + batchSize), tc.augment ? o.augment : undefined, tc.seed, step);
   };
   let next: { step: number; batch: ReturnType<typeof gatherBatch> } | undefined;
-  let ema: { loss: number; accuracy: number } | null = null;
   try {
     // ---- the loop
     while (state.step < state.totalSteps && !state.stopped) {
@@ -197,8 +196,9 @@ export async function trainSupervised(o: SupervisedOptions): Promise<SupervisedR
       state.running.loss += r.loss;
       state.running.accuracy += r.accuracy;
       state.running.steps++;
-      ema = ema ? { loss: 0.9 * ema.loss + 0.1 * r.loss, accuracy: 0.9 * ema.accuracy + 0.1 * r.accuracy } : { ...r };
-      progress.update(state.step, { loss: ema.loss, acc: ema.accuracy });
+      // The console shows the mean since the last evaluation: at an evaluation step it is the very number
+      // history (metrics.json, curves.png) records for that step.
+      progress.update(state.step, { loss: state.running.loss / state.running.steps, acc: state.running.accuracy / state.running.steps });
 
       // ---- evaluate, keep the best model, stop early, checkpoint
       if (state.step % evalEvery === 0 || state.step === state.totalSteps) {

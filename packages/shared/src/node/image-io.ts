@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../errors.ts';
+import { ACCEPTED_IMAGE_FORMATS } from '../schemas/api.ts';
 import type { GrayImage, RawImage } from '../image/types.ts';
 
 /** Default pixel limit for decoding: a 50-megapixel photo is the largest a phone produces. */
@@ -12,7 +13,7 @@ export interface DecodeOptions {
   maxPixels?: number;
 }
 
-const SUPPORTED = new Set(['png', 'jpeg', 'tiff', 'webp']);
+const SUPPORTED = new Set<string>(ACCEPTED_IMAGE_FORMATS);
 
 /**
  * Decodes PNG, JPEG, TIFF or WebP bytes (or a file path) to 8-bit interleaved pixels, turned upright by the

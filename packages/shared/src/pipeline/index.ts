@@ -6,3 +6,4 @@ export { classify, topK, type ClassifyResult, type Prediction } from './classify
 export { authenticity, type AuthenticityResult, type Verdict } from './authenticity.ts';
 export { generate, generateFloat, type GenerateParams } from './generate.ts';
 export * from './prepare.ts';
+export * from './answered-by.ts';

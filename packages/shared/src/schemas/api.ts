@@ -4,11 +4,25 @@ import { ModelKind } from './manifest.ts';
 // Request and response bodies of the inference server: the one source of types for the server's
 // handlers, its OpenAPI document (generated from these schemas) and the browser page.
 
-/** An encoded image (PNG, JPEG, WebP, ...) as base64, or a `data:` URL. In multipart uploads: the file part. */
+/** The image formats the server decodes (sharp's names); the one list the decoder and the API text use. */
+export const ACCEPTED_IMAGE_FORMATS = ['png', 'jpeg', 'tiff', 'webp'] as const;
+const FORMAT_NAMES = 'PNG, JPEG, TIFF or WebP';
+
+/** An encoded image (PNG, JPEG, TIFF, WebP) as base64, or a `data:` URL. In multipart uploads: the file part. */
 export const ImageBase64 = z
   .string()
   .min(1)
-  .describe('Encoded image (PNG, JPEG, WebP, TIFF, GIF) as base64 or a data: URL; in multipart requests, a file part named "image"');
+  .describe(`Encoded image (${FORMAT_NAMES}) as base64 or a data: URL; in multipart requests, a file part named "image"`);
+
+/** Which model answered and what it was trained on (from its manifest entry), in every /v1 response. */
+export const AnsweredBy = z.object({
+  model: z.string(),
+  kind: ModelKind,
+  demo: z.boolean().describe('A demonstration model (e.g. trained on synthetic writers): its IDs are not real students'),
+  trainedOn: z.string().describe('What the model was trained on'),
+});
+export type AnsweredBy = z.infer<typeof AnsweredBy>;
+const answeredBy = z.array(AnsweredBy).describe('The models that answered, with their training data');
 
 /** A model's name as it appears in models/manifest.json. */
 export const ModelName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/).max(128).describe('Model name from the manifest; default: the first model of the needed kind');
@@ -30,6 +44,7 @@ export type ClassifyRequest = z.infer<typeof ClassifyRequest>;
 export const ClassifyResponse = z.object({
   model: z.string(),
   predictions: z.array(IdProbability).describe('Most likely first'),
+  answeredBy,
 });
 export type ClassifyResponse = z.infer<typeof ClassifyResponse>;
 
@@ -46,7 +61,7 @@ export const AuthenticityScore = z.object({
 });
 export type AuthenticityScore = z.infer<typeof AuthenticityScore>;
 
-export const AuthenticityResponse = AuthenticityScore.extend({ model: z.string() });
+export const AuthenticityResponse = AuthenticityScore.extend({ model: z.string(), answeredBy });
 export type AuthenticityResponse = z.infer<typeof AuthenticityResponse>;
 
 export const VerifyRequest = z.object({
@@ -75,16 +90,25 @@ export const VerifyResponse = z.object({
   authenticity: AuthenticityScore,
   reasons: z.array(z.string()).describe('Why it was rejected (empty when accepted)'),
   models: z.object({ classifier: z.string(), realfake: z.string() }),
+  answeredBy,
 });
 export type VerifyResponse = z.infer<typeof VerifyResponse>;
 
 /** Most images one generate request may ask for. */
 export const GENERATE_MAX_COUNT = 16;
+/** Largest seed (the seeded RNG takes 31 bits). */
+export const GENERATE_MAX_SEED = 2 ** 31 - 1;
 
 export const GenerateRequest = z.object({
   id: StudentId,
   count: z.number().int().min(1).max(GENERATE_MAX_COUNT).default(1),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('Same seed, ID and count → the same PNG bytes'),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(GENERATE_MAX_SEED)
+    .optional()
+    .describe('Same seed, ID and count → the same PNG bytes; without one the server draws a seed and returns it'),
   model: ModelName.optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
@@ -98,8 +122,9 @@ export const GeneratedImage = z.object({
 export const GenerateResponse = z.object({
   model: z.string(),
   id: StudentId,
-  seed: z.number().int(),
+  seed: z.number().int().describe('The seed used (the one asked for, or the one drawn)'),
   images: z.array(GeneratedImage),
+  answeredBy,
 });
 export type GenerateResponse = z.infer<typeof GenerateResponse>;
 
@@ -140,6 +165,20 @@ export const V2ModelMetadata = z.object({
   labels: z.array(z.string()),
 });
 export type V2ModelMetadata = z.infer<typeof V2ModelMetadata>;
+
+/** One model in `POST /v2/repository/index` (Triton's model repository extension). */
+export const V2RepositoryIndexEntry = z.object({
+  name: z.string(),
+  version: z.string(),
+  state: z.enum(['READY', 'UNAVAILABLE']),
+  reason: z.string(),
+});
+
+/** `GET /v2/models`: the loaded models, with what they are and what they were trained on. */
+export const V2ModelList = z.object({
+  models: z.array(AnsweredBy.omit({ model: true }).extend({ name: z.string(), version: z.string(), executionProvider: z.string() })),
+});
+export type V2ModelList = z.infer<typeof V2ModelList>;
 
 const V2Data = z
   .array(z.union([z.number(), z.boolean(), z.array(z.unknown())]))

@@ -11,14 +11,14 @@ export const ClassifierConfig = z.object({
   /** Number of classes (students). */
   classes: z.number().int().min(2),
   /** Input height in pixels (one grayscale channel); the CLI sets both sizes with `--input HxW`. */
-  inputHeight: setting(z.number().int().min(16).default(64), { help: 'model input height in pixels' }),
-  inputWidth: setting(z.number().int().min(16).default(128), { help: 'model input width in pixels' }),
+  inputHeight: setting(z.number().int().min(16).default(48), { help: 'model input height in pixels' }),
+  inputWidth: setting(z.number().int().min(16).default(96), { help: 'model input width in pixels' }),
   /**
    * 1 is the reference network; the default 0.25 (16/32/64/128 filters, Dense 256 and 128) is what the
    * committed models and the documented runs use: it trains in minutes on two cores.
    */
   widthMultiplier: setting(z.number().positive().max(4).default(0.25), { flag: 'width', arg: 'm', help: 'width multiplier of every filter and dense count (reference network: 1)' }),
-  dropout: setting(z.number().min(0).max(0.9).default(0.3), { flag: 'dropout', arg: 'rate', help: 'dropout after each dense layer' }),
+  dropout: setting(z.number().min(0).max(0.9).default(0.1), { flag: 'dropout', arg: 'rate', help: 'dropout after each dense layer' }),
   /** 0 = none. */
   l2: setting(z.number().min(0).default(0), { flag: 'l2', arg: 'w', help: 'L2 weight decay on convolution and dense kernels' }),
 });
@@ -37,15 +37,15 @@ export const CLASSIFIER_LAYERS = {
 /** How `sig train classifier` trains (stored in run.json next to the model config). */
 export const ClassifierTrainConfig = z.object({
   seed: setting(z.number().int().default(1), { flag: 'seed', arg: 'n', help: 'random seed (weights, shuffling, augmentation, dropout, validation split)' }),
-  epochs: setting(z.number().int().min(1).default(40), { flag: 'epochs', arg: 'n', help: 'maximum epochs' }),
+  epochs: setting(z.number().int().min(1).default(70), { flag: 'epochs', arg: 'n', help: 'maximum epochs' }),
   batchSize: setting(z.number().int().min(1).default(32), { flag: 'batch-size', arg: 'n', help: 'batch size' }),
   /** Cosine-decayed to 5 % of it over the run. */
-  learningRate: setting(z.number().positive().default(1e-3), { flag: 'lr', arg: 'rate', help: 'peak Adam learning rate (cosine decay)' }),
+  learningRate: setting(z.number().positive().default(2e-3), { flag: 'lr', arg: 'rate', help: 'peak Adam learning rate (cosine decay)' }),
   labelSmoothing: setting(z.number().min(0).max(0.5).default(0.1), { flag: 'label-smoothing', arg: 'e', help: 'cross-entropy label smoothing' }),
   /** Of each class's original samples, held out for validation and early stopping. */
-  valFraction: setting(z.number().min(0).max(0.5).default(0.2), { flag: 'val-fraction', arg: 'f', help: "share of each class's signatures held out for early stopping (0 = none)" }),
+  valFraction: setting(z.number().min(0).max(0.5).default(0), { flag: 'val-fraction', arg: 'f', help: "share of each class's signatures held out for early stopping (0 = none)" }),
   evalEvery: setting(z.number().int().min(0).default(0), { flag: 'eval-every', arg: 'steps', help: 'validate every n steps (0 = every epoch)' }),
-  patience: setting(z.number().int().min(0).default(8), { flag: 'patience', arg: 'evals', help: 'stop after n validations without gain (0 = never)' }),
+  patience: setting(z.number().int().min(0).default(0), { flag: 'patience', arg: 'evals', help: 'stop after n validations without gain (0 = never)' }),
   /** Write a resumable checkpoint every N steps (0 = at every evaluation). */
   checkpointEvery: z.number().int().min(0).default(0),
   augment: setting(z.boolean().default(true), { flag: 'augment', help: 'on-the-fly identity-keeping augmentation of training images' }),

@@ -58,8 +58,12 @@ const EntryBase = z.object({
   labels: z.array(z.string()),
   /** Input preprocessing (classifier, realfake, embedding) or the output space (generator). */
   preprocess: PreprocessConfig,
+  /** A demonstration model (trained on synthetic writers, say): responses and the page say so. */
+  demo: z.boolean().optional(),
   training: z
     .object({
+      /** What the model was trained on, in words (responses and the page show it). */
+      description: z.string().optional(),
       dataset: z.string(),
       classes: z.number().int().nonnegative(),
       samples: z.number().int().nonnegative(),

@@ -29,6 +29,11 @@ export const RealFakeTrainConfig = z.object({
   holdout: setting(z.number().gt(0).lt(1).default(0.2), { flag: 'holdout', arg: 'fraction', help: 'share of genuine images held out for the test' }),
   fakes: setting(z.number().int().min(1).default(1), { flag: 'fakes', arg: 'k', help: 'generated training images per genuine training image' }),
   augment: setting(z.boolean().default(false), { flag: 'augment', help: 'a fresh identity-keeping augmentation of every training image (both classes) each epoch' }),
+  capture: setting(z.number().int().min(0).default(0), {
+    flag: 'capture',
+    arg: 'k',
+    help: 'k extra copies of every genuine training image with capture effects (paper, lighting, resolution, blur, noise, JPEG), as real scans have',
+  }),
 });
 export type RealFakeTrainConfig = z.infer<typeof RealFakeTrainConfig>;
 export type RealFakeTrainConfigInput = z.input<typeof RealFakeTrainConfig>;
