@@ -69,10 +69,12 @@ export type ServerConfigInput = z.input<typeof ServerConfig>;
 
 /** The config from command-line flags (by config key, as typed) and SIG_* variables; flags win. */
 export function serverConfigFrom(sources: { flags?: Record<string, unknown>; env?: Record<string, string | undefined> }): ServerConfig {
-  // PORT is the platform convention (Heroku, Cloud Run, ...); SIG_PORT wins when both are set.
-  const env = sources.env;
-  const withPort = env && env.PORT !== undefined && env.SIG_PORT === undefined ? { ...env, SIG_PORT: env.PORT } : env;
-  return readSettings(ServerConfig, { ...sources, env: withPort });
+  return readSettings(ServerConfig, { ...sources, env: sources.env && serverConfigEnv(sources.env) });
+}
+
+/** `env` with PORT, the platform convention (Heroku, Cloud Run, ...), read as SIG_PORT; SIG_PORT wins when both are set. */
+export function serverConfigEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return env.PORT !== undefined && env.PORT !== '' && !env.SIG_PORT ? { ...env, SIG_PORT: env.PORT } : env;
 }
 
 /** Validates a typed config (code, tests); errors name the offending setting. */

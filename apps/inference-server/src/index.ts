@@ -3,7 +3,7 @@
 // onnxruntime-node: seconds to load) only when started, so `sig --help` stays instant.
 import type { RunningServer, ServerSettings } from './server.ts';
 
-export { ServerConfig, parseConfig, serverConfigFrom, type ServerConfigInput } from './config.ts';
+export { ServerConfig, parseConfig, serverConfigEnv, serverConfigFrom, type ServerConfigInput } from './config.ts';
 export type { RunningServer, ServerSettings } from './server.ts';
 export type { Logger } from './log.ts';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ServerConfig, runServer } from '@sig/inference-server';
+import { ServerConfig, runServer, serverConfigEnv } from '@sig/inference-server';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
 
 /** `sig serve`: the inference server (Hono + onnxruntime-node) over the models in a manifest folder. */
@@ -9,6 +9,6 @@ export function register(program: Command): void {
     .description('serve the exported models over HTTP (lookup, authenticity, verify, generate, KServe v2, /metrics, /edge)');
   // Flags, SIG_* variables, help and defaults all come from the server's config schema.
   addSettingOptions(cmd, ServerConfig).action(async () => {
-    await runServer(settingsFromCommand(ServerConfig, cmd));
+    await runServer(settingsFromCommand(ServerConfig, cmd, serverConfigEnv(process.env)));
   });
 }
