@@ -3,6 +3,7 @@ import type { AppDeps } from './deps.ts';
 import { bodyLimit } from './http/body.ts';
 import { errorResponse } from './http/errors.ts';
 import { edgeRoutes } from './routes/edge.ts';
+import { galleryRoutes } from './routes/gallery.ts';
 import { generateRoutes } from './routes/generate.ts';
 import { lookupRoutes } from './routes/lookup.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -45,7 +46,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
-  for (const routes of [lookupRoutes, generateRoutes, v2Routes, metaRoutes, edgeRoutes]) app.route('/', routes(deps));
+  for (const routes of [lookupRoutes, galleryRoutes, generateRoutes, v2Routes, metaRoutes, edgeRoutes]) app.route('/', routes(deps));
 
   app.get('/', (c) => c.json({ name: 'sig-inference-server', openapi: '/openapi.json', models: deps.registry.list().map((m) => m.entry.name) }));
   app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));

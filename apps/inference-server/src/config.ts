@@ -58,6 +58,18 @@ export const ServerConfig = z.object({
   shutdownTimeoutMs: z.number().int().min(0).default(10_000),
   /** The built browser bundle served at /edge. */
   edgeDir: z.string().default(DEFAULT_EDGE_DIR),
+  // --- enrolment gallery (src/gallery/) ---
+  /** Folder of the embedded gallery database (PGlite), used unless databaseUrl is set. */
+  galleryDataDir: z.string().min(1).default('data/gallery'),
+  /** postgres://… : the gallery lives on this PostgreSQL server instead (several server processes share it). */
+  databaseUrl: z.string().optional(),
+  /** Bearer token that gallery writes need; without one, writes are accepted from loopback only. */
+  adminToken: z.string().min(1).optional(),
+  /** Most reference signatures per student, and in the whole gallery (more answer 409). */
+  galleryMaxReferencesPerStudent: z.number().int().min(1).default(32),
+  galleryMaxReferences: z.number().int().min(1).default(1_000_000),
+  /** At start, embed again (in the background) references stored by another version of the embedding model. */
+  galleryAutoReembed: z.boolean().default(true),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 export type ServerConfigInput = z.input<typeof ServerConfig>;
@@ -81,6 +93,12 @@ export const ENV_VARS: Record<string, { key: keyof ServerConfig; type: 'string' 
   SIG_BODY_LIMIT: { key: 'bodyLimitBytes', type: 'number' },
   SIG_MAX_PIXELS: { key: 'maxPixels', type: 'number' },
   SIG_EDGE_DIR: { key: 'edgeDir', type: 'string' },
+  SIG_DATA_DIR: { key: 'galleryDataDir', type: 'string' },
+  DATABASE_URL: { key: 'databaseUrl', type: 'string' },
+  SIG_ADMIN_TOKEN: { key: 'adminToken', type: 'string' },
+  SIG_GALLERY_MAX_REFERENCES_PER_STUDENT: { key: 'galleryMaxReferencesPerStudent', type: 'number' },
+  SIG_GALLERY_MAX_REFERENCES: { key: 'galleryMaxReferences', type: 'number' },
+  SIG_GALLERY_AUTO_REEMBED: { key: 'galleryAutoReembed', type: 'boolean' },
 };
 
 /** The config keys set by SIG_* variables in `env` (values still unvalidated). */

@@ -12,7 +12,8 @@ import { InferencePool } from './models/inference-thread.ts';
 import { ModelRegistry, NodeTensor } from './models/registry.ts';
 import { OnnxSessionFactory } from './models/session-factory.ts';
 import { PreprocessPool } from './preprocess/pool.ts';
-import { SignatureService } from './signature-service.ts';
+import { SignatureService, poolPreparer, registryModels } from './signature-service.ts';
+import { GalleryHost } from './gallery/host.ts';
 
 /** A listening server. */
 export interface RunningServer {
@@ -47,7 +48,9 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   const state = { draining: false };
   const pool = new PreprocessPool(config.preprocessThreads, log);
   const service = new SignatureService(registry, pool, { maxPixels: config.maxPixels }, log);
-  const app = createApp({ config, registry, service, metrics, log, state });
+  const gallery = new GalleryHost(registryModels(registry), poolPreparer(pool, config.maxPixels, log), config, log);
+  await gallery.start();
+  const app = createApp({ config, registry, service, gallery, metrics, log, state });
 
   let inFlight = 0;
   let idle: (() => void) | null = null;
@@ -86,6 +89,7 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
           new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref()),
         ]);
       }
+      await gallery.close();
       await registry.close();
       await inference.close();
       await pool.close();

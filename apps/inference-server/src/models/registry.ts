@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { ModelEntry, UserError, type ModelKind, type TensorCtorLike } from '@sig/shared';
+import { ModelEntry, UserError, pickModel, type ModelKind, type TensorCtorLike } from '@sig/shared';
 import { BatchedSession, type BatcherHooks, type BatchingOptions } from '../batching/micro-batcher.ts';
 import type { Logger } from '../log.ts';
 import type { InferencePool, SessionGroup } from './inference-thread.ts';
@@ -95,17 +95,10 @@ export class ModelRegistry {
     return [...this.models.values()];
   }
 
-  /** The named model, or the first loaded one of `kind`; a UserError (404/400/503) says what is wrong. */
+  /** The named model, or the first loaded one of `kind`; a UserError (404/400/503) says what is wrong (shared rule). */
   pick(kind: ModelKind, name?: string): LoadedModel {
-    if (name !== undefined) {
-      const m = this.models.get(name);
-      if (!m) throw new UserError(`unknown model '${name}'`, 404);
-      if (m.entry.kind !== kind) throw new UserError(`model '${name}' is a ${m.entry.kind}, this route needs a ${kind}`, 400);
-      return m;
-    }
-    const m = this.list().find((x) => x.entry.kind === kind);
-    if (!m) throw new UserError(`no ${kind} model is loaded on this server`, 503);
-    return m;
+    const entry = pickModel({ entries: () => this.list().map((m) => m.entry), context: () => { throw new Error('unused'); } }, kind, name);
+    return this.models.get(entry.name)!;
   }
 
   /** Shutdown has begun: batches stop waiting to fill, so requests in flight finish sooner. */

@@ -4,4 +4,5 @@ export * from './feeds.ts';
 export * from './classify.ts';
 export * from './authenticity.ts';
 export * from './generate.ts';
+export * from './embed.ts';
 export * from './prepare.ts';

@@ -127,7 +127,7 @@ export const V2ModelMetadata = z.object({
   inputs: z.array(V2TensorMetadata),
   outputs: z.array(V2TensorMetadata),
   // Extensions beyond the protocol: what kind of model, and where it actually runs.
-  kind: z.enum(['classifier', 'generator', 'realfake']),
+  kind: z.enum(['classifier', 'generator', 'realfake', 'embedding']),
   executionProvider: z.string().describe('Execution provider the session actually uses (e.g. cpu after a CUDA fallback)'),
   requestedProviders: z.array(z.string()),
   fallbackReason: z.string().optional().describe('Why a requested provider could not be used'),

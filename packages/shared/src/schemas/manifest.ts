@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EmbeddingFields } from './embedding.ts';
 import { PreprocessConfig } from './preprocess.ts';
 
 /** Element types that appear at model boundaries. */
@@ -13,8 +14,11 @@ export const TensorSpec = z.object({
 });
 export type TensorSpec = z.infer<typeof TensorSpec>;
 
-/** What a model does: which student (classifier), draw a signature (generator), genuine or generated (realfake). */
-export const ModelKind = z.enum(['classifier', 'generator', 'realfake']);
+/**
+ * What a model does: which student (classifier), draw a signature (generator), genuine or generated (realfake),
+ * a writer-independent signature vector for the enrolment gallery (embedding).
+ */
+export const ModelKind = z.enum(['classifier', 'generator', 'realfake', 'embedding']);
 export type ModelKind = z.infer<typeof ModelKind>;
 
 /** One exported ONNX model and everything needed to use it without the trainer. */
@@ -38,6 +42,8 @@ export const ModelEntry = z.object({
   latentDim: z.number().int().positive().optional(),
   /** Realfake only: probability-genuine threshold for the verdict. */
   threshold: z.number().min(0).max(1).optional(),
+  /** Embedding only: embeddingDim, similarity, thresholds, calibration (see ./embedding.ts). */
+  ...EmbeddingFields,
   training: z
     .object({
       dataset: z.string(),
