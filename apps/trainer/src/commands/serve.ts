@@ -28,6 +28,8 @@ export function register(program: Command): void {
     .option('--max-queue <n>', 'most images waiting per model before 503 (env SIG_MAX_QUEUE; default 256)', int)
     .option('--body-limit <bytes>', 'largest request body (env SIG_BODY_LIMIT; default 10 MiB)', int)
     .option('--max-pixels <n>', 'largest decoded image in pixels (env SIG_MAX_PIXELS; default 40e6)', int)
+    .option('--data-dir <dir>', 'embedded gallery database folder (env SIG_DATA_DIR; default data/gallery); gallery writes need env SIG_ADMIN_TOKEN, else loopback only')
+    .option('--database-url <url>', 'postgres://… : keep the gallery on this PostgreSQL server instead, shared by several servers (env DATABASE_URL)')
     .action(async (o: Record<string, string | number | boolean | undefined>) => {
       const { runServer } = await import('@sig/inference-server/server.ts');
       const { configFromEnv } = await import('@sig/inference-server/config.ts');
@@ -48,6 +50,8 @@ export function register(program: Command): void {
         maxQueue: o.maxQueue,
         bodyLimitBytes: o.bodyLimit,
         maxPixels: o.maxPixels,
+        galleryDataDir: o.dataDir,
+        databaseUrl: o.databaseUrl,
       };
       const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
       await runServer({ ...configFromEnv(process.env), ...given });
