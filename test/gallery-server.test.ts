@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnrolResponse, GalleryList, GalleryVerifyResponse, IdentifyResponse } from '@sig/shared';
+import { SqlGalleryStore } from '../apps/inference-server/src/gallery/index.ts';
 import { makeGalleryModels } from './gallery/fixtures.ts';
 import { postJson, signatureImage, startTestServer, type TestServer } from './server/http.ts';
 
@@ -143,6 +144,10 @@ describe('gallery over HTTP', () => {
     const id = IdentifyResponse.parse((await postJson(`${server.url}/v1/identify`, { image: b64(5) })).json);
     expect(id.candidates.map((c) => c.id)).not.toContain('103');
     expect(id.match).toBeNull();
+  });
+
+  it('the embedded database serves one process: a second opener of the folder is refused, not let in to corrupt it', async () => {
+    await expect(SqlGalleryStore.open({ dataDir: data })).rejects.toThrow(/is open in process \d+ \(this one\).*DATABASE_URL/);
   });
 
   it('the routes are in /openapi.json', async () => {

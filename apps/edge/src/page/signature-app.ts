@@ -3,12 +3,15 @@
 import {
   authenticity,
   classify,
+  findModel,
   floatToGray,
   generateFloat,
-  prepare,
+  prepareFor,
+  rawImagePreparer,
   type FloatImage,
   type GrayImage,
   type ModelEntry,
+  type ModelSource,
   type RawImage,
   type Verdict,
 } from '@sig/shared';
@@ -35,7 +38,12 @@ export interface GenerateResult {
 }
 
 export class SignatureApp {
-  constructor(readonly runtime: EdgeRuntime) {}
+  /** The runtime's models as the shared use cases see them (same picking rule as the server). */
+  readonly models: ModelSource;
+
+  constructor(readonly runtime: EdgeRuntime) {
+    this.models = { entries: () => runtime.manifest.models, context: (e) => runtime.context(e) };
+  }
 
   /** Student IDs the generator can draw. */
   generatorLabels(): string[] {
@@ -45,18 +53,13 @@ export class SignatureApp {
   /** Top-k lookup and authenticity verdict for one decoded image (each when its model is present). */
   async analyze(image: RawImage, topK: number): Promise<AnalyzeResult> {
     const t0 = performance.now();
-    const clf = this.runtime.pick('classifier');
-    const rf = this.runtime.pick('realfake');
-    // Models with identical preprocessing share one pass over the image.
-    const prepared = new Map<string, FloatImage>();
-    const inputFor = (entry: ModelEntry): FloatImage => {
-      const key = JSON.stringify(entry.preprocess);
-      let x = prepared.get(key);
-      if (!x) prepared.set(key, (x = prepare(entry, image)));
-      return x;
-    };
-    const clfInput = clf && inputFor(clf);
-    const rfInput = rf && inputFor(rf);
+    const clf = findModel(this.models, 'classifier');
+    const rf = findModel(this.models, 'realfake');
+    // Models with identical preprocessing share one pass over the image (shared prepareFor).
+    const entries = [clf, rf].filter((e): e is ModelEntry => e !== undefined);
+    const inputs = entries.length ? await prepareFor(rawImagePreparer, image, entries) : [];
+    const clfInput = clf && inputs[0];
+    const rfInput = rf && inputs[entries.indexOf(rf)];
     const t1 = performance.now();
     const result: AnalyzeResult = { timings: { preprocessMs: t1 - t0, inferenceMs: 0, totalMs: 0 } };
     if (clf && clfInput) {

@@ -65,7 +65,7 @@ export class GalleryHost {
       const msg = err instanceof Error ? err.message : String(err);
       if (msg !== this.lastError) this.log('error', `gallery: cannot open ${this.location}: ${msg}`);
       this.lastError = msg;
-      throw err instanceof StoreUnavailableError ? err : new StoreUnavailableError(msg);
+      throw err instanceof StoreUnavailableError || err instanceof UserError ? err : new StoreUnavailableError(msg);
     });
     try {
       await gallery.warm();

@@ -1,8 +1,8 @@
 // One small SQL interface over the two PostgreSQL engines the gallery runs on: PGlite (PostgreSQL compiled
 // to wasm, a file-backed database in a data folder, nothing to install) and a PostgreSQL server (node-postgres
 // pool, shared by several server processes).
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { UserError } from '@sig/shared';
 
 /** Runs statements. Parameters are $1, $2, ...; bytea columns come back as Uint8Array. */
@@ -44,19 +44,66 @@ export async function openDatabase(opts: DatabaseOptions): Promise<SqlDatabase> 
   return openPglite(opts.dataDir);
 }
 
+/**
+ * PGlite is one process's database: a second opener of the same folder (another `sig serve`, `sig gallery`
+ * while a server runs, or a second open in this process) would corrupt it, so the folder holds a lock file
+ * with the owner's PID. A lock whose process is gone (killed) is taken over.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, 'sig-gallery.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const f = await open(path, 'wx');
+      await f.writeFile(String(process.pid));
+      await f.close();
+      return () => rm(path, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      let alive = false;
+      try {
+        alive = pid > 0 && (process.kill(pid, 0), true);
+      } catch (e) {
+        alive = (e as NodeJS.ErrnoException).code === 'EPERM';
+      }
+      if (alive) {
+        throw new UserError(
+          `the gallery in ${dir} is open in process ${pid}${pid === process.pid ? ' (this one)' : ''}: the embedded database serves one process; stop it, or use DATABASE_URL=postgres://… for several`,
+          409,
+        );
+      }
+      await rm(path, { force: true });
+    }
+  }
+  throw new UserError(`cannot lock the gallery in ${dir}`, 409);
+}
+
 async function openPglite(dataDir: string): Promise<SqlDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = dataDir === 'memory://' ? dataDir : resolve(dataDir);
-  if (dir !== 'memory://') await mkdir(dir, { recursive: true });
-  const db = new PGlite(dir);
-  await db.waitReady;
+  let unlock = async () => {};
+  if (dir !== 'memory://') {
+    await mkdir(dir, { recursive: true });
+    unlock = await lockDataDir(dir);
+  }
+  // The database in a subfolder: the lock file sits beside it, not inside PostgreSQL's data directory.
+  const db = new PGlite(dir === 'memory://' ? dir : join(dir, 'pglite'));
+  try {
+    await db.waitReady;
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   const toRows = <T>(r: { rows: unknown[] }): T[] => r.rows as T[];
   return {
     engine: 'pglite',
     location: dir,
     query: async <T>(sql: string, params: unknown[] = []) => toRows<T>(await db.query(sql, params)),
     transaction: (fn) => db.transaction((tx) => fn({ query: async <T>(sql: string, params: unknown[] = []) => toRows<T>(await tx.query(sql, params)) })),
-    close: () => db.close(),
+    close: async () => {
+      await db.close();
+      await unlock();
+    },
   };
 }
 
