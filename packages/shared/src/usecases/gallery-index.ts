@@ -101,9 +101,20 @@ export class EmbeddingIndex {
     if (this.best.length < slots) this.best = new Float32Array(Math.max(slots, this.best.length * 2));
     const best = this.best;
     best.fill(-Infinity, 0, slots);
-    const m = this.matrix, rs = this.rowStudent, dim = this.dim;
-    for (let row = 0; row < this.n; row++) {
-      const s = dotRow(m, row, q, dim);
+    const m = this.matrix, rs = this.rowStudent, dim = this.dim, n = this.n, end4 = dim & ~3;
+    // The dot product inlined (not dotRow): V8 keeps this loop ~2x faster than with the call.
+    for (let row = 0; row < n; row++) {
+      const base = row * dim;
+      let a = 0, b = 0, c = 0, d = 0;
+      let j = 0;
+      for (; j < end4; j += 4) {
+        a += m[base + j] * q[j];
+        b += m[base + j + 1] * q[j + 1];
+        c += m[base + j + 2] * q[j + 2];
+        d += m[base + j + 3] * q[j + 3];
+      }
+      for (; j < dim; j++) a += m[base + j] * q[j];
+      const s = a + b + c + d;
       const slot = rs[row];
       if (s > best[slot]) best[slot] = s;
     }
