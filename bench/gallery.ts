@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import {
   EmbeddingIndex,
   embed,
+  embeddingSpec,
   modelTag,
   rawImagePreparer,
   tagKey,
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
     }
     cleanup.push(() => models.close());
     const entry = models.entries().find((e) => e.kind === 'embedding')!;
-    console.log(`\nmodel: ${entry.name} ${entry.version}, ${entry.preprocess.width}×${entry.preprocess.height}, embeddingDim ${entry.embeddingDim}`);
+    console.log(`\nmodel: ${entry.name} ${entry.version}, ${entry.preprocess.width}×${entry.preprocess.height}, embeddingDim ${embeddingSpec(entry).dim}`);
     const pngs = await Promise.all(Array.from({ length: 16 }, (_, i) => signatureImage({ seed: i + 1 })));
     const prepare = async (bytes: Uint8Array, configs: Parameters<typeof rawImagePreparer>[1]) => rawImagePreparer(await decodeImage(bytes), configs);
     const ctx = await models.context(entry);
@@ -182,7 +183,7 @@ async function main(): Promise<void> {
 
       let loaded = k * PER_STUDENT;
       for (const n of sizes) {
-        await bulkLoad(opened.store, entry, unitVectors(n - loaded, entry.embeddingDim!, n), pngs[0]);
+        await bulkLoad(opened.store, entry, unitVectors(n - loaded, embeddingSpec(entry).dim, n), pngs[0]);
         loaded = n;
         // Reopened (one process per embedded database): the start-up load of the index is timed too.
         await opened.store.close();

@@ -24,8 +24,10 @@ export async function embed(ctx: PipelineContext, entry: ModelEntry, images: rea
   const spec = entry.outputs.find((o) => o.name === 'embedding') ?? entry.outputs[0];
   const data = floatData(out[spec.name] ?? out[ctx.session.outputNames[0]]);
   const dim = data.length / images.length;
-  if (entry.embeddingDim !== undefined && dim !== entry.embeddingDim) {
-    throw new Error(`${entry.name}: model outputs ${dim} values per image, manifest says embeddingDim ${entry.embeddingDim}`);
+  // Read structurally: ModelEntry may be a union by kind, with embeddingDim on the embedding member only.
+  const expected = (entry as { embeddingDim?: number }).embeddingDim;
+  if (expected !== undefined && dim !== expected) {
+    throw new Error(`${entry.name}: model outputs ${dim} values per image, manifest says embeddingDim ${expected}`);
   }
   return images.map((_, i) => l2Normalise(data.slice(i * dim, (i + 1) * dim)));
 }
