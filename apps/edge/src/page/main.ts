@@ -168,7 +168,11 @@ byId('camera-shot').addEventListener('click', () => {
   canvas.width = video.videoWidth;
   canvas.height = video.videoHeight;
   canvas.getContext('2d')?.drawImage(video, 0, 0);
-  canvas.toBlob((b) => b && showOriginal(b));
+  canvas.toBlob((b) => {
+    if (!b) return;
+    showOriginal(b);
+    identifyBlob(b);
+  });
   stopCamera();
   analyze(Promise.resolve(frame)).catch(showError);
 });
