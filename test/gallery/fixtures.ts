@@ -74,7 +74,7 @@ export async function makeGalleryModels(opts: { thresholds: EmbeddingThresholds;
     embeddingDim: DIM,
     similarity: 'cosine',
     thresholds: opts.thresholds,
-    calibration: { method: 'test fixture: chosen by the test' },
+    calibration: { dataset: 'test fixture (thresholds chosen by the test)', writers: 0 },
     outputs: emb.outputs.map((o) => ({ ...o })),
   };
   manifest.models = manifest.models.map((m) => (m.name === 'embedding' ? patched : m));

@@ -10,7 +10,6 @@ export * from './schemas/cgan.ts';
 export * from './schemas/realfake.ts';
 export * from './random.ts';
 export * from './schemas/api.ts';
-export * from './schemas/embedding.ts';
-export * from './schemas/gallery.ts';
 export * from './pipeline/index.ts';
 export * from './usecases/index.ts';
+export * from './schemas/gallery.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelKind } from './manifest.ts';
 
 // Request and response bodies of the inference server: the one source of types for the server's
 // handlers, its OpenAPI document (generated from these schemas) and the browser page.
@@ -127,7 +128,7 @@ export const V2ModelMetadata = z.object({
   inputs: z.array(V2TensorMetadata),
   outputs: z.array(V2TensorMetadata),
   // Extensions beyond the protocol: what kind of model, and where it actually runs.
-  kind: z.enum(['classifier', 'generator', 'realfake', 'embedding']),
+  kind: ModelKind,
   executionProvider: z.string().describe('Execution provider the session actually uses (e.g. cpu after a CUDA fallback)'),
   requestedProviders: z.array(z.string()),
   fallbackReason: z.string().optional().describe('Why a requested provider could not be used'),

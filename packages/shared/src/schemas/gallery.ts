@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { UserError } from '../errors.ts';
 import { AuthenticityScore, ImageBase64, ModelName, StudentId, VerifyRequest } from './api.ts';
+import type { EmbeddingThresholds } from './manifest.ts';
 
 // Request and response bodies of the enrolment gallery (open-set lookup and verification against
 // enrolled references), for the server's routes, its OpenAPI document, the CLI and the page.
@@ -128,3 +130,20 @@ export const GalleryFile = z.object({
   ),
 });
 export type GalleryFile = z.infer<typeof GalleryFile>;
+
+/** The false-acceptance rate each threshold of an embedding model was calibrated for. */
+export const THRESHOLD_FAR: Record<keyof EmbeddingThresholds, string> = { far1: '1%', far01: '0.1%', eer: 'EER' };
+
+/** What the gallery needs from an embedding model's manifest entry. */
+export interface EmbeddingSpec {
+  dim: number;
+  thresholds: EmbeddingThresholds;
+}
+
+/** The embedding fields of a manifest entry (read structurally), or a UserError naming the missing one. */
+export function embeddingSpec(entry: { name: string; kind: string; embeddingDim?: number; thresholds?: EmbeddingThresholds }): EmbeddingSpec {
+  if (entry.kind !== 'embedding') throw new UserError(`model '${entry.name}' is a ${entry.kind}, not an embedding model`, 400);
+  if (!entry.embeddingDim) throw new UserError(`embedding model '${entry.name}' has no embeddingDim in its manifest entry`, 503);
+  if (!entry.thresholds) throw new UserError(`embedding model '${entry.name}' has no calibrated thresholds in its manifest entry`, 503);
+  return { dim: entry.embeddingDim, thresholds: entry.thresholds };
+}

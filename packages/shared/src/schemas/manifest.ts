@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { EmbeddingFields } from './embedding.ts';
 import { PreprocessConfig } from './preprocess.ts';
 
 /** Element types that appear at model boundaries. */
@@ -16,10 +15,23 @@ export type TensorSpec = z.infer<typeof TensorSpec>;
 
 /**
  * What a model does: which student (classifier), draw a signature (generator), genuine or generated (realfake),
- * a writer-independent signature vector for the enrolment gallery (embedding).
+ * one L2-normalised vector per signature to compare with enrolled references (embedding).
  */
 export const ModelKind = z.enum(['classifier', 'generator', 'realfake', 'embedding']);
 export type ModelKind = z.infer<typeof ModelKind>;
+
+/** Cosine thresholds of an embedding: at FAR 1 %, at FAR 0.1 %, and at the equal-error point. */
+export const EmbeddingThresholds = z.object({ far1: z.number(), far01: z.number(), eer: z.number() });
+export type EmbeddingThresholds = z.infer<typeof EmbeddingThresholds>;
+
+/** The development writers an embedding's thresholds were calibrated on. */
+export const EmbeddingCalibration = z.object({
+  dataset: z.string(),
+  writers: z.number().int().nonnegative(),
+  genuinePairs: z.number().int().nonnegative().optional(),
+  impostorPairs: z.number().int().nonnegative().optional(),
+});
+export type EmbeddingCalibration = z.infer<typeof EmbeddingCalibration>;
 
 /** One exported ONNX model and everything needed to use it without the trainer. */
 export const ModelEntry = z.object({
@@ -42,8 +54,14 @@ export const ModelEntry = z.object({
   latentDim: z.number().int().positive().optional(),
   /** Realfake only: probability-genuine threshold for the verdict. */
   threshold: z.number().min(0).max(1).optional(),
-  /** Embedding only: embeddingDim, similarity, thresholds, calibration (see ./embedding.ts). */
-  ...EmbeddingFields,
+  /** Embedding only: length of the L2-normalised output vector. */
+  embeddingDim: z.number().int().positive().optional(),
+  /** Embedding only: how two vectors are compared (the dot product of unit vectors). */
+  similarity: z.literal('cosine').optional(),
+  /** Embedding only: cosine-similarity thresholds calibrated on development writers (never test writers). */
+  thresholds: EmbeddingThresholds.optional(),
+  /** Embedding only: where the thresholds were measured. */
+  calibration: EmbeddingCalibration.optional(),
   training: z
     .object({
       dataset: z.string(),

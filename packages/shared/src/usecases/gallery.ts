@@ -5,7 +5,6 @@
 import { UserError } from '../errors.ts';
 import { authenticity } from '../pipeline/authenticity.ts';
 import { embed } from '../pipeline/embed.ts';
-import { embeddingSpec, THRESHOLD_FAR } from '../schemas/embedding.ts';
 import type {
   EnrolResponse,
   GalleryFile,
@@ -18,6 +17,7 @@ import type {
   ThresholdName,
   ThresholdUsed,
 } from '../schemas/gallery.ts';
+import { embeddingSpec, THRESHOLD_FAR } from '../schemas/gallery.ts'; // values (the line above is types only)
 import type { ModelEntry } from '../schemas/manifest.ts';
 import { fromGalleryFile, toGalleryFile } from './gallery-file.ts';
 import { EmbeddingIndex } from './gallery-index.ts';
