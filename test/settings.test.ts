@@ -62,7 +62,7 @@ describe('settings: one schema gives flags, variables, help and defaults', () =>
   });
 
   it("gives every server flag a SIG_* variable, and `sig serve` the server's flags", () => {
-    for (const f of settingFields(ServerConfig)) expect(f.meta.env).toMatch(/^SIG_[A-Z_]+$/);
+    for (const f of settingFields(ServerConfig)) expect(f.meta.env).toMatch(/^SIG_[A-Z_]+$|^DATABASE_URL$/); // DATABASE_URL: the PostgreSQL convention
     const flags = settingFields(ServerConfig).flatMap((f) => (f.meta.flag ? [`--${f.meta.flag}`] : []));
     expect(flags).toEqual(expect.arrayContaining(['--models', '--port', '--providers', '--max-batch', '--allow-spinning']));
   });

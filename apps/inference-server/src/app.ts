@@ -4,6 +4,7 @@ import { bodyLimit } from './http/body.ts';
 import { errorResponse } from './http/errors.ts';
 import { methodNotAllowed } from './http/method-not-allowed.ts';
 import { edgeRoutes } from './routes/edge.ts';
+import { galleryRoutes } from './routes/gallery.ts';
 import { generateRoutes } from './routes/generate.ts';
 import { lookupRoutes } from './routes/lookup.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -46,7 +47,7 @@ export function createApp(deps: AppDeps): Hono {
     }),
   );
 
-  for (const routes of [lookupRoutes, generateRoutes, v2Routes, metaRoutes, edgeRoutes]) app.route('/', routes(deps));
+  for (const routes of [lookupRoutes, galleryRoutes, generateRoutes, v2Routes, metaRoutes, edgeRoutes]) app.route('/', routes(deps));
 
   app.get('/', (c) => c.json({ name: 'sig-inference-server', openapi: '/openapi.json', models: deps.registry.list().map((m) => m.entry.name) }));
   app.notFound((c) => methodNotAllowed(app, c) ?? c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));

@@ -63,6 +63,19 @@ export const ServerConfig = z.object({
   /** How long shutdown waits for requests in flight. */
   shutdownTimeoutMs: z.number().int().min(0).default(10_000),
   edgeDir: setting(z.string().default(pageDir()), { env: 'SIG_EDGE_DIR', help: 'the built browser page served at /edge', defaultText: "@sig/edge's pageDir()" }),
+  // --- enrolment gallery (src/gallery/) ---
+  galleryDataDir: setting(z.string().min(1).default('data/gallery'), { flag: 'data-dir', arg: 'dir', env: 'SIG_DATA_DIR', help: 'folder of the embedded gallery database (PGlite), used unless a database URL is set' }),
+  databaseUrl: setting(z.string().optional(), {
+    flag: 'database-url',
+    arg: 'url',
+    env: 'DATABASE_URL',
+    help: 'postgres://… : keep the gallery on this PostgreSQL server instead (several server processes share it)',
+  }),
+  /** Bearer token that gallery writes need; without one, writes are accepted from loopback only. Never a flag (process lists show flags). */
+  adminToken: setting(z.string().min(1).optional(), { env: 'SIG_ADMIN_TOKEN', help: 'bearer token gallery writes need; without one, writes only from loopback' }),
+  galleryMaxReferencesPerStudent: setting(z.number().int().min(1).default(32), { env: 'SIG_GALLERY_MAX_REFERENCES_PER_STUDENT', help: 'most reference signatures per student (more answer 409)' }),
+  galleryMaxReferences: setting(z.number().int().min(1).default(1_000_000), { env: 'SIG_GALLERY_MAX_REFERENCES', help: 'most reference signatures in the whole gallery (more answer 409)' }),
+  galleryAutoReembed: setting(z.boolean().default(true), { env: 'SIG_GALLERY_AUTO_REEMBED', help: 'at start, embed again in the background the references stored by another embedding model version' }),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 export type ServerConfigInput = z.input<typeof ServerConfig>;

@@ -1,4 +1,5 @@
 import type { ServerConfig } from './config.ts';
+import type { GalleryHost } from './gallery/host.ts';
 import type { Logger } from './log.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { ModelRegistry } from './models/registry.ts';
@@ -9,6 +10,8 @@ export interface AppDeps {
   config: ServerConfig;
   registry: ModelRegistry;
   service: SignatureService;
+  /** The enrolment gallery (on when an embedding model is loaded). */
+  gallery: GalleryHost;
   metrics: ServerMetrics;
   log: Logger;
   /** Set when shutdown begins: readiness turns false, new work is refused. */

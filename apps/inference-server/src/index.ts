@@ -16,3 +16,8 @@ export async function startServer(...args: Parameters<typeof import('./server.ts
 export async function runServer(input: ServerSettings): Promise<RunningServer> {
   return (await import('./server.ts')).runServer(input);
 }
+
+/** The server-side gallery (storage, migrations, the models it embeds with), for `sig gallery`; loaded on demand. */
+export function galleryModule(): Promise<typeof import('./gallery/index.ts')> {
+  return import('./gallery/index.ts');
+}

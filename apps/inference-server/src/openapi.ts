@@ -16,6 +16,7 @@ import {
   VerifyRequest,
   VerifyResponse,
 } from '@sig/shared';
+import { GALLERY_PATHS, GALLERY_SCHEMAS } from './openapi-gallery.ts';
 
 // The OpenAPI 3.1 document, generated from the zod schemas in @sig/shared (JSON Schema 2020-12, which
 // OpenAPI 3.1 uses as is). Only the list of paths is written here.
@@ -36,6 +37,7 @@ const SCHEMAS = {
   V2RepositoryIndex: z.array(V2RepositoryIndexEntry),
   V2InferRequest,
   V2InferResponse,
+  ...GALLERY_SCHEMAS,
 } as const;
 type SchemaName = keyof typeof SCHEMAS;
 
@@ -99,7 +101,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
     paths: {
       '/v1/classify': imageOperation('Top-k student IDs for a signature image', 'ClassifyRequest', 'ClassifyResponse'),
       '/v1/authenticity': imageOperation('Probability that a signature is genuine, and the verdict', 'AuthenticityRequest', 'AuthenticityResponse'),
-      '/v1/verify': imageOperation('Accept or reject a signature for a claimed student ID', 'VerifyRequest', 'VerifyResponse'),
+      '/v1/verify': {
+        post: {
+          ...imageOperation('Accept or reject a signature for a claimed student ID', 'GalleryVerifyRequest', 'VerifyResponse').post,
+          description:
+            'With an embedding model loaded: against the claimed student\'s enrolled references (GalleryVerifyResponse), plus the real/fake check when a detector is loaded. Without one: the classifier\'s top-1 identity and the real/fake check (VerifyResponse).',
+          responses: {
+            '200': { description: 'OK', content: { 'application/json': { schema: { oneOf: [ref('GalleryVerifyResponse'), ref('VerifyResponse')] } } } },
+            ...errors,
+          },
+        },
+      },
+      ...GALLERY_PATHS({ json, ref, errors, imageOperation }),
       '/v1/generate': {
         post: {
           summary: 'Generate signatures for a student ID (same seed → same PNG bytes)',
@@ -131,6 +144,6 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'Prometheus text format', content: { 'text/plain': {} } } } } },
       '/openapi.json': get('This document'),
     },
-    components: { schemas: components },
+    components: { schemas: components, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'SIG_ADMIN_TOKEN (gallery writes)' } } },
   };
 }

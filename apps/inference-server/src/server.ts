@@ -14,7 +14,8 @@ import { InferencePool } from './models/inference-thread.ts';
 import { ModelRegistry, NodeTensor } from './models/registry.ts';
 import { OnnxSessionFactory } from './models/session-factory.ts';
 import { PreprocessPool } from './preprocess/pool.ts';
-import { SignatureService } from './signature-service.ts';
+import { SignatureService, poolPreparer, registryModels } from './signature-service.ts';
+import { GalleryHost } from './gallery/host.ts';
 
 /** A listening server. */
 export interface RunningServer {
@@ -49,7 +50,12 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
   const state = { draining: false };
   const pool = new PreprocessPool(config.preprocessThreads, log);
   const service = new SignatureService(registry, pool, { maxPixels: config.maxPixels }, log);
-  const app = createApp({ config, registry, service, metrics, log, state });
+  // The pool moves (detaches) the bytes it is given; the gallery stores each reference's bytes after preprocessing,
+  // so it hands the pool a copy.
+  const poolPrepare = poolPreparer(pool, config.maxPixels, log);
+  const gallery = new GalleryHost(registryModels(registry), (bytes, configs) => poolPrepare(new Uint8Array(bytes), configs), config, log);
+  await gallery.start();
+  const app = createApp({ config, registry, service, gallery, metrics, log, state });
 
   let inFlight = 0;
   let idle: (() => void) | null = null;
@@ -92,6 +98,7 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
           new Promise<void>((resolve) => setTimeout(resolve, config.shutdownTimeoutMs).unref()),
         ]);
       }
+      await gallery.close();
       await registry.close();
       await inference.close();
       await pool.close();

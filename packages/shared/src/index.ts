@@ -13,3 +13,5 @@ export * from './random.ts';
 export * from './settings/index.ts';
 export * from './schemas/api.ts';
 export * from './pipeline/index.ts';
+export * from './usecases/index.ts';
+export * from './schemas/gallery.ts';

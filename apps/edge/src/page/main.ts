@@ -2,6 +2,7 @@
 // `window.sigEdge` exposes the same calls to tests and the benchmark (they drive the real page code).
 import { defaultConfig } from './config.ts';
 import { decodeBlob, grabFrame } from './decode.ts';
+import { attachGallery, type GalleryApi } from './gallery-panel.ts';
 import { loadRuntime, type EdgeRuntime, type ThreadInfo } from './runtime.ts';
 import { SignatureApp, type AnalyzeResult, type GenerateResult } from './signature-app.ts';
 import { byId, renderAbout, renderAnalysis, renderSamples, showInkBox } from './view.ts';
@@ -21,6 +22,8 @@ export interface EdgeApi {
   last?: AnalyzeResult;
   /** Resolves when the service worker has cached everything for offline use. */
   offlineReady: Promise<boolean>;
+  /** The enrolment gallery in this browser (undefined without an embedding model). */
+  gallery: Promise<GalleryApi | undefined>;
 }
 
 declare global {
@@ -50,6 +53,12 @@ async function registerServiceWorker(): Promise<boolean> {
 }
 
 const appPromise = loadRuntime(config).then((runtime) => new SignatureApp(runtime));
+const galleryPromise = appPromise.then((app) => attachGallery(app.runtime, showError));
+
+/** Looks the image up in this browser's gallery too, when there is one. */
+function identifyBlob(blob: Blob): void {
+  galleryPromise.then((g) => g?.identify(blob)).catch(showError);
+}
 
 async function analyze(image: Promise<RawImage>, topK = config.topK, render = true): Promise<AnalyzeResult> {
   const t0 = performance.now();
@@ -75,6 +84,7 @@ function showOriginal(blob: Blob): void {
 
 function analyzeBlob(blob: Blob): Promise<AnalyzeResult> {
   showOriginal(blob);
+  identifyBlob(blob);
   return analyze(decodeBlob(blob));
 }
 
@@ -114,6 +124,7 @@ window.sigEdge = {
     return result;
   },
   offlineReady: registerServiceWorker(),
+  gallery: galleryPromise,
 };
 
 // Input: file picker, drag and drop, camera.
@@ -159,7 +170,11 @@ byId('camera-shot').addEventListener('click', () => {
   canvas.width = video.videoWidth;
   canvas.height = video.videoHeight;
   canvas.getContext('2d')?.drawImage(video, 0, 0);
-  canvas.toBlob((b) => b && showOriginal(b));
+  canvas.toBlob((b) => {
+    if (!b) return;
+    showOriginal(b);
+    identifyBlob(b);
+  });
   stopCamera();
   analyze(Promise.resolve(frame)).catch(showError);
 });

@@ -3,6 +3,7 @@
 import {
   authenticity,
   classify,
+  findModel,
   floatToGray,
   generateFloat,
   prepareSignature,
@@ -10,6 +11,7 @@ import {
   type FloatImage,
   type GrayImage,
   type ModelEntry,
+  type ModelSource,
   type RawImage,
   type Verdict,
 } from '@sig/shared';
@@ -40,7 +42,12 @@ export interface GenerateResult {
 }
 
 export class SignatureApp {
-  constructor(readonly runtime: EdgeRuntime) {}
+  /** The runtime's models as the shared use cases see them (same picking rule as the server). */
+  readonly models: ModelSource;
+
+  constructor(readonly runtime: EdgeRuntime) {
+    this.models = { entries: () => runtime.manifest.models, context: (e) => runtime.context(e) };
+  }
 
   /** Student IDs the generator can draw. */
   generatorLabels(): string[] {

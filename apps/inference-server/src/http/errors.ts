@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { isNoSignatureError, isUserError } from '@sig/shared';
 import { ClosedError, OverloadedError } from '../batching/micro-batcher.ts';
+import { StoreUnavailableError } from '../gallery/sql.ts';
 import type { Logger } from '../log.ts';
 
 /** The JSON `{ error }` response for anything a handler throws: 4xx for the client's mistakes, 503 when overloaded. */
@@ -21,6 +22,11 @@ export function errorResponse(c: Context, err: unknown, opts: { retryAfterSecond
   if (err instanceof OverloadedError || err instanceof ClosedError) {
     c.header('Retry-After', String(opts.retryAfterSeconds));
     return c.json({ error: `server busy: ${err.message}; retry later` }, 503);
+  }
+  if (err instanceof StoreUnavailableError) {
+    opts.log('warn', err.message);
+    c.header('Retry-After', String(opts.retryAfterSeconds));
+    return c.json({ error: `${err.message}; retry later` }, 503);
   }
   const e = err as { status?: number; message?: string };
   // Hono's own HTTPExceptions (e.g. a malformed multipart body) carry a 4xx status.

@@ -5,5 +5,6 @@ export * from './feeds.ts';
 export { classify, topK, type ClassifyResult, type Prediction } from './classify.ts';
 export { authenticity, type AuthenticityResult, type Verdict } from './authenticity.ts';
 export { generate, generateFloat, type GenerateParams } from './generate.ts';
+export * from './embed.ts';
 export * from './prepare.ts';
 export * from './answered-by.ts';
