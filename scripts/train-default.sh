@@ -37,7 +37,7 @@ if [ -d "$sheets" ]; then
   real+=("$work/sheets-train")
 fi
 sig train realfake --real "${real[@]}" --generator models --out "$work/realfake" --seed 1 --capture 1 --augment --bn-momentum 0.9 --epochs 5
-sig export --run "$work/realfake" --out models --version 1.1.0 --fp16 --int8
+sig export --run "$work/realfake" --out models --version 1.2.0 --fp16 --int8
 
 # The embedding: synthetic writers with synthetic skilled forgeries (writers 1-400 of a 1500-writer set: the
 # forger of each forgery is drawn among all 1500), plus the real development data when it is present at
