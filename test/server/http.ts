@@ -23,9 +23,13 @@ export async function signatureImage(opts: { width?: number; height?: number; se
   const h = opts.height ?? 60;
   const seed = opts.seed ?? 1;
   const data = Buffer.alloc(w * h, 255);
+  // One connected stroke: each column's pen band reaches the previous column's, as a pen drawing it would
+  // (steep waves of high seeds would otherwise fall apart into separate dots, which the locator refuses).
+  let prev = Math.round(h / 2 + (h / 4) * Math.sin((10 * (seed + 2)) / 15));
   for (let x = 10; x < w - 10; x++) {
     const y = Math.round(h / 2 + (h / 4) * Math.sin((x * (seed + 2)) / 15));
-    for (let dy = -2; dy <= 2; dy++) data[(y + dy) * w + x] = 20;
+    for (let yy = Math.min(prev, y) - 2; yy <= Math.max(prev, y) + 2; yy++) data[yy * w + x] = 20;
+    prev = y;
   }
   const img = sharp(data, { raw: { width: w, height: h, channels: 1 } });
   return opts.format === 'jpeg' ? img.jpeg().toBuffer() : img.png().toBuffer();

@@ -21,7 +21,7 @@ function sameSecret(a: string, b: string): boolean {
  * wrong one); without a token, only loopback clients may write (403 otherwise), which start-up logs.
  */
 export function adminAuth(token: string | undefined, log: Logger): MiddlewareHandler {
-  if (!token) log('warn', 'gallery writes: no SIG_ADMIN_TOKEN set; accepted from loopback clients only');
+  if (!token) log('info', 'gallery writes: no SIG_ADMIN_TOKEN set; accepted from loopback clients only');
   return async (c, next) => {
     if (token) {
       const header = c.req.header('authorization') ?? '';
