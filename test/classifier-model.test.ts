@@ -23,7 +23,7 @@ describe('buildClassifier', () => {
   });
 
   it('follows the reference architecture: 4 blocks of 2 convs with 64/128/256/512 × width filters', () => {
-    const model = buildClassifier({ classes: 3, widthMultiplier: 0.25 });
+    const model = buildClassifier({ classes: 3, inputHeight: 64, inputWidth: 128, widthMultiplier: 0.25 });
     expect(model.inputs[0].shape).toEqual([null, 64, 128, 1]);
     const convs = model.layers.filter((l) => l.getClassName() === 'Conv2D');
     expect(convs.map((l) => (l.getConfig() as { filters: number }).filters)).toEqual([16, 16, 32, 32, 64, 64, 128, 128]);

@@ -1,5 +1,5 @@
 // @sig/edge's public entry for other apps: where the built page lives and the headers it must be served
-// with. (Building it is `npm run build:edge`; the page's own code is under ./page.)
+// with, and the build itself (`npm run build:edge`; the page's own code is under ./page).
 import { fileURLToPath } from 'node:url';
 
 /** The folder `npm run build:edge` writes by default (apps/edge/dist), with a trailing separator. */
@@ -14,3 +14,9 @@ export const EDGE_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'X-Content-Type-Options': 'nosniff',
 };
+
+/** Builds the page (esbuild + onnxruntime-web's files), as `npm run build:edge` does; loaded on demand. */
+export async function buildPage(opts: import('./build/build.ts').BuildOptions): Promise<import('./build/build.ts').BuildResult> {
+  const { buildEdge } = await import('./build/build.ts');
+  return buildEdge(opts);
+}

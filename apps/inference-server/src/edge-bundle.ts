@@ -12,8 +12,8 @@ export async function ensureEdgeBundle(edgeDir: string, log: Logger): Promise<vo
   const started = performance.now();
   try {
     // The edge app's own build (esbuild + onnxruntime-web's files), the same as `npm run build:edge`.
-    const { buildEdge } = await import('../../edge/src/build/build.ts');
-    const r = await buildEdge({ out: edgeDir, modelsDir: null });
+    const { buildPage } = await import('@sig/edge');
+    const r = await buildPage({ out: edgeDir, modelsDir: null });
     log('info', `built the browser page into ${r.out} (${r.files.length} files, ${((performance.now() - started) / 1000).toFixed(1)} s; npm run build:edge rebuilds it)`);
   } catch (err) {
     log('warn', `could not build the browser page into ${edgeDir} (${err instanceof Error ? err.message : String(err)}); /edge is off until npm run build:edge`);

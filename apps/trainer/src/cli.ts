@@ -10,8 +10,8 @@ export interface CommandModule {
   register(program: Command): void;
 }
 
-// The project's version (the root package.json), for `sig --version`.
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+// The version for `sig --version`: the trainer package's, kept equal to the project's (root package.json).
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('sig')
   .description('Handwritten-signature models: ingest, synthesise, train, evaluate, export to ONNX, serve.')
