@@ -11,8 +11,8 @@ import { makeGalleryModels } from './gallery/fixtures.ts';
 import { postJson, signatureImage, startTestServer, type TestServer } from './server/http.ts';
 
 // Cosine thresholds for the untrained fixture model: every pair of distinct fixture images used here is
-// below 0.98 (measured: at most ~0.95), an image and itself is 1.
-const THRESHOLDS = { far1: 0.98, far01: 0.99, eer: 0.95 };
+// below 0.995 (measured: at most ~0.987 since the fixture draws one connected stroke), an image and itself is 1.
+const THRESHOLDS = { far1: 0.995, far01: 0.998, eer: 0.99 };
 const TOKEN = 'test-admin-token';
 
 let models: string;
@@ -80,7 +80,7 @@ describe('gallery over HTTP', () => {
     expect(h.match?.id).toBe('101');
     expect(h.match!.similarity).toBeCloseTo(1, 5);
     expect(h.candidates).toHaveLength(3);
-    expect(h.threshold).toEqual({ name: 'far1', value: 0.98, far: '1%' });
+    expect(h.threshold).toEqual({ name: 'far1', value: THRESHOLDS.far1, far: '1%' });
     expect(h.gallery).toEqual({ students: 3, references: 4, unindexed: 0 });
 
     const miss = IdentifyResponse.parse((await postJson(`${server.url}/v1/identify`, { image: b64(17), threshold: 'eer' })).json);
