@@ -21,6 +21,12 @@ export interface CganOptions {
   discFilters: string;
   upsample: string;
   realLabel: string;
+  /** The few-shot options; absent = the reference design. */
+  discCondition?: string;
+  auxWeight?: string;
+  loss?: string;
+  diffAugment?: string;
+  ema?: string;
   resume?: boolean;
   backend: string;
 }
@@ -45,6 +51,11 @@ export function register(program: Command): void {
     .option('--disc-filters <n>', 'discriminator first-conv filters (reference: 64)', '32')
     .option('--upsample <kind>', "'resize' (UpSampling2D+Conv2D) or 'transpose' (Conv2DTranspose)", 'resize')
     .option('--real-label <v>', 'one-sided label smoothing target for real images (1 = none)', '0.9')
+    .option('--disc-condition <kind>', "how D sees the label: 'plane' (reference) or 'projection'", 'plane')
+    .option('--aux-weight <w>', 'weight of an auxiliary classifier loss on D and G (AC-GAN); 0 = off', '0')
+    .option('--loss <kind>', "'bce' (reference) or 'hinge'", 'bce')
+    .option('--diff-augment <list>', "DiffAugment for D, comma-separated: translation, cutout; 'none' = off", 'none')
+    .option('--ema <decay>', "moving average of G's weights for samples and the saved generator (e.g. 0.999); 0 = off", '0')
     .option('--resume', 'continue from <out>/checkpoint')
     .addOption(backendOption())
     .action(async (opts: CganOptions) => {
@@ -91,14 +102,24 @@ export async function trainCganRun(opts: CganOptions): Promise<void> {
   const loaded = await loadPreprocessed(split.train, preprocess);
   const data = { x: loaded.x, labels: loaded.y, n: loaded.n, size: imageSize };
 
-  const cfg = CganConfig.parse({
+  const parsed = CganConfig.safeParse({
     numClasses: index.labels.length,
     imageSize,
     genFilters: cliNumber('gen-filters', opts.genFilters, 1),
     discFilters: cliNumber('disc-filters', opts.discFilters, 1),
     upsample: opts.upsample,
     realLabel: cliNumber('real-label', opts.realLabel, -Infinity, false),
+    discCondition: opts.discCondition ?? 'plane',
+    auxWeight: cliNumber('aux-weight', opts.auxWeight ?? '0', 0, false),
+    loss: opts.loss ?? 'bce',
+    diffAugment: (opts.diffAugment ?? 'none') === 'none' ? [] : opts.diffAugment!.split(',').map((p) => p.trim()),
+    emaDecay: cliNumber('ema', opts.ema ?? '0', 0, false),
   });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`--${String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${issue.message}`);
+  }
+  const cfg = parsed.data;
   const state = opts.resume ? await adv.loadCheckpoint(ckptDir) : adv.createGan(cfg, seed);
   if (state.cfg.numClasses !== cfg.numClasses) throw new UserError(`--resume: checkpoint has ${state.cfg.numClasses} labels, the dataset ${cfg.numClasses}`);
   if (opts.resume) console.log(`resuming at step ${state.step}`);
@@ -110,7 +131,7 @@ export async function trainCganRun(opts: CganOptions): Promise<void> {
   const gridZ = normalVector(rows * cols * cfg.latentDim, seed + 7919);
   const gridLabels = Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols));
   const writeGrid = async (s: typeof state): Promise<void> => {
-    const imgs = adv.generate(s.generator, gridZ, gridLabels, cfg.latentDim, cfg.numClasses);
+    const imgs = adv.generate(adv.samplingGenerator(s), gridZ, gridLabels, cfg.latentDim, cfg.numClasses);
     const png = await sampleGridPng(imgs, rows, cols, imageSize, 'minus-one-one');
     await writeFile(join(out, 'samples', `step-${String(s.step).padStart(6, '0')}.png`), png);
     await writeFile(join(out, 'samples.png'), png);
@@ -121,14 +142,14 @@ export async function trainCganRun(opts: CganOptions): Promise<void> {
     onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake }),
     every: [
       { steps: sampleEvery, run: writeGrid },
-      { steps: snapshotEvery, run: (s) => saveModel(s.generator, join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },
+      { steps: snapshotEvery, run: (s) => saveModel(adv.samplingGenerator(s), join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },
       { steps: checkpointEvery, run: (s) => adv.saveCheckpoint(s, ckptDir) },
     ],
   });
   progress.stop();
   if (history.length === 0) await writeGrid(state);
 
-  await saveModel(state.generator, join(out, 'model', 'generator'));
+  await saveModel(adv.samplingGenerator(state), join(out, 'model', 'generator'));
   await saveModel(state.discriminator, join(out, 'model', 'discriminator'));
   const last = history.slice(-20);
   const mean = (f: (h: (typeof history)[number]) => number): number => (last.length ? last.reduce((a, h) => a + f(h), 0) / last.length : NaN);

@@ -33,6 +33,24 @@ export const CganConfig = z.object({
   beta1: z.number().min(0).max(1).default(0.5),
   /** One-sided label smoothing: the discriminator's target for real images (1 = none). */
   realLabel: z.number().min(0.5).max(1).default(0.9),
+  // Few-shot options (docs/evaluation-gan.md measures each); the defaults are the reference design.
+  /**
+   * How the discriminator sees the label. 'plane': a Dense label plane concatenated to the image as a second
+   * channel (reference); 'projection': an inner product of a label embedding with the image features added to
+   * the score (Miyato & Koyama 2018).
+   */
+  discCondition: z.enum(['plane', 'projection']).default('plane'),
+  /**
+   * Weight of an auxiliary classifier head on the discriminator (AC-GAN, Odena et al. 2017): D also learns the
+   * label of real images, G is also trained to have its samples classified as the label it was given. 0 = off.
+   */
+  auxWeight: z.number().min(0).default(0),
+  /** Adversarial loss: 'bce' (sigmoid cross-entropy, non-saturating G loss; reference) or 'hinge' (D ends in a score). */
+  loss: z.enum(['bce', 'hinge']).default('bce'),
+  /** Differentiable augmentations of real and generated images before D (Zhao et al. 2020, DiffAugment). */
+  diffAugment: z.array(z.enum(['translation', 'cutout'])).default([]),
+  /** Decay of an exponential moving average of G's weights used for sampling and export; 0 = off. */
+  emaDecay: z.number().min(0).max(0.99999).default(0),
 });
 export type CganConfig = z.infer<typeof CganConfig>;
 export type CganConfigInput = z.input<typeof CganConfig>;
