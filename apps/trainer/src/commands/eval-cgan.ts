@@ -51,6 +51,7 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const { buildClassifier, embeddingModel } = await import('../model/classifier.ts');
   const { bytesToBatch, generatedPngs } = await import('../evaluate/gan-detector-inputs.ts');
   const { accuracy, argmaxRows, frechetDistance, labelAgreement } = await import('../evaluate/gan-quality.ts');
+  const { median, nearestSameLabelDistance } = await import('../evaluate/gan-memorisation.ts');
 
   const perLabel = cliNumber('per-label', opts.perLabel, 1);
   const tstrPerLabel = cliNumber('tstr-per-label', opts.tstrPerLabel, 1);
@@ -117,12 +118,21 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   const agreement = labelAgreement(genPred, evalGen.y, k);
   const d = embed.outputs[0].shape[1] as number;
   const realEmb = run(embed, realX, realY.length);
-  const fd = frechetDistance(realEmb, realY.length, run(embed, genX, evalGen.y.length), evalGen.y.length, d);
+  const genEmb = run(embed, genX, evalGen.y.length);
+  const fd = frechetDistance(realEmb, realY.length, genEmb, evalGen.y.length, d);
   // Scale for (c): the same distance between the held-out real images and as many other real images
   // (the CGAN's training images), i.e. what a perfect generator would score with these sample sizes.
   let fdRealRef = NaN;
+  // (d) nearest same-label training image: generated samples against held-out real signatures (the scale).
+  let nnGenerated = NaN;
+  let nnRealHeldOut = NaN;
   if (heldOut.size) {
     const others = index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label));
+    const trainX = await bytesToBatch(await Promise.all(others.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
+    const trainEmb = run(embed, trainX, others.length);
+    const trainY = Int32Array.from(others, (it) => clsIndex.get(it.label)!);
+    nnGenerated = median(nearestSameLabelDistance(genEmb, evalGen.y, trainEmb, trainY, d));
+    nnRealHeldOut = median(nearestSameLabelDistance(realEmb, realY, trainEmb, trainY, d));
     const pick = new Rng(seed + 99).shuffle(others.slice()).slice(0, realY.length);
     if (pick.length >= 2) {
       const otherX = await bytesToBatch(await Promise.all(pick.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
@@ -158,6 +168,8 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
     labelAgreement: agreement.overall,
     frechetDistance: fd,
     frechetRealVsReal: fdRealRef,
+    nearestTrainingGenerated: nnGenerated,
+    nearestTrainingRealHeldOut: nnRealHeldOut,
     classifierRealAccuracy: accuracy(realPred, realY),
     chance: 1 / shared.length,
     realImages: realY.length,
@@ -173,6 +185,7 @@ export async function evalCganRun(opts: EvalCganOptions): Promise<Record<string,
   console.log(`(a) train-on-generated, test-on-real accuracy: ${tstrAcc.toFixed(4)}  (chance ${(1 / shared.length).toFixed(4)})`);
   console.log(`(b) label agreement of generated samples:       ${agreement.overall.toFixed(4)}  (classifier on real: ${result.classifierRealAccuracy.toFixed(4)})`);
   console.log(`(c) Fréchet distance (embedding, d=${d}):        ${fd.toFixed(4)}  (real vs other real images: ${fdRealRef.toFixed(4)})`);
+  console.log(`(d) nearest same-label training image, median: ${nnGenerated.toFixed(4)}  (held-out real: ${nnRealHeldOut.toFixed(4)}; ≪ = near-copies)`);
   console.log(`(${seconds.toFixed(0)} s) → ${outFile}`);
   return result;
 }
