@@ -34,6 +34,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { Manifest, classify, prepare, type ModelEntry } from '@sig/shared';
 import { parseConfig } from '../apps/inference-server/src/config.ts';
+import { defaultMaxBatch } from '../apps/inference-server/src/models/execution-providers.ts';
 import { decodeUpload } from '../apps/inference-server/src/preprocess/png-decode.ts';
 
 const { values: args } = parseArgs({
@@ -231,7 +232,7 @@ async function benchRequest(entry: ModelEntry, png: Buffer): Promise<Request> {
 /** The server's max batch under `serveArgs`: their --max-batch, else the server's default. */
 function serverMaxBatch(serveArgs: string): number {
   const flag = /--max-batch[= ](\d+)/.exec(serveArgs);
-  return flag ? Number(flag[1]) : parseConfig({}).maxBatchSize;
+  return flag ? Number(flag[1]) : (parseConfig({}).maxBatchSize ?? defaultMaxBatch('cpu'));
 }
 
 /** The server with `serveArgs`, saturated by autocannon for `secs` seconds after a 2 s warm-up. */

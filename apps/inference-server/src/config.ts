@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError } from '@sig/shared';
+import { PROVIDER_NAMES } from './models/execution-providers.ts';
 
 const DEFAULT_EDGE_DIR = fileURLToPath(new URL('../../edge/dist/', import.meta.url));
 
@@ -12,8 +13,16 @@ export const ServerConfig = z.object({
   host: z.string().min(1).default('0.0.0.0'),
   /** 0 picks a free port (tests). */
   port: z.number().int().min(0).max(65535).default(8080),
-  /** Tried in order; a provider that cannot load (CUDA without its libraries) falls back to the next. */
-  executionProviders: z.array(z.enum(['cuda', 'cpu'])).min(1).default(['cuda', 'cpu']),
+  /**
+   * Tried in order; a provider that cannot load falls back to the next. 'auto' (alone): CUDA when its
+   * provider library is installed, WebGPU on a hardware adapter (never a software one), then CPU. Naming
+   * webgpu forces it whatever the adapter (src/models/execution-providers.ts).
+   */
+  executionProviders: z
+    .array(z.enum(PROVIDER_NAMES))
+    .min(1)
+    .refine((l) => !l.includes('auto') || l.length === 1, "'auto' stands alone")
+    .default(['auto']),
   graphOptimization: z.enum(['disabled', 'basic', 'extended', 'all']).default('all'),
   /** Threads inside one operator (0: onnxruntime's default, one per core). */
   intraOpThreads: z.number().int().min(0).default(0),
@@ -43,8 +52,9 @@ export const ServerConfig = z.object({
    * Most rows (images) per micro-batch. Each inference thread runs one batch at a time on its own core; past
    * ~8 images a batch's activations outgrow the caches (a 64-channel 64×128 layer is 2 MiB per image), and
    * the reference classifier costs ~10 % more CPU per image at 32 than at 8 in the server (docs/benchmarks.md).
+   * Unset: per model, by the provider it runs on (8 on CPU, 32 on a GPU: {@link defaultMaxBatch}).
    */
-  maxBatchSize: z.number().int().min(1).max(1024).default(8),
+  maxBatchSize: z.number().int().min(1).max(1024).optional(),
   /** Longest a request waits for others to join its batch. */
   maxWaitMs: z.number().min(0).max(10_000).default(2),
   /** Most rows waiting per model; past it requests get 503 with Retry-After. */

@@ -156,11 +156,11 @@ export class InferencePool {
     return this.threads.length;
   }
 
-  /** The model opened on every thread; runs go to the least busy copy. */
-  async open(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<SessionGroup> {
+  /** The model opened on `copies` threads (default: every one); runs go to the least busy copy. */
+  async open(model: Uint8Array, options: ort.InferenceSession.SessionOptions, copies = this.threads.length): Promise<SessionGroup> {
     const sessions: ThreadedSession[] = [];
     try {
-      for (const t of this.threads) sessions.push(await t.open(model, { intraOpNumThreads: this.intraOpDefault, ...options }));
+      for (const t of this.threads.slice(0, Math.max(1, copies))) sessions.push(await t.open(model, { intraOpNumThreads: this.intraOpDefault, ...options }));
     } catch (err) {
       await Promise.all(sessions.map((x) => x.release().catch(() => undefined)));
       throw err;
@@ -176,6 +176,11 @@ export class InferencePool {
 /** One model's sessions across the inference threads, as one session. */
 export class SessionGroup implements OrtSessionLike {
   constructor(private readonly sessions: ThreadedSession[]) {}
+
+  /** Copies of the model (batches that can run at once). */
+  get size(): number {
+    return this.sessions.length;
+  }
 
   get inputNames(): readonly string[] {
     return this.sessions[0].inputNames;

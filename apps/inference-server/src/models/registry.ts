@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { ModelEntry, UserError, type ModelKind, type TensorCtorLike } from '@sig/shared';
 import { BatchedSession, type BatcherHooks, type BatchingOptions } from '../batching/micro-batcher.ts';
 import type { Logger } from '../log.ts';
+import { defaultMaxBatch, GPU_PROVIDERS } from './execution-providers.ts';
 import type { InferencePool, SessionGroup } from './inference-thread.ts';
 import type { OnnxSessionFactory } from './session-factory.ts';
 
@@ -20,6 +21,8 @@ export interface LoadedModel {
   provider: string;
   requestedProviders: string[];
   fallbackReason?: string;
+  /** The WebGPU adapter, when `provider` is webgpu. */
+  adapter?: string;
 }
 
 /** A manifest entry that was not loaded, and why. */
@@ -30,7 +33,8 @@ export interface RefusedModel {
 
 /** What the registry needs to build batchers and report them. */
 export interface RegistryOptions {
-  batching: BatchingOptions;
+  /** Without maxBatchSize: the provider's default ({@link defaultMaxBatch}). */
+  batching: Omit<BatchingOptions, 'maxBatchSize'> & { maxBatchSize?: number };
   /** Run batches on these worker threads (one batch per thread at a time) instead of the event loop's thread. */
   inference?: InferencePool;
   hooks?: (model: string) => BatcherHooks;
@@ -77,7 +81,8 @@ export class ModelRegistry {
         const loaded = await loadModel(dir, entry, factory, opts);
         models.set(entry.name, loaded);
         const fb = loaded.fallbackReason ? ` (fell back from ${loaded.requestedProviders[0]})` : '';
-        log('info', `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels) loaded on ${loaded.provider}${fb}`);
+        const adapter = loaded.adapter ? `, adapter ${loaded.adapter}` : '';
+        log('info', `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels) loaded on ${loaded.provider}${adapter}${fb}`);
       } catch (err) {
         refuse(entry.name, err instanceof Error ? err.message : String(err));
       }
@@ -161,10 +166,13 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
     await created.session.release();
     throw new Error(`the ONNX graph has no tensor named ${missing.join(', ')} that the manifest lists`);
   }
+  // A GPU session runs one batch at a time whatever the threads; one copy on one inference thread keeps the
+  // event loop free without a second device context per model.
+  const gpu = GPU_PROVIDERS.includes(created.provider);
   let threaded: SessionGroup | undefined;
   if (opts.inference && opts.inference.size > 0) {
     try {
-      threaded = await opts.inference.open(bytes, factory.sessionOptions([created.provider]));
+      threaded = await opts.inference.open(bytes, factory.sessionOptions([created.provider]), gpu ? 1 : undefined);
     } catch (err) {
       await created.session.release();
       throw err;
@@ -174,8 +182,8 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
   // so generator requests never merge.
   const batching = {
     ...opts.batching,
-    ...(entry.kind === 'generator' ? { maxBatchSize: 1 } : {}),
-    concurrency: threaded ? opts.inference!.size : 1,
+    maxBatchSize: entry.kind === 'generator' ? 1 : (opts.batching.maxBatchSize ?? defaultMaxBatch(created.provider)),
+    concurrency: threaded ? threaded.size : 1,
   };
   const runner = new BatchedSession(threaded ?? created.session, NodeTensor, batching, opts.hooks?.(entry.name));
   return {
@@ -186,5 +194,6 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
     provider: created.provider,
     requestedProviders: created.requested,
     fallbackReason: created.fallbackReason,
+    ...(created.adapter ? { adapter: created.adapter } : {}),
   };
 }
