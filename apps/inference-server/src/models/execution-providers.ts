@@ -83,7 +83,7 @@ function runProbe(): Promise<AdapterProbe> {
       if (err) return resolve({ reason: `the WebGPU probe failed (${String(err.message).split('\n')[0]})` });
       try {
         const adapter = JSON.parse(stdout) as WebGpuAdapter | null;
-        if (!adapter) return resolve({ reason: 'no WebGPU adapter (no Vulkan driver found)' });
+        if (!adapter) return resolve({ reason: 'no Vulkan driver offers an adapter' });
         resolve({ adapter, software: isSoftwareAdapter(adapter) });
       } catch {
         resolve({ reason: 'the WebGPU probe gave no answer' });

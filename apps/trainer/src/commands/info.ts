@@ -17,9 +17,14 @@ export function register(program: Command): void {
           return 'not installed';
         }
       };
-      for (const pkg of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'sharp']) {
+      for (const pkg of ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'onnxruntime-node', 'webgpu', 'sharp']) {
         console.log(`${pkg.padEnd(32)} ${version(pkg)}`);
       }
       console.log(`${'node'.padEnd(32)} ${process.version}`);
+      // What `sig serve` would run on by default, and the WebGPU adapter it sees (VK_ICD_FILENAMES picks a Vulkan driver).
+      const { describeAdapter, resolveProviders } = await import('@sig/inference-server/models/execution-providers.ts');
+      const resolved = await resolveProviders(['auto']);
+      console.log(`${'WebGPU adapter'.padEnd(32)} ${resolved.adapter ? describeAdapter(resolved.adapter) : 'not probed'}`);
+      console.log(`${'serve providers (auto)'.padEnd(32)} ${resolved.providers.join(', ')}${resolved.skipped.length ? ` (skipped ${resolved.skipped.join('; ')})` : ''}`);
     });
 }
