@@ -142,11 +142,11 @@ export async function trainRealFakeRun(opts: RealFakeOptions): Promise<Record<st
     ys.dispose();
     console.log(`epoch ${e + 1}/${epochs}: loss ${Number(h.history.loss[0]).toFixed(4)}`);
   }
-  const predict = (x: Float32Array, n: number): Float32Array =>
-    tf.tidy(() => (model.predict(tf.tensor4d(x, [n, s, s, 1]), { batchSize: 64 }) as import('@tensorflow/tfjs-core').Tensor).dataSync() as Float32Array);
+  const { predictData } = await import('../model/predict-data.ts');
+  const predict = (x: Float32Array, n: number): Promise<Float32Array> => predictData(model, () => tf.tensor4d(x, [n, s, s, 1]), 64);
   const val = gather(valIdx);
-  const { threshold } = equalErrorRate(predict(val.x, val.y.length), val.y);
-  const scores = predict(test.x, test.n);
+  const { threshold } = equalErrorRate(await predict(val.x, val.y.length), val.y);
+  const scores = await predict(test.x, test.n);
   const { eer } = equalErrorRate(scores, test.y);
   const rates = errorRates(scores, test.y, threshold);
   const metrics = {
