@@ -1,3 +1,4 @@
+import { UserError } from '@sig/shared';
 import type { Command } from 'commander';
 import { backendOption } from '../backend/cli-option.ts';
 
@@ -19,7 +20,9 @@ export function register(program: Command): void {
       const realSamples = cliNumber('real-samples', opts.realSamples, 0);
       // TF.js side of the parity check: the fastest backend here (all are float32).
       const { selectBackend } = await import('../backend/select.ts');
-      await selectBackend(opts.backend);
+      // The exporter reads weights synchronously, which WebGPU cannot do in Node.
+      if (opts.backend === 'webgpu') throw new UserError('sig export: --backend webgpu cannot read weights synchronously; use auto, wasm or cpu');
+      await selectBackend(opts.backend, { exclude: ['webgpu'] });
       const { exportRuns } = await import('../export/export-run.ts');
       const precisions = [...(opts.fp16 ? (['fp16'] as const) : []), ...(opts.int8 ? (['int8'] as const) : [])];
       const done = await exportRuns(opts.run, opts.out, {

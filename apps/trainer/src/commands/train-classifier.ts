@@ -15,6 +15,10 @@ export function register(program: Command): void {
     const { model, train, workers } = parseClassifierOptions(opts);
     const { selectBackend } = await import('../backend/select.ts');
     const backend = await selectBackend(opts.backend);
+    if (workers > 1 && backend === 'webgpu') {
+      const { UserError } = await import('@sig/shared');
+      throw new UserError('--workers splits batches across wasm worker threads; on webgpu use --workers 1 (the GPU runs the whole batch)');
+    }
     const { trainClassifierRun } = await import('../train/classifier-run.ts');
     const { metrics, result } = await trainClassifierRun({
       data: opts.data,
