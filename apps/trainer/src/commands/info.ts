@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 export function register(program: Command): void {
   program
     .command('info')
-    .description('print versions of the runtime pieces this install found')
+    .description('print versions of the runtime pieces this install found, the WebGPU adapter and the default serve providers')
     .action(async () => {
       const { readFileSync } = await import('node:fs');
       const { createRequire } = await import('node:module');
