@@ -52,11 +52,12 @@ describe.skipIf(missing !== undefined)(`server on WebGPU (software GPU)${missing
   beforeAll(async () => {
     const made = await makeTestModels();
     dir = made.dir;
-    // The classifier alone: the software GPU is slow, and one model proves the path.
+    // The classifier alone: the software GPU is slow, and one model proves the path. The server's default
+    // inference threads (2): a GPU model gets one session on one of them.
     const manifest: Manifest = { ...made.manifest, models: made.manifest.models.filter((m) => m.kind === 'classifier') };
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
     entry = manifest.models[0];
-    [gpu, auto] = await Promise.all([serve(dir, ['--providers', 'webgpu', '--inference-threads', '1']), serve(dir, [])]);
+    [gpu, auto] = await Promise.all([serve(dir, ['--providers', 'webgpu']), serve(dir, [])]);
   });
   afterAll(async () => {
     await Promise.all([gpu?.stop(), auto?.stop()]);
@@ -91,7 +92,8 @@ describe.skipIf(missing !== undefined)(`server on WebGPU (software GPU)${missing
     expect(meta.adapter).toMatch(/swiftshader.*software/i);
     const metrics = await (await fetch(`${gpu!.url}/metrics`)).text();
     expect(metrics).toContain(`sig_model_execution_provider{model="${entry.name}",provider="webgpu"} 1`);
-    expect(gpu!.log()).toMatch(new RegExp(`model ${entry.name} .* loaded on webgpu, adapter google swiftshader`));
+    // One session on the GPU (not one per inference thread), batches of up to 32 images.
+    expect(gpu!.log()).toMatch(new RegExp(`model ${entry.name} .* loaded on webgpu, adapter google swiftshader.*; batches of up to 32, 1 at a time`));
   });
 
   it('by default a software adapter is not taken: the model runs on the CPU provider, and the log says why', async () => {
@@ -99,5 +101,6 @@ describe.skipIf(missing !== undefined)(`server on WebGPU (software GPU)${missing
     expect(meta.executionProvider).toBe('cpu');
     expect(meta.requestedProviders).toEqual(['cpu']);
     expect(auto!.log()).toMatch(/execution providers: cpu \(skipped .*webgpu: the adapter is google swiftshader .*software/);
+    expect(auto!.log()).toMatch(new RegExp(`model ${entry.name} .* loaded on cpu; batches of up to 8, \\d+ at a time`));
   });
 });

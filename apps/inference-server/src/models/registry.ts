@@ -23,6 +23,8 @@ export interface LoadedModel {
   fallbackReason?: string;
   /** The WebGPU adapter, when `provider` is webgpu. */
   adapter?: string;
+  /** The batcher's limits as chosen for this model's provider (most images per batch, batches at once). */
+  batching: BatchingOptions;
 }
 
 /** A manifest entry that was not loaded, and why. */
@@ -82,7 +84,8 @@ export class ModelRegistry {
         models.set(entry.name, loaded);
         const fb = loaded.fallbackReason ? ` (fell back from ${loaded.requestedProviders[0]})` : '';
         const adapter = loaded.adapter ? `, adapter ${loaded.adapter}` : '';
-        log('info', `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels) loaded on ${loaded.provider}${adapter}${fb}`);
+        const b = loaded.batching;
+        log('info', `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels) loaded on ${loaded.provider}${adapter}${fb}; batches of up to ${b.maxBatchSize}, ${b.concurrency ?? 1} at a time`);
       } catch (err) {
         refuse(entry.name, err instanceof Error ? err.message : String(err));
       }
@@ -195,5 +198,6 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
     requestedProviders: created.requested,
     fallbackReason: created.fallbackReason,
     ...(created.adapter ? { adapter: created.adapter } : {}),
+    batching,
   };
 }
