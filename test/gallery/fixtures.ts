@@ -1,46 +1,23 @@
 // Test models for the gallery tests: a tiny untrained TF.js embedding network (conv → dense 'embedding'),
 // exported with the project's exporter, then listed as kind 'embedding' (the manifest shape the embedding
 // model of issue 17 ships with). Its vectors are not L2-normalised in the graph: the shared embed() does it.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
-import { Manifest, type EmbeddingThresholds, type ModelEntry, type PreprocessConfig, type RunInfo } from '@sig/shared';
-import { exportRun } from '../../apps/trainer/src/export/export-run.ts';
-import { saveModel } from '../../apps/trainer/src/model/io.ts';
+import { Manifest, type EmbeddingThresholds, type ModelEntry } from '@sig/shared';
 import { buildRealFake } from '../../apps/trainer/src/model/realfake.ts';
+import { PRE, exportAsRun } from '../server/fixtures.ts';
 
 ort.env.logLevel = 'fatal';
 
-export const PRE: PreprocessConfig = { height: 16, width: 16, range: 'zero-one', binarize: false, removeLines: true, margin: 0.05 };
+export { PRE };
 export const DIM = 8;
-
-async function exportAsRun(modelsDir: string, kind: RunInfo['kind'], name: string, model: tfl.LayersModel, extra: Partial<RunInfo> = {}): Promise<void> {
-  const run = await mkdtemp(join(tmpdir(), `sig-gallery-run-${name}-`));
-  try {
-    await saveModel(model, join(run, 'model'));
-    const info: RunInfo = {
-      kind,
-      name,
-      createdAt: '2026-12-04T16:00:00.000Z',
-      labels: [],
-      preprocess: PRE,
-      config: {},
-      dataset: { path: join(run, 'no-data'), classes: 0, samples: 0 },
-      seed: 1,
-      backend: 'cpu',
-      metrics: {},
-      ...extra,
-    };
-    await writeFile(join(run, 'run.json'), JSON.stringify(info));
-    await exportRun(run, modelsDir, { realSamples: 0 });
-  } finally {
-    await rm(run, { recursive: true, force: true });
-  }
-}
+// The gallery fixtures' run date (their manifest version is derived from it).
+const CREATED = '2026-12-04T16:00:00.000Z';
 
 /** A small conv net whose output layer is called 'embedding' (seeded, so every run gets the same weights). */
 export function buildTinyEmbedding(seed = 3): tfl.LayersModel {
@@ -59,9 +36,9 @@ export function buildTinyEmbedding(seed = 3): tfl.LayersModel {
 export async function makeGalleryModels(opts: { thresholds: EmbeddingThresholds; realfake?: boolean; version?: string; seed?: number; dir?: string }): Promise<{ dir: string; manifest: Manifest }> {
   await tf.setBackend('cpu');
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'sig-gallery-models-')));
-  await exportAsRun(dir, 'classifier', 'embedding', buildTinyEmbedding(opts.seed));
+  await exportAsRun(dir, 'classifier', buildTinyEmbedding(opts.seed), { name: 'embedding', labels: [], createdAt: CREATED });
   if (opts.realfake) {
-    await exportAsRun(dir, 'realfake', 'realfake', buildRealFake({ imageSize: 16, filters: 4, blocks: 2, dense: 8 }), { labels: ['fake', 'genuine'], threshold: 0.5 });
+    await exportAsRun(dir, 'realfake', buildRealFake({ imageSize: 16, filters: 4, blocks: 2, dense: 8 }), { labels: ['fake', 'genuine'], threshold: 0.5, createdAt: CREATED });
   }
   const path = join(dir, 'manifest.json');
   const manifest = Manifest.parse(JSON.parse(await readFile(path, 'utf8')));

@@ -19,21 +19,26 @@ import { buildRealFake } from '../../apps/trainer/src/model/realfake.ts';
 ort.env.logLevel = 'fatal';
 
 export const LABELS = ['101', '102', '103', '104'];
-const PRE: PreprocessConfig = { height: 16, width: 16, range: 'zero-one', binarize: false, removeLines: true, margin: 0.05 };
+export const PRE: PreprocessConfig = { height: 16, width: 16, range: 'zero-one', binarize: false, removeLines: true, margin: 0.05 };
 
-/** Writes a run folder as `sig train` does (run.json + model/) and exports it into `modelsDir`. */
-async function exportAsRun(modelsDir: string, kind: RunInfo['kind'], model: tfl.LayersModel, extra: Partial<RunInfo> = {}): Promise<void> {
-  const run = await mkdtemp(join(tmpdir(), `sig-serve-run-${kind}-`));
+/**
+ * Writes a run folder as `sig train` does (run.json + model/) and exports it into `modelsDir`. `extra` overrides
+ * run.json fields (name, labels, createdAt, ...); the dataset record counts the labels.
+ */
+export async function exportAsRun(modelsDir: string, kind: RunInfo['kind'], model: tfl.LayersModel, extra: Partial<RunInfo> = {}): Promise<void> {
+  const name = extra.name ?? kind;
+  const labels = extra.labels ?? LABELS;
+  const run = await mkdtemp(join(tmpdir(), `sig-test-run-${name}-`));
   try {
     await saveModel(model, kind === 'cgan' ? join(run, 'model', 'generator') : join(run, 'model'));
     const info: RunInfo = {
       kind,
-      name: kind,
+      name,
       createdAt: '2026-11-21T20:00:00.000Z',
-      labels: LABELS,
+      labels,
       preprocess: PRE,
       config: {},
-      dataset: { path: join(run, 'no-data'), classes: LABELS.length, samples: 0 },
+      dataset: { path: join(run, 'no-data'), classes: labels.length, samples: 0 },
       seed: 1,
       backend: 'cpu',
       metrics: {},
