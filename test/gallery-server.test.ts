@@ -81,6 +81,7 @@ describe('gallery over HTTP', () => {
     expect(h.match!.similarity).toBeCloseTo(1, 5);
     expect(h.candidates).toHaveLength(3);
     expect(h.threshold).toEqual({ name: 'far1', value: THRESHOLDS.far1, far: '1%' });
+    expect(h.answeredBy.map((a) => [a.model, a.kind])).toEqual([['embedding', 'embedding']]);
     expect(h.gallery).toEqual({ students: 3, references: 4, unindexed: 0 });
 
     const miss = IdentifyResponse.parse((await postJson(`${server.url}/v1/identify`, { image: b64(17), threshold: 'eer' })).json);
@@ -91,6 +92,7 @@ describe('gallery over HTTP', () => {
 
   it('verify: accepted against the claimed student\'s references, rejected for someone else; real/fake kept', async () => {
     const ok = GalleryVerifyResponse.parse((await postJson(`${server.url}/v1/verify`, { image: b64(1), claimedId: '101' })).json);
+    expect(ok.answeredBy.map((a) => a.kind)).toEqual(['embedding', 'realfake']);
     expect(ok.score).toBeCloseTo(1, 5);
     expect(ok.references).toBe(2);
     expect(ok.models).toEqual({ embedding: 'embedding', realfake: 'realfake' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
-import { AuthenticityScore, ImageBase64, ModelName, StudentId, VerifyRequest } from './api.ts';
+import { AnsweredBy, AuthenticityScore, ImageBase64, ModelName, StudentId, VerifyRequest } from './api.ts';
 import type { EmbeddingThresholds } from './manifest.ts';
 
 // Request and response bodies of the enrolment gallery (open-set lookup and verification against
@@ -82,6 +82,7 @@ export const IdentifyResponse = z.object({
   candidates: z.array(IdSimilarity).describe('Most similar enrolled students (best reference each), most similar first'),
   threshold: ThresholdUsed,
   gallery: GalleryState,
+  answeredBy: z.array(AnsweredBy).describe('The models that answered, with their training data'),
 });
 export type IdentifyResponse = z.infer<typeof IdentifyResponse>;
 
@@ -100,6 +101,7 @@ export const GalleryVerifyResponse = z.object({
   authenticity: AuthenticityScore.nullable().describe('The real/fake check; null when no real/fake model is loaded (identity only)'),
   reasons: z.array(z.string()),
   models: z.object({ embedding: z.string(), realfake: z.string().nullable() }),
+  answeredBy: z.array(AnsweredBy).describe('The models that answered, with their training data'),
 });
 export type GalleryVerifyResponse = z.infer<typeof GalleryVerifyResponse>;
 

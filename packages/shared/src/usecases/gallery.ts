@@ -3,6 +3,7 @@
 // student's references (plus the real/fake check when a detector is loaded), re-embed after a model change.
 // Storage is the host's (SQL on the server and CLI, IndexedDB in the page); search is the in-memory index.
 import { UserError } from '../errors.ts';
+import { answeredBy } from '../pipeline/answered-by.ts';
 import { authenticity } from '../pipeline/authenticity.ts';
 import { embed } from '../pipeline/embed.ts';
 import type {
@@ -95,6 +96,7 @@ export class Gallery<I> {
       candidates,
       threshold,
       gallery: { students: state.index.students, references: state.index.size, unindexed: state.unindexed },
+      answeredBy: [answeredBy(entry)],
     };
   }
 
@@ -136,6 +138,7 @@ export class Gallery<I> {
       authenticity: auth,
       reasons,
       models: { embedding: entry.name, realfake: rf?.name ?? null },
+      answeredBy: rf ? [answeredBy(entry), answeredBy(rf)] : [answeredBy(entry)],
     };
   }
 
