@@ -3,7 +3,6 @@
 import {
   authenticity,
   classify,
-  findModel,
   floatToGray,
   generateFloat,
   prepareSignature,
