@@ -191,8 +191,9 @@ if (args['captures-only']) {
   console.log(`rough captures → ${join(out, `rough-seed${seed}`)}`);
   process.exit(0);
 }
-const { dir, trained } = await modelDir(data);
+// The backend first: training (when the model is not cached) builds layers on it.
 await selectBackend(undefined, { log: () => {} });
+const { dir, trained } = await modelDir(data);
 const model = await loadModel(dir);
 const [, height, width] = model.inputs[0].shape as number[];
 const cfg = PreprocessConfig.parse({ height, width });
