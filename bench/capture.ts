@@ -24,10 +24,11 @@
 //   npm run bench:capture -- [--sheets <dir>] [--seed 1] [--model <run or fold dir>] [--rough-train N]
 //                            [--embedding models] [--embedding-seen 1-92] [--out .cache/capture]
 //                            [--unlocated] [--captures-only]
-// --captures-only writes the rough captures and counts what the preprocessing refuses, without a model.
+// --captures-only writes the rough captures (and the --rough-train set) and counts what the preprocessing
+// refuses, without a model.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,7 +43,7 @@ import { crossValidate } from '../apps/trainer/src/evaluate/classifier-cross-val
 import { predictProbabilities } from '../apps/trainer/src/evaluate/classifier-predict.ts';
 import { IngestReport } from '../apps/trainer/src/ingest/ingest-report.ts';
 import { ingestSheets } from '../apps/trainer/src/ingest/ingest-sheets.ts';
-import { sheetRoughCaptures } from '../apps/trainer/src/ingest/sheet-rough-captures.ts';
+import { sheetRoughCaptures, writeRoughTrainingSet } from '../apps/trainer/src/ingest/sheet-rough-captures.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
 
 const { values: args } = parseArgs({
@@ -102,26 +103,13 @@ async function ingested(): Promise<{ dir: string; report: IngestReport }> {
   return { dir, report: IngestReport.parse(JSON.parse(readFileSync(reportPath, 'utf8'))) };
 }
 
-/**
- * The training folder for --rough-train N: every ingest crop linked, plus N rough captures of each of
- * signatures 1–3 as `<k>_aug<j>.jpg` (the train stream: no draw shared with the test captures).
- */
+/** The training folder for --rough-train N (cached; see writeRoughTrainingSet): signatures 1–3 get N rough copies each. */
 async function roughTrainingSet(data: string, report: IngestReport): Promise<string> {
   const dir = join(out, `train-rough${roughTrain}-seed${seed}`);
   const done = join(dir, '.complete');
   if (existsSync(done)) return dir;
-  await rm(dir, { recursive: true, force: true });
-  const index = await loadFolderDataset(data);
-  for (const it of index.items) {
-    await mkdir(join(dir, it.label), { recursive: true });
-    await symlink(resolve(it.path), join(dir, it.label, basename(it.path)));
-  }
-  let n = 0;
-  for await (const c of sheetRoughCaptures({ sheetsDir: args.sheets!, report, signatures: [1, 2, 3], copies: roughTrain, seed, stream: 'train' })) {
-    if (!existsSync(join(dir, String(c.id)))) continue; // a row the ingest did not keep
-    await writeFile(join(dir, String(c.id), `${c.signature}_aug${c.copy}.jpg`), c.jpeg);
-    n++;
-  }
+  const signatures = [1, 2, 3].filter((k) => k !== HELD_OUT_SIGNATURE);
+  const n = await writeRoughTrainingSet({ ingestDir: data, sheetsDir: args.sheets!, report, outDir: dir, signatures, copies: roughTrain, seed });
   await writeFile(done, `${n} rough captures\n`);
   return dir;
 }
@@ -283,6 +271,7 @@ if (args['captures-only']) {
     console.log(`${name}: ${files.length} images, refused ${JSON.stringify(refused)}`);
   }
   console.log(`rough captures → ${join(out, `rough-seed${seed}`)}`);
+  if (roughTrain > 0) console.log(`training set with ${roughTrain} rough captures of signatures 1–3 → ${await roughTrainingSet(data, report)}`);
   process.exit(0);
 }
 // The backend first: training (when the model is not cached) builds layers on it.
