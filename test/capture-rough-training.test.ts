@@ -6,7 +6,9 @@ import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '@sig/shared';
 import { loadFolderDataset } from '../apps/trainer/src/data/folder-dataset.ts';
+import { roughCapture } from '../apps/trainer/src/data/rough-capture.ts';
 import { leaveOneOutFolds } from '../apps/trainer/src/data/splits.ts';
 import type { IngestReport } from '../apps/trainer/src/ingest/ingest-report.ts';
 import { ingestSheets } from '../apps/trainer/src/ingest/ingest-sheets.ts';
@@ -31,6 +33,25 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
+});
+
+describe('roughCapture', () => {
+  it('keeps the window inside the photo for a cell at its edge (no smeared border), the cell still in it', () => {
+    const sheet = { width: 400, height: 300, channels: 1, data: new Uint8ClampedArray(400 * 300).fill(200) };
+    const cell = { x0: 300, x1: 399, y0: 240, y1: 299 };
+    for (let seed = 1; seed <= 50; seed++) {
+      const { info } = roughCapture(sheet, cell, { x0: 310, x1: 390, y0: 250, y1: 290 }, new Rng(seed), { clipChance: 0 });
+      const w = info.window;
+      expect(w.x0).toBeGreaterThanOrEqual(0);
+      expect(w.y0).toBeGreaterThanOrEqual(0);
+      expect(w.x1).toBeLessThanOrEqual(400);
+      expect(w.y1).toBeLessThanOrEqual(300);
+      expect(w.x0).toBeLessThanOrEqual(cell.x0);
+      expect(w.y0).toBeLessThanOrEqual(cell.y0);
+      // Still grown by 20–60 % of the cell: moved, not shrunk.
+      expect(w.x1 - w.x0).toBeGreaterThanOrEqual(Math.floor(1.2 * (cell.x1 - cell.x0)));
+    }
+  });
 });
 
 describe.skipIf(!haveSheet)('rough captures for training', () => {
