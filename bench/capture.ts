@@ -129,10 +129,11 @@ async function modelDir(data: string, report: IngestReport): Promise<{ dir: stri
   let trainData = data;
   if (roughTrain > 0) {
     trainData = await roughTrainingSet(data, report);
-    // The recipe's step count: its epochs over the tight set, spread over the grown set.
-    const tightTrain = (await loadFolderDataset(data)).items.filter((it) => basename(it.path) !== HELD_OUT).length;
-    const maxSteps = RECIPE.train.epochs * Math.ceil(tightTrain / RECIPE.train.batchSize);
-    train = { ...train, epochs: Math.ceil(RECIPE.train.epochs / (1 + roughTrain)), maxSteps };
+    // The recipe's step count (its epochs over the tight set), reached in fewer epochs over the grown set.
+    const trainCount = async (dir: string) => (await loadFolderDataset(dir)).items.filter((it) => it.group !== `${it.label}/${HELD_OUT_SIGNATURE}`).length;
+    const stepsPerEpoch = async (dir: string) => Math.ceil((await trainCount(dir)) / RECIPE.train.batchSize);
+    const maxSteps = RECIPE.train.epochs * (await stepsPerEpoch(data));
+    train = { ...train, epochs: Math.ceil(maxSteps / (await stepsPerEpoch(trainData))), maxSteps };
   }
   console.log(`training on signatures 1–3 of every student (seed ${seed}${roughTrain ? `, ${roughTrain} rough captures of each` : ''}) → ${run}; this takes several minutes`);
   const t0 = performance.now();
