@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '@sig/shared';
+import { Rng, type RawImage } from '@sig/shared';
 import { loadFolderDataset } from '../apps/trainer/src/data/folder-dataset.ts';
 import { roughCapture } from '../apps/trainer/src/data/rough-capture.ts';
 import { leaveOneOutFolds } from '../apps/trainer/src/data/splits.ts';
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe('roughCapture', () => {
   it('keeps the window inside the photo for a cell at its edge (no smeared border), the cell still in it', () => {
-    const sheet = { width: 400, height: 300, channels: 1, data: new Uint8ClampedArray(400 * 300).fill(200) };
+    const sheet: RawImage = { width: 400, height: 300, channels: 1, data: new Uint8ClampedArray(400 * 300).fill(200) };
     const cell = { x0: 300, x1: 399, y0: 240, y1: 299 };
     for (let seed = 1; seed <= 50; seed++) {
       const { info } = roughCapture(sheet, cell, { x0: 310, x1: 390, y0: 250, y1: 290 }, new Rng(seed), { clipChance: 0 });
