@@ -19,6 +19,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { withoutTfjsWarnings } from './settings.ts';
 import { callKernel, free, heapF32, runOp } from './wasm-kernel-calls.ts';
 
 /** dx = dy · (x > 0 ? 1 : alpha) (inputs dy, x; attr alpha). */
@@ -145,11 +146,6 @@ export function registerLeakyReluGradient(): void {
       return { x: () => runOp(LEAKY_RELU_GRAD, { dy: dy as Tensor, x }, { alpha: (attrs as { alpha: number }).alpha }) as Tensor };
     },
   } as GradConfig;
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    tf.registerGradient(config);
-  } finally {
-    console.warn = warn;
-  }
+  // Replacing a registered gradient logs a warning in tfjs; this replacement is intended.
+  withoutTfjsWarnings(() => tf.registerGradient(config));
 }
