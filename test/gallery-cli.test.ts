@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GalleryFile, IdentifyResponse } from '@sig/shared';
+import { GalleryFileHeader, GalleryFileStudent, IdentifyResponse } from '@sig/shared';
 import { makeGalleryModels } from './gallery/fixtures.ts';
 import { expectOneLineError, sig } from './helpers/sig-cli.ts';
 import { postJson, signatureImage, startTestServer } from './server/http.ts';
@@ -39,10 +39,14 @@ describe('sig gallery', () => {
     const list = await sig(['gallery', 'list', ...at('g1')]);
     expect(list.stdout.trim().split('\n')).toEqual(['s1\t2\t', 's2\t2\t', 's3\t2\t', '3 of 3 student(s)']);
 
-    const file = join(root, 'gallery.json');
-    expect((await sig(['gallery', 'export', file, ...at('g1')])).code).toBe(0);
-    const exported = GalleryFile.parse(JSON.parse(await readFile(file, 'utf8')));
-    expect(exported.students.map((s) => [s.id, s.signatures.length, s.signatures[0].embeddings.length])).toEqual([
+    const file = join(root, 'gallery.jsonl');
+    const exp = await sig(['gallery', 'export', file, ...at('g1')]);
+    expect(exp.stdout).toMatch(/exported 3 student\(s\)/);
+    // JSON Lines: a header, then one student per line.
+    const [header, ...lines] = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    expect(GalleryFileHeader.parse(JSON.parse(header)).version).toBe(2);
+    const students = lines.map((l) => GalleryFileStudent.parse(JSON.parse(l)));
+    expect(students.map((s) => [s.id, s.signatures.length, s.signatures[0].embeddings.length])).toEqual([
       ['s1', 2, 1],
       ['s2', 2, 1],
       ['s3', 2, 1],
@@ -79,7 +83,14 @@ describe('sig gallery', () => {
   it('bad input: one line, non-zero exit', async () => {
     const notGallery = join(root, 'not-gallery.json');
     await writeFile(notGallery, '{"hello": 1}');
-    expectOneLineError(await sig(['gallery', 'import', notGallery, ...at('g3')]), /not a gallery file/);
+    expectOneLineError(await sig(['gallery', 'import', notGallery, ...at('g3')]), /not a gallery file: line 1 \(header\)/);
+    // A bad third line: nothing of the file is imported (checked whole before the first write).
+    const good = (await readFile(join(root, 'gallery.jsonl'), 'utf8')).split('\n');
+    const broken = join(root, 'broken.jsonl');
+    await writeFile(broken, [good[0], good[1], '{"id": 7}', good[2]].join('\n'));
+    expectOneLineError(await sig(['gallery', 'import', broken, ...at('g3')]), /not a gallery file: line 3: id/);
+    expect((await sig(['gallery', 'list', ...at('g3')])).stdout).toMatch(/0 of 0 student/);
+    expectOneLineError(await sig(['gallery', 'import', join(root, 'missing.jsonl'), ...at('g3')]), /missing\.jsonl/);
     expectOneLineError(await sig(['gallery', 'enrol', '--data', join(root, 'nope'), ...at('g3')]), /nope/);
     expectOneLineError(await sig(['gallery', 'list', '--models', join(root, 'nomodels'), '--data-dir', join(root, 'g3')]), /manifest/);
   }, 120_000);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GalleryFile, IdentifyResponse, rawImagePreparer } from '@sig/shared';
+import { GalleryFileHeader, IdentifyResponse, rawImagePreparer } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
 import { localModels, openNodeGallery } from '../apps/inference-server/src/gallery/index.ts';
 import { buildEdge } from '../apps/edge/src/build/build.ts';
@@ -77,7 +77,7 @@ describe('gallery in the browser', () => {
           hit: await g.identify(blob(imgs[2])),
           stranger: await g.identify(blob(imgs[17])),
           verify: await g.verify(blob(imgs[1]), '301'),
-          file: await g.exportFile(),
+          file: await (await g.exportFile()).text(),
         };
       }, img);
       expect(answers.hit.match?.id, logs.join('\n')).toBe('301');
@@ -90,8 +90,9 @@ describe('gallery in the browser', () => {
       expect(answers.verify.authenticity).not.toBeNull();
 
       // The page's gallery file in the Node gallery: same students, same answer without re-embedding.
-      const file = GalleryFile.parse(answers.file);
-      expect(file.students.map((s) => s.id)).toEqual(['301', '302', '303']);
+      const [header, ...lines] = answers.file.trimEnd().split('\n');
+      expect(GalleryFileHeader.parse(JSON.parse(header)).version).toBe(2);
+      expect(lines.map((l) => JSON.parse(l).id)).toEqual(['301', '302', '303']);
       const source = await localModels(models, ['embedding']);
       const { gallery, store } = await openNodeGallery({
         models: source,
@@ -99,7 +100,7 @@ describe('gallery in the browser', () => {
         db: { dataDir: join(root, 'node-gallery') },
       });
       try {
-        expect(await gallery.importFile(file)).toEqual({ students: 3, references: 4 });
+        expect(await gallery.importFile(() => [answers.file])).toEqual({ students: 3, references: 4 });
         const r = IdentifyResponse.parse(await gallery.identify(Buffer.from(img[2], 'base64'), {}));
         expect(r.gallery.unindexed).toBe(0);
         expect(r.match?.id).toBe('301');

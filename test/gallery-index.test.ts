@@ -1,6 +1,7 @@
 // The in-memory exact search: the same top-k as scoring every reference, through adds, replacements and removals.
 import { describe, expect, it } from 'vitest';
-import { EmbeddingIndex, l2Normalise } from '@sig/shared';
+import { EmbeddingIndex, l2Normalise, type IndexScan } from '@sig/shared';
+import { QuantizedRows, simdScanAvailable } from '../packages/shared/src/usecases/quantized-rows.ts';
 
 function vectors(n: number, dim: number, seed: number): Float32Array[] {
   let s = seed;
@@ -18,10 +19,17 @@ function bruteForce(refs: Map<string, { student: string; v: Float32Array }>, q: 
   return [...best].sort((a, b) => b[1] - a[1]).slice(0, k).map(([id, similarity]) => ({ id, similarity }));
 }
 
+const scans: IndexScan[] = ['simd', 'scalar'];
+
 describe('EmbeddingIndex', () => {
-  it('matches brute force through adds, replacements and removals (dims not a multiple of 4 too)', () => {
-    for (const dim of [8, 13]) {
-      const index = new EmbeddingIndex(dim, 4); // tiny capacity: growth is exercised
+  it('runs the SIMD scan by default on Node', () => {
+    expect(simdScanAvailable()).toBe(true);
+    expect(new EmbeddingIndex(8).scan).toBe('simd');
+  });
+
+  it.each(scans)('%s: matches brute force through adds, replacements and removals (dims not a multiple of 4 or 16 too)', (scan) => {
+    for (const dim of [8, 13, 40]) {
+      const index = new EmbeddingIndex(dim, 4, scan); // tiny capacity: growth is exercised
       const refs = new Map<string, { student: string; v: Float32Array }>();
       const vs = vectors(300, dim, dim);
       vs.forEach((v, i) => refs.set(`g${i}`, { student: `s${i % 37}`, v }));
@@ -53,6 +61,49 @@ describe('EmbeddingIndex', () => {
       expect(scores).toHaveLength(own.length);
       own.sort((a, b) => a - b).forEach((x, i) => expect(scores[i]).toBeCloseTo(x, 5));
       expect(index.scoreStudent(q, 's3')).toEqual([]);
+    }
+  });
+
+  it('simd: near-duplicate references (scores closer than the int8 step) still rank exactly, and most rows are ruled out', () => {
+    const dim = 128;
+    const base = vectors(1, dim, 3)[0];
+    // 2 000 references within a tiny radius of one vector: the coarse scan cannot tell them apart, the exact pass must.
+    const near = vectors(2000, dim, 11).map((n) => l2Normalise(base.map((x, i) => x + 0.002 * n[i])));
+    const far = vectors(20_000, dim, 12);
+    const refs = new Map<string, { student: string; v: Float32Array }>();
+    [...near, ...far].forEach((v, i) => refs.set(`r${i}`, { student: `s${i % 5500}`, v }));
+    const simd = new EmbeddingIndex(dim, 16, 'simd');
+    const scalar = new EmbeddingIndex(dim, 16, 'scalar');
+    const list = [...refs].map(([signatureId, r]) => ({ signatureId, studentId: r.student, vector: r.v }));
+    simd.add(list);
+    scalar.add(list);
+    for (const q of [base, ...vectors(10, dim, 21), far[17]]) {
+      const want = bruteForce(refs, q, 5);
+      const got = simd.search(q, 5);
+      expect(got.map((g) => g.id)).toEqual(want.map((w) => w.id));
+      expect(got).toEqual(scalar.search(q, 5)); // identical scores, not merely close
+    }
+    simd.search(far[17], 5);
+    expect(simd.rescored).toBeLessThan(refs.size / 20);
+    expect(scalar.rescored).toBe(refs.size);
+  });
+
+  it('the int8 kernel gives every row an interval that holds its exact dot product', () => {
+    for (const dim of [1, 16, 33, 128, 700]) {
+      const vs = vectors(50, dim, dim);
+      const rows = new QuantizedRows(dim, 2);
+      vs.forEach((v, r) => rows.set(r, v));
+      rows.move(49, 0); // row 0 now holds vs[49]
+      const approx = new Float64Array(50), err = new Float64Array(50);
+      for (const q of vectors(5, dim, 100 + dim)) {
+        rows.scan(q, 50, approx, err);
+        for (let r = 0; r < 50; r++) {
+          const v = r === 0 ? vs[49] : vs[r];
+          const exact = v.reduce((a, x, i) => a + x * q[i], 0);
+          expect(Math.abs(approx[r] - exact)).toBeLessThanOrEqual(err[r]);
+          expect(err[r]).toBeLessThan(0.05); // a bound that prunes, not a trivial one
+        }
+      }
     }
   });
 

@@ -1,7 +1,8 @@
 import {
   EnrolRequest,
   EnrolResponse,
-  GalleryFile,
+  GalleryFileHeader,
+  GalleryFileStudent,
   GalleryList,
   GalleryStudent,
   GalleryVerifyRequest,
@@ -21,7 +22,8 @@ export const GALLERY_SCHEMAS = {
   IdentifyResponse,
   GalleryVerifyRequest,
   GalleryVerifyResponse,
-  GalleryFile,
+  GalleryFileHeader,
+  GalleryFileStudent,
 } as const;
 
 type Name = keyof typeof GALLERY_SCHEMAS;

@@ -5,7 +5,6 @@ import {
   Gallery,
   rawImagePreparer,
   type EnrolResponse,
-  type GalleryFile,
   type GalleryList,
   type GalleryVerifyResponse,
   type IdentifyResponse,
@@ -34,8 +33,20 @@ export interface GalleryApi {
   verify(image: Blob, claimedId: string): Promise<GalleryVerifyResponse>;
   list(): Promise<GalleryList>;
   remove(id: string): Promise<void>;
-  exportFile(): Promise<GalleryFile>;
-  importFile(json: unknown): Promise<{ students: number; references: number }>;
+  /** The gallery file (what the export button downloads). */
+  exportFile(): Promise<Blob>;
+  /** Reads a gallery file (from this page, another browser or `sig gallery export`). */
+  importFile(file: Blob): Promise<{ students: number; references: number }>;
+}
+
+/** A blob's bytes, a chunk at a time (ReadableStream's own async iteration is not in every browser yet). */
+async function* blobChunks(blob: Blob): AsyncGenerator<Uint8Array> {
+  const reader = blob.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
 }
 
 /** The gallery on this page, or undefined when the manifest has no embedding model. */
@@ -81,9 +92,13 @@ export async function attachGallery(runtime: EdgeRuntime, showError: (e: unknown
       await gallery.remove(id);
       await refresh();
     },
-    exportFile: () => gallery.exportFile(),
-    async importFile(json) {
-      const r = await gallery.importFile(json);
+    async exportFile() {
+      const lines: string[] = [];
+      for await (const line of gallery.exportFile()) lines.push(line);
+      return new Blob(lines, { type: 'application/x-ndjson' });
+    },
+    async importFile(file) {
+      const r = await gallery.importFile(() => blobChunks(file));
       const s = await gallery.status();
       // A file made with another model version: embed its references with this page's model.
       if (s.unindexed > 0) await gallery.reembed();
@@ -103,8 +118,8 @@ export async function attachGallery(runtime: EdgeRuntime, showError: (e: unknown
     try {
       const file = await api.exportFile();
       const a = Object.assign(document.createElement('a'), {
-        href: URL.createObjectURL(new Blob([JSON.stringify(file)], { type: 'application/json' })),
-        download: 'gallery.json',
+        href: URL.createObjectURL(file),
+        download: 'gallery.jsonl',
       });
       a.click();
       URL.revokeObjectURL(a.href);
@@ -115,7 +130,7 @@ export async function attachGallery(runtime: EdgeRuntime, showError: (e: unknown
   const importInput = byId<HTMLInputElement>('gallery-import');
   importInput.addEventListener('change', async () => {
     const f = importInput.files?.[0];
-    if (f) api.importFile(JSON.parse(await f.text())).catch(showError);
+    if (f) api.importFile(f).catch(showError);
   });
   await refresh();
   return api;

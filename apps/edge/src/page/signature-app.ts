@@ -2,10 +2,12 @@
 // server (packages/shared), run on onnxruntime-web sessions.
 import {
   authenticity,
+  boxingImagePreparer,
   classify,
+  findModel,
   floatToGray,
   generateFloat,
-  prepareSignature,
+  prepareFor,
   type Box,
   type FloatImage,
   type GrayImage,
@@ -56,24 +58,16 @@ export class SignatureApp {
   /** Top-k lookup and authenticity verdict for one decoded image (each when its model is present). */
   async analyze(image: RawImage, topK: number): Promise<AnalyzeResult> {
     const t0 = performance.now();
-    const clf = this.runtime.pick('classifier');
-    const rf = this.runtime.pick('realfake');
-    // Models with identical preprocessing share one pass over the image.
-    // An image without one signature throws NoSignatureError here, before any model runs (the page shows why).
-    const prepared = new Map<string, FloatImage>();
-    let inkBox: Box | undefined;
-    const inputFor = (entry: ModelEntry): FloatImage => {
-      const key = JSON.stringify(entry.preprocess);
-      let x = prepared.get(key);
-      if (!x) {
-        const p = prepareSignature(entry, image);
-        prepared.set(key, (x = p.input));
-        inkBox ??= p.box ?? undefined;
-      }
-      return x;
-    };
-    const clfInput = clf && inputFor(clf);
-    const rfInput = rf && inputFor(rf);
+    const clf = findModel(this.models, 'classifier');
+    const rf = findModel(this.models, 'realfake');
+    // The shared preparation: models with identical preprocessing share one pass over the image, and an
+    // image without one signature throws NoSignatureError here, before any model runs (the page shows why).
+    const preparer = boxingImagePreparer();
+    const entries: ModelEntry[] = [clf, rf].filter((e): e is NonNullable<typeof e> => e !== undefined);
+    const inputs = await prepareFor(preparer.prepare, image, entries);
+    const clfInput = clf && inputs[0];
+    const rfInput = rf && inputs[entries.length - 1];
+    const inkBox = preparer.box();
     const t1 = performance.now();
     const result: AnalyzeResult = { inkBox, imageSize: { width: image.width, height: image.height }, timings: { preprocessMs: t1 - t0, inferenceMs: 0, totalMs: 0 } };
     if (clf && clfInput) {

@@ -98,31 +98,32 @@ export function register(program: Command): void {
 
   where(group.command('export'))
     .description('write the gallery (images and embeddings) to a gallery file the server and the page read')
-    .argument('<file>', 'output .json file')
+    .argument('<file>', 'output file (JSON Lines: a header, then a student per line)')
     .action(async (file: string, o: Where) => {
-      const { writeFile } = await import('node:fs/promises');
+      const { createWriteStream } = await import('node:fs');
+      const { pipeline } = await import('node:stream/promises');
       await withGallery(o, async (g) => {
-        const out = await g.exportFile();
-        await writeFile(file, JSON.stringify(out));
-        console.log(`exported ${out.students.length} student(s) to ${file}`);
+        let lines = 0;
+        const counted = async function* (src: AsyncIterable<string>) {
+          for await (const line of src) {
+            lines++;
+            yield line;
+          }
+        };
+        await pipeline(counted(g.exportFile()), createWriteStream(file));
+        console.log(`exported ${lines - 1} student(s) to ${file}`);
       });
     });
 
   where(group.command('import'))
-    .description('read a gallery file: each student in it replaces the one with that ID')
-    .argument('<file>', 'gallery file (.json)')
+    .description('read a gallery file: each student in it replaces the one with that ID (a bad file imports nothing)')
+    .argument('<file>', 'gallery file (from sig gallery export or the page)')
     .action(async (file: string, o: Where) => {
-      const { readFile } = await import('node:fs/promises');
-      const { UserError } = await import('@sig/shared');
-      let json: unknown;
-      try {
-        json = JSON.parse(await readFile(file, 'utf8'));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code) throw err;
-        throw new UserError(`${file} is not JSON`);
-      }
+      const { createReadStream } = await import('node:fs');
+      const { access } = await import('node:fs/promises');
+      await access(file); // a missing file is one readable line before the gallery opens
       await withGallery(o, async (g) => {
-        const r = await g.importFile(json);
+        const r = await g.importFile(() => createReadStream(file));
         const s = await g.status(o.model);
         console.log(`imported ${r.students} student(s), ${r.references} reference(s); ${s.unindexed} need re-embedding with ${s.model} (sig gallery reembed)`);
       });

@@ -105,33 +105,46 @@ export const GalleryVerifyResponse = z.object({
 });
 export type GalleryVerifyResponse = z.infer<typeof GalleryVerifyResponse>;
 
-/** A gallery file (sig gallery export/import, the page's export/import): images and their embeddings. */
-export const GalleryFile = z.object({
-  format: z.literal('sig-gallery'),
-  version: z.literal(1),
-  exportedAt: z.string(),
-  students: z.array(
+/** One student in a gallery file: reference PNGs and their embeddings, each tagged with the model that made it. */
+export const GalleryFileStudent = z.object({
+  id: GalleryId,
+  name: z.string().nullable(),
+  signatures: z.array(
     z.object({
-      id: GalleryId,
-      name: z.string().nullable(),
-      signatures: z.array(
+      png: z.string().describe('PNG, base64'),
+      embeddings: z.array(
         z.object({
-          png: z.string().describe('PNG, base64'),
-          embeddings: z.array(
-            z.object({
-              model: z.string(),
-              version: z.string(),
-              sha256: z.string(),
-              preprocess: z.string(),
-              vector: z.string().describe('float32 little-endian, base64'),
-            }),
-          ),
+          model: z.string(),
+          version: z.string(),
+          sha256: z.string(),
+          preprocess: z.string(),
+          vector: z.string().describe('float32 little-endian, base64'),
         }),
       ),
     }),
   ),
 });
-export type GalleryFile = z.infer<typeof GalleryFile>;
+export type GalleryFileStudent = z.infer<typeof GalleryFileStudent>;
+
+/**
+ * The first line of a gallery file (sig gallery export/import, the page's export/import). Version 2 is JSON
+ * Lines: this header, then one {@link GalleryFileStudent} per line, so a gallery of any size is written and
+ * read a student at a time.
+ */
+export const GalleryFileHeader = z.object({
+  format: z.literal('sig-gallery'),
+  version: z.literal(2),
+  exportedAt: z.string(),
+});
+export type GalleryFileHeader = z.infer<typeof GalleryFileHeader>;
+
+/** Version 1 of the gallery file, still read: one JSON document holding every student. */
+export const GalleryFileV1 = z.object({
+  format: z.literal('sig-gallery'),
+  version: z.literal(1),
+  exportedAt: z.string(),
+  students: z.array(GalleryFileStudent),
+});
 
 /** The false-acceptance rate each threshold of an embedding model was calibrated for. */
 export const THRESHOLD_FAR: Record<keyof EmbeddingThresholds, string> = { far1: '1%', far01: '0.1%', eer: 'EER' };

@@ -1,5 +1,9 @@
 // Exact nearest-neighbour search over enrolled reference embeddings: one contiguous Float32Array of unit
-// vectors (row-major), so a query is n dot products in one pass over memory. Browser-safe, no I/O.
+// vectors (row-major), so a query is n dot products in one pass over memory. Where WebAssembly SIMD runs
+// (Node, every current browser) a coarse int8 scan with error bounds first rules out the rows that cannot
+// reach the top k, and only the rest are scored exactly: the same answer, ~10× less work at 100k
+// references. Browser-safe, no I/O.
+import { QuantizedRows, simdScanAvailable } from './quantized-rows.ts';
 
 /** One reference as the index holds it. */
 export interface IndexedReference {
@@ -31,6 +35,26 @@ function dotRow(m: Float32Array, row: number, q: Float32Array, dim: number): num
   return a + b + c + d;
 }
 
+/** How the index scans: `simd` (int8 coarse scan, then exact re-scoring; the default where available) or `scalar` (every row exactly). */
+export type IndexScan = 'simd' | 'scalar';
+
+/** The k-th largest of values[0..count) that are finite (-∞ when fewer than k are). */
+function kthLargest(values: Float64Array, count: number, k: number): number {
+  const top: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = values[i];
+    if (v === -Infinity || (top.length === k && v <= top[k - 1])) continue;
+    let j = top.length < k ? top.length : k - 1;
+    if (top.length < k) top.push(0);
+    while (j > 0 && top[j - 1] < v) {
+      top[j] = top[j - 1];
+      j--;
+    }
+    top[j] = v;
+  }
+  return top.length === k ? top[k - 1] : -Infinity;
+}
+
 /** Exact search over every reference; students are ranked by their best-matching reference. */
 export class EmbeddingIndex {
   private matrix: Float32Array;
@@ -41,12 +65,24 @@ export class EmbeddingIndex {
   private readonly slotId: (string | undefined)[] = [];
   private readonly slotRefs: number[] = [];
   private readonly freeSlots: number[] = [];
-  private best = new Float32Array(0);
+  private best = new Float64Array(0);
   private n = 0;
+  /** The int8 copy for the coarse scan (null: scalar scan), and its per-row scratch. */
+  private readonly rows: QuantizedRows | null;
+  private approx = new Float64Array(0);
+  private err = new Float64Array(0);
+  /** Rows the last search scored exactly (all of them on the scalar scan). */
+  rescored = 0;
 
-  constructor(readonly dim: number, capacity = 1024) {
+  constructor(readonly dim: number, capacity = 1024, scan: IndexScan = simdScanAvailable() ? 'simd' : 'scalar') {
     this.matrix = new Float32Array(capacity * dim);
     this.rowStudent = new Int32Array(capacity);
+    this.rows = scan === 'simd' ? new QuantizedRows(dim, capacity) : null;
+  }
+
+  /** Which scan this index runs. */
+  get scan(): IndexScan {
+    return this.rows ? 'simd' : 'scalar';
   }
 
   /** References held. */
@@ -68,6 +104,7 @@ export class EmbeddingIndex {
       if (this.n === this.rowStudent.length) this.grow();
       const row = this.n++;
       this.matrix.set(r.vector, row * this.dim);
+      this.rows?.set(row, r.vector);
       const slot = this.slot(r.studentId);
       this.rowStudent[row] = slot;
       this.slotRefs[slot]++;
@@ -97,10 +134,21 @@ export class EmbeddingIndex {
   /** The `k` students most similar to the unit vector `q` (by their best reference), most similar first. */
   search(q: Float32Array, k: number): StudentScore[] {
     if (q.length !== this.dim) throw new Error(`query has ${q.length} values, the index holds ${this.dim}`);
+    if (k < 1) return [];
     const slots = this.slotId.length;
-    if (this.best.length < slots) this.best = new Float32Array(Math.max(slots, this.best.length * 2));
+    if (this.best.length < slots) this.best = new Float64Array(Math.max(slots, this.best.length * 2));
+    this.best.fill(-Infinity, 0, slots);
+    if (this.rows && this.n > 0) this.searchCoarse(this.rows, q, k);
+    else {
+      this.scoreAll(q);
+      this.rescored = this.n;
+    }
+    return this.topStudents(this.best, k);
+  }
+
+  /** best[slot] = the exact best similarity of each student, every row scored. */
+  private scoreAll(q: Float32Array): void {
     const best = this.best;
-    best.fill(-Infinity, 0, slots);
     const m = this.matrix, rs = this.rowStudent, dim = this.dim, n = this.n, end4 = dim & ~3;
     // The dot product inlined (not dotRow): V8 keeps this loop ~2x faster than with the call.
     for (let row = 0; row < n; row++) {
@@ -118,6 +166,43 @@ export class EmbeddingIndex {
       const slot = rs[row];
       if (s > best[slot]) best[slot] = s;
     }
+  }
+
+  /**
+   * best[slot] = the exact best similarity of every student that can be in the top k (others stay -∞):
+   * the int8 scan gives each row an interval [approx − err, approx + err] holding its exact score; the k-th
+   * largest of the students' lower bounds is a floor no top-k student is below, so only rows whose upper
+   * bound reaches it are scored exactly (with the same arithmetic as `scoreAll`, so scores are identical).
+   */
+  private searchCoarse(rows: QuantizedRows, q: Float32Array, k: number): void {
+    const n = this.n, rs = this.rowStudent, best = this.best, slots = this.slotId.length;
+    if (this.approx.length < n) {
+      this.approx = new Float64Array(this.rowStudent.length);
+      this.err = new Float64Array(this.rowStudent.length);
+    }
+    const approx = this.approx, err = this.err;
+    rows.scan(q, n, approx, err);
+    // Lower bounds per student, kept in `best` for the moment.
+    for (let row = 0; row < n; row++) {
+      const lo = approx[row] - err[row], slot = rs[row];
+      if (lo > best[slot]) best[slot] = lo;
+    }
+    const floor = kthLargest(best, slots, k);
+    best.fill(-Infinity, 0, slots);
+    let rescored = 0;
+    for (let row = 0; row < n; row++) {
+      if (approx[row] + err[row] < floor) continue;
+      rescored++;
+      const s = dotRow(this.matrix, row, q, this.dim);
+      const slot = rs[row];
+      if (s > best[slot]) best[slot] = s;
+    }
+    this.rescored = rescored;
+  }
+
+  /** The k students with the highest best[slot], highest first (ties: the lower slot first). */
+  private topStudents(best: Float64Array, k: number): StudentScore[] {
+    const slots = this.slotId.length;
     // Partial selection: keep the k best in a small sorted array (k is small, students may be many).
     const top: StudentScore[] = [];
     for (let slot = 0; slot < slots; slot++) {
@@ -162,6 +247,7 @@ export class EmbeddingIndex {
     const last = --this.n;
     if (row !== last) {
       this.matrix.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
+      this.rows?.move(last, row);
       this.rowStudent[row] = this.rowStudent[last];
       this.rowSignature[row] = this.rowSignature[last];
       this.signatureRow.set(this.rowSignature[row], row);

@@ -8,7 +8,6 @@ import { authenticity } from '../pipeline/authenticity.ts';
 import { embed } from '../pipeline/embed.ts';
 import type {
   EnrolResponse,
-  GalleryFile,
   GalleryList,
   GalleryStudent,
   GalleryVerifyRequest,
@@ -20,7 +19,7 @@ import type {
 } from '../schemas/gallery.ts';
 import { embeddingSpec, THRESHOLD_FAR } from '../schemas/gallery.ts'; // values (the line above is types only)
 import type { ModelEntry } from '../schemas/manifest.ts';
-import { fromGalleryFile, toGalleryFile } from './gallery-file.ts';
+import { galleryFileLines, readGalleryFile } from './gallery-file.ts';
 import { EmbeddingIndex } from './gallery-index.ts';
 import { modelTag, tagKey, type GalleryLimits, type GalleryStore, type ModelTag } from './gallery-store.ts';
 import { findModel, pickModel, prepareFor, type ModelSource, type Preparer } from './models.ts';
@@ -220,20 +219,22 @@ export class Gallery<I> {
     }
   }
 
-  /** The whole gallery as a gallery file (JSON value). */
-  async exportFile(): Promise<GalleryFile> {
-    return toGalleryFile(this.deps.store.exportAll());
+  /** The whole gallery as the lines of a gallery file (a student at a time; see gallery-file.ts). */
+  exportFile(): AsyncGenerator<string> {
+    return galleryFileLines(this.deps.store.exportAll());
   }
 
   /**
-   * Imports a gallery file: each student replaces the one with that ID (one transaction each). Embeddings of
-   * another model version come along but are not compared until re-embedded (reported as unindexed).
+   * Imports a gallery file: each student replaces the one with that ID (one transaction each). `open` is
+   * called twice: the whole file is checked first, so a bad line imports nothing. Embeddings of another
+   * model version come along but are not compared until re-embedded (reported as unindexed).
    */
-  async importFile(json: unknown): Promise<{ students: number; references: number }> {
-    const students = fromGalleryFile(json);
-    let references = 0;
-    for (const s of students) {
+  async importFile(open: () => AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>): Promise<{ students: number; references: number }> {
+    for await (const _ of readGalleryFile(open()));
+    let students = 0, references = 0;
+    for await (const s of readGalleryFile(open())) {
       await this.deps.store.importStudent(s);
+      students++;
       references += s.signatures.length;
     }
     for (const p of this.states.values()) {
@@ -241,7 +242,7 @@ export class Gallery<I> {
       await this.catchUp(s);
       s.unindexed = (await this.deps.store.pending(s.tag, 0)).total;
     }
-    return { students: students.length, references };
+    return { students, references };
   }
 
   /** Other processes' writes (a shared store) become visible after this; local writes catch up themselves. */

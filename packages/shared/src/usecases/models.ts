@@ -4,7 +4,7 @@
 import type { FloatImage, RawImage } from '../image/types.ts';
 import { UserError } from '../errors.ts';
 import type { PipelineContext } from '../pipeline/session.ts';
-import { preprocess } from '../preprocess/index.ts';
+import { preprocess, preprocessSignature, type Box } from '../preprocess/index.ts';
 import type { EntryOfKind, ModelEntry, ModelKind } from '../schemas/manifest.ts';
 import type { PreprocessConfig } from '../schemas/preprocess.ts';
 
@@ -57,3 +57,20 @@ export async function prepareFor<I>(preparer: Preparer<I>, input: I, entries: re
 /** The preparer for decoded images (page, CLI): the shared preprocessing on this thread. */
 export const rawImagePreparer: Preparer<RawImage> = async (image, configs) =>
   configs.map((c) => preprocess(image, c));
+
+/**
+ * {@link rawImagePreparer} that also keeps where the signature was found (its ink box in the image's pixels,
+ * from the first configuration prepared): the page draws it on the photo. One per image.
+ */
+export function boxingImagePreparer(): { prepare: Preparer<RawImage>; box(): Box | undefined } {
+  let box: Box | undefined;
+  return {
+    prepare: async (image, configs) =>
+      configs.map((c) => {
+        const p = preprocessSignature(image, c);
+        box ??= p.box ?? undefined;
+        return p.input;
+      }),
+    box: () => box,
+  };
+}
