@@ -17,11 +17,11 @@ export const EvalCganPaths = z.object({
   out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'file', help: 'JSON file for the results', defaultText: '<run>/quality.json' }),
 });
 
-/** `sig eval cgan`: TSTR accuracy, label agreement and Fréchet distance of a CGAN run. */
+/** `sig eval cgan`: TSTR accuracy, label agreement, Fréchet distance and nearest-training-image distance of a CGAN run. */
 export function register(program: Command): void {
   const cmd = commandGroup(program, 'eval', 'evaluate a trained model')
     .command('cgan')
-    .description('measure a CGAN: train-on-generated/test-on-real accuracy, label agreement, Fréchet distance');
+    .description('measure a CGAN: train-on-generated/test-on-real accuracy, label agreement, Fréchet distance, nearest-training-image distance');
   for (const schema of [EvalCganPaths, CganEvalConfig, BackendSettings]) addSettingOptions(cmd, schema);
   cmd.action(async () => {
     const { evalCganRun } = await import('../evaluate/cgan-eval-run.ts');
@@ -32,6 +32,7 @@ export function register(program: Command): void {
     console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)})`);
     console.log(`(b) label agreement of generated samples:       ${r.labelAgreement.toFixed(4)}  (classifier on real: ${r.classifierRealAccuracy.toFixed(4)})`);
     console.log(`(c) Fréchet distance (embedding, d=${r.embeddingDim}):        ${r.frechetDistance.toFixed(4)}  (real vs other real images: ${r.frechetRealVsReal.toFixed(4)})`);
+    console.log(`(d) nearest same-label training image, median: ${r.nearestTrainingGenerated.toFixed(4)}  (held-out real: ${r.nearestTrainingRealHeldOut.toFixed(4)}; ≪ = near-copies)`);
     console.log(`(${r.seconds.toFixed(0)} s) → ${r.outFile}`);
   });
 }
