@@ -18,8 +18,13 @@ export function register(program: Command): void {
       const { cliNumber } = await import('../cli-number.ts');
       const realSamples = cliNumber('real-samples', opts.realSamples, 0);
       // TF.js side of the parity check: the fastest backend here (all are float32).
+      // The exporter reads weights synchronously, which WebGPU cannot do in Node.
+      if (opts.backend === 'webgpu') {
+        const { UserError } = await import('@sig/shared');
+        throw new UserError('sig export: --backend webgpu cannot read weights synchronously; use auto, wasm or cpu');
+      }
       const { selectBackend } = await import('../backend/select.ts');
-      await selectBackend(opts.backend);
+      await selectBackend(opts.backend, { exclude: ['webgpu'] });
       const { exportRuns } = await import('../export/export-run.ts');
       const precisions = [...(opts.fp16 ? (['fp16'] as const) : []), ...(opts.int8 ? (['int8'] as const) : [])];
       const done = await exportRuns(opts.run, opts.out, {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { workersForBackend } from '../backend/cli-option.ts';
 import { commandGroup } from '../cli-group.ts';
 import { addClassifierOptions, classifierOptionsFrom } from '../train/classifier-options.ts';
 
@@ -11,9 +12,10 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'run folder to write')
     .option('--resume', 'continue from <out>/checkpoint with the run’s own settings');
   addClassifierOptions(cmd).action(async (opts: { data: string; out: string; resume?: boolean }) => {
-    const { model, train, workers, backend: backendName } = classifierOptionsFrom(cmd);
+    const { model, train, workers: asked, backend: backendName } = classifierOptionsFrom(cmd);
     const { selectBackend } = await import('../backend/select.ts');
     const backend = await selectBackend(backendName);
+    const workers = workersForBackend(backend, asked, cmd.getOptionValueSource('workers') === 'cli');
     const { trainClassifierRun } = await import('../train/classifier-run.ts');
     const { metrics, result } = await trainClassifierRun({
       data: opts.data,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { commandGroup } from '../cli-group.ts';
-import { backendOption } from '../backend/cli-option.ts';
+import { backendOption, workersForBackend } from '../backend/cli-option.ts';
 
 interface Opts {
   data: string[];
@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--no-augment', 'train without on-the-fly augmentation')
     .option('--workers <n>', 'data-parallel worker threads (1 = this thread; 2 = both cores)', '2')
     .addOption(backendOption())
-    .action(async (o: Opts) => {
+    .action(async (o: Opts, cmd: Command) => {
       const { cliNumber } = await import('../cli-number.ts');
       const { UserError, EmbeddingTrainConfig } = await import('@sig/shared');
       const m = /^(\d+)[x×](\d+)$/.exec(o.input.trim());
@@ -76,9 +76,9 @@ export function register(program: Command): void {
         evalEvery: cliNumber('eval-every', o.evalEvery, 0),
         augment: o.augment,
       });
-      const workers = cliNumber('workers', o.workers, 1, true, 16);
       const { selectBackend } = await import('../backend/select.ts');
       const backend = await selectBackend(o.backend);
+      const workers = workersForBackend(backend, cliNumber('workers', o.workers, 1, true, 16), cmd.getOptionValueSource('workers') === 'cli');
       const { trainEmbeddingRun } = await import('../train/embedding-run.ts');
       const { run, result } = await trainEmbeddingRun({ data: o.data, holdout: o.holdout, out: o.out, model, train, resume: o.resume, backend, workers });
       const t = run.thresholds;

@@ -9,6 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { Rng, type CganConfig } from '@sig/shared';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { loadModel, saveModel } from '../model/io.ts';
+import { predictData } from '../model/predict-data.ts';
 
 /** Real training images in the generator's space ([-1, 1], paper -1), NHWC with one channel. */
 export interface GanData {
@@ -80,8 +81,8 @@ function latentBatch(rng: Rng, count: number, latentDim: number, numClasses: num
   return { z: tf.tensor2d(z, [count, latentDim]), label: tf.tensor2d(oh, [count, numClasses]) };
 }
 
-/** One discriminator update then one generator update on a batch drawn from `data`. */
-export function adversarialStep(state: GanState, data: GanData, batchSize: number): StepStats {
+/** One discriminator update then one generator update on a batch drawn from `data` (its statistics read back asynchronously). */
+export async function adversarialStep(state: GanState, data: GanData, batchSize: number): Promise<StepStats> {
   const { cfg, generator: G, discriminator: D } = state;
   const rng = stepRng(state.seed, state.step);
   const s = data.size;
@@ -101,14 +102,14 @@ export function adversarialStep(state: GanState, data: GanData, batchSize: numbe
     // 1. Discriminator: real → cfg.realLabel (one-sided smoothing), generated → 0. G is not updated here.
     const f = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
     const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor;
-    let dReal = 0;
-    let dFake = 0;
+    let dReal: tf.Tensor | undefined;
+    let dFake: tf.Tensor | undefined;
     const dLoss = state.optD.minimize(
       () => {
         const pReal = D.apply([real, realLabel], { training: true }) as tf.Tensor;
         const pFake = D.apply([fake, f.label], { training: true }) as tf.Tensor;
-        dReal = tf.mean(pReal).dataSync()[0];
-        dFake = tf.mean(pFake).dataSync()[0];
+        dReal = tf.keep(tf.mean(pReal));
+        dFake = tf.keep(tf.mean(pFake));
         return tf.add(bce(pReal, cfg.realLabel), bce(pFake, 0)) as tf.Scalar;
       },
       true,
@@ -125,21 +126,20 @@ export function adversarialStep(state: GanState, data: GanData, batchSize: numbe
       true,
       trainableVars(G),
     )!;
-    return { dLoss: dLoss.dataSync()[0], gLoss: gLoss.dataSync()[0], dReal, dFake };
+    return [dLoss, gLoss, dReal!, dFake!];
   });
+  const [dLoss, gLoss, dReal, dFake] = (await Promise.all(stats.map((t) => t.data()))).map((d) => d[0]);
+  tf.dispose(stats);
   state.step++;
-  return { step: state.step, ...stats };
+  return { step: state.step, dLoss, gLoss, dReal, dFake };
 }
 
 /** Generated images (inference mode, as exported) for latent vectors `z` and label indices. */
-export function generate(generator: tfl.LayersModel, z: Float32Array, labels: ArrayLike<number>, latentDim: number, numClasses: number): Float32Array {
+export function generate(generator: tfl.LayersModel, z: Float32Array, labels: ArrayLike<number>, latentDim: number, numClasses: number): Promise<Float32Array> {
   const n = labels.length;
-  return tf.tidy(() => {
-    const oh = new Float32Array(n * numClasses);
-    for (let i = 0; i < n; i++) oh[i * numClasses + labels[i]] = 1;
-    const y = generator.predict([tf.tensor2d(z, [n, latentDim]), tf.tensor2d(oh, [n, numClasses])]) as tf.Tensor;
-    return y.dataSync() as Float32Array;
-  });
+  const oh = new Float32Array(n * numClasses);
+  for (let i = 0; i < n; i++) oh[i * numClasses + labels[i]] = 1;
+  return predictData(generator, () => [tf.tensor2d(z, [n, latentDim]), tf.tensor2d(oh, [n, numClasses])]);
 }
 
 async function saveOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
@@ -195,7 +195,7 @@ export interface AdversarialHooks {
 export async function trainAdversarial(state: GanState, data: GanData, totalSteps: number, batchSize: number, hooks: AdversarialHooks = {}): Promise<StepStats[]> {
   const history: StepStats[] = [];
   while (state.step < totalSteps) {
-    const stats = adversarialStep(state, data, batchSize);
+    const stats = await adversarialStep(state, data, batchSize);
     if (!Number.isFinite(stats.dLoss) || !Number.isFinite(stats.gLoss)) {
       throw new Error(`adversarial training diverged at step ${stats.step} (dLoss ${stats.dLoss}, gLoss ${stats.gLoss})`);
     }
