@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { workersForBackend } from '../apps/trainer/src/backend/cli-option.ts';
 import { softwareGpuEnv, softwareGpuMissing } from './helpers/software-gpu.ts';
 
 const run = promisify(execFile);
@@ -30,5 +31,15 @@ describe.skipIf(missing !== undefined)('training backend choice', () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: repoRoot, env: softwareGpuEnv(), encoding: 'utf8' });
     expect(stdout).toMatch(/^backend: (wasm|cpu|tfjs-node)/m);
     expect(stdout).toMatch(/webgpu: the adapter is google swiftshader .*software \(--backend webgpu forces it\)/);
+  });
+});
+
+describe('data-parallel workers on webgpu', () => {
+  it('default to 1 (the GPU runs the whole batch); an explicit --workers > 1 is refused; other backends keep theirs', () => {
+    expect(workersForBackend('webgpu', 2, false)).toBe(1);
+    expect(workersForBackend('webgpu', 1, true)).toBe(1);
+    expect(() => workersForBackend('webgpu', 2, true)).toThrow(/on webgpu use --workers 1/);
+    expect(workersForBackend('wasm', 2, false)).toBe(2);
+    expect(workersForBackend('wasm', 4, true)).toBe(4);
   });
 });

@@ -134,12 +134,12 @@ export class ModelRegistry {
  * WebGPU adapter), why the providers before it could not load (e.g. `cuda unavailable: ... Failed to load
  * shared library`), and its batch limits.
  */
-export function startupLine(entry: ModelEntry, loaded: Pick<LoadedModel, 'provider' | 'fallbackReason' | 'adapter'> & { batching?: BatchingOptions }): string {
+export function startupLine(entry: ModelEntry, loaded: Pick<LoadedModel, 'provider' | 'fallbackReason' | 'adapter' | 'batching'>): string {
   const demo = entry.demo ? ', demo model' : '';
   const adapter = loaded.adapter ? `, adapter ${loaded.adapter}` : '';
   const why = loaded.fallbackReason ? ` (${loaded.fallbackReason.replace(/^(\w+): /, '$1 unavailable: ').replace(/; (\w+): /g, '; $1 unavailable: ')})` : '';
   const b = loaded.batching;
-  const limits = b ? `; batches of up to ${b.maxBatchSize}, ${b.concurrency ?? 1} at a time` : '';
+  const limits = `; batches of up to ${b.maxBatchSize}, ${b.concurrency ?? 1} at a time`;
   return `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels${demo}) loaded on ${loaded.provider}${adapter}${why}${limits}`;
 }
 
