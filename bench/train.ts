@@ -2,7 +2,7 @@
 // our best TensorFlow.js path (trainable wasm with native convolutions, data-parallel workers), on tfjs `cpu` (a few steps), and of the
 // same architecture in PyTorch CPU with 2 threads, all measured in this run (our best path and PyTorch in
 // alternating rounds, fastest round each); the ratio to PyTorch prints last.
-// Options: --width 0.25 --height 64 --width-px 128 --batch 32 --classes 50 --steps 8 --workers 2 --rounds 3
+// Options: --model classifier|cgan (cgan: see bench/train-cgan.ts) --width 0.25 --height 64 --width-px 128 --batch 32 --classes 50 --steps 8 --workers 2 --rounds 3
 //          --cpu-steps 1 --cpu-batch 4 (tfjs cpu is minutes per batch of 32) --skip-cpu
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -17,6 +17,13 @@ import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { DataParallel } from '../apps/trainer/src/train/data-parallel.ts';
 import { computeLoss } from '../apps/trainer/src/train/data-parallel-loss.ts';
 
+// `--model cgan` times the adversarial step instead (bench/train-cgan.ts, its own options).
+const modelAt = process.argv.indexOf('--model');
+if (modelAt > 0 && process.argv[modelAt + 1] === 'cgan') {
+  await import('./train-cgan.ts');
+  process.exit(0);
+}
+
 const { values: opt } = parseArgs({
   options: {
     width: { type: 'string', default: '0.25' },
@@ -30,6 +37,7 @@ const { values: opt } = parseArgs({
     workers: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '3' },
     'skip-cpu': { type: 'boolean', default: false },
+    model: { type: 'string', default: 'classifier' },
   },
 });
 const W = Number(opt.width);

@@ -50,6 +50,11 @@ describe('sig eval cgan, tiny end to end', () => {
     // Two generator steps are far from the real images; the real-vs-real reference exists (there is a held-out split).
     expect(r.frechetDistance).toBeGreaterThan(0);
     expect(Number.isFinite(r.frechetRealVsReal)).toBe(true);
-    expect(JSON.parse(await readFile(join(gan, 'quality.json'), 'utf8')).realSource).toBe('cgan held-out split');
+    // (d) both nearest-training-image medians exist with a held-out split; no real held-out image is a training image.
+    expect(r.nearestTrainingGenerated).toBeGreaterThan(0);
+    expect(r.nearestTrainingRealHeldOut).toBeGreaterThan(0);
+    const written = JSON.parse(await readFile(join(gan, 'quality.json'), 'utf8'));
+    expect(written.realSource).toBe('cgan held-out split');
+    expect(written.nearestTrainingGenerated).toBe(r.nearestTrainingGenerated);
   });
 });

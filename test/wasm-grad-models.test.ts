@@ -107,6 +107,10 @@ describe('model gradients on trainable wasm match cpu', () => {
     const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2 };
     expectModelGradsMatch(() => buildDiscriminator(cfg), [[3, 16, 16, 1], [3, 4]], 3);
   });
+  it('CGAN discriminator with the projection head and a hinge score (Dot, embedding Dense)', () => {
+    const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, discCondition: 'projection', loss: 'hinge' } as const;
+    expectModelGradsMatch(() => buildDiscriminator(cfg), [[3, 16, 16, 1], [3, 4]], 3);
+  });
   it('real/fake detector', () => {
     const cfg = { imageSize: 16, filters: 4, blocks: 2, dense: 8 };
     expectModelGradsMatch(() => buildRealFake(cfg), [[3, 16, 16, 1]], 3);

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
-import { Rng } from '@sig/shared';
 import { fixCpuResizeGradients } from '../apps/trainer/src/backend/resize-grad.ts';
 import { CONV2D_BIAS_RELU, conv2dBiasRelu } from '../apps/trainer/src/backend/fused-conv-training.ts';
 import { BATCH_NORM_TRAIN, batchNormTrain } from '../apps/trainer/src/backend/fused-batchnorm-training.ts';
@@ -16,49 +15,10 @@ import {
   setNchwcConvolutions,
 } from '../apps/trainer/src/backend/native-conv.ts';
 import { usesNativeConvolutions, useTrainableWasm } from '../apps/trainer/src/backend/wasm-setup.ts';
+import { wasmVsCpu, type WasmCpuFn } from './helpers/wasm-vs-cpu.ts';
 
-const rng = new Rng(2024);
-function randn(shape: number[]): { data: Float32Array; shape: number[] } {
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = rng.next() * 2 - 1;
-  return { data, shape };
-}
-
-type Fn = (...xs: tf.Tensor[]) => tf.Tensor;
-
-/** Value and gradients of sum(f(xs) · R) (R random, so dy is not constant) on one backend. */
-function valueAndGrads(backend: string, f: Fn, inputs: { data: Float32Array; shape: number[] }[], r: Float32Array): Float32Array[] {
-  tf.setBackend(backend);
-  return tf.tidy(() => {
-    const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
-    const y = f(...xs);
-    const rt = tf.tensor(r.subarray(0, y.size), y.shape);
-    const g = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), rt)))(xs);
-    return [y.dataSync() as Float32Array, ...g.map((t) => t.dataSync() as Float32Array)];
-  });
-}
-
-function relErr(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 1e-12;
-  for (let i = 0; i < b.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-}
-
-function expectSameOnWasmAndCpu(f: Fn, shapes: number[][]): void {
-  const inputs = shapes.map(randn);
-  const r = randn([1 << 20]).data;
-  const onWasm = valueAndGrads('wasm', f, inputs, r);
-  const onCpu = valueAndGrads('cpu', f, inputs, r);
-  expect(onWasm.length).toBe(onCpu.length);
-  onCpu.forEach((ref, i) => {
-    expect(onWasm[i].length).toBe(ref.length);
-    expect(relErr(onWasm[i], ref), `output ${i}`).toBeLessThanOrEqual(1e-4);
-  });
-}
+const { randn, valueAndGrads, relErr, expectSameOnWasmAndCpu } = wasmVsCpu(2024);
+type Fn = WasmCpuFn;
 
 beforeAll(async () => {
   await useTrainableWasm();

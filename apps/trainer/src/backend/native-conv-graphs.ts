@@ -19,7 +19,7 @@ const NCHW_TO_NHWC = [0, 2, 3, 1];
 const HWIO_TO_OIHW = [3, 2, 0, 1];
 
 /** A graph with the given float32 inputs and one output, their names reserved exactly. */
-export function start(name: string, inputs: [string, number[]][], output: [string, Shape4]): OnnxGraph {
+export function start(name: string, inputs: [string, number[]][], output: [string, number[]]): OnnxGraph {
   const g = new OnnxGraph(name, 17);
   for (const [n, shape] of inputs) {
     g.reserve(n);

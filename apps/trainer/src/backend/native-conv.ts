@@ -41,7 +41,7 @@ interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: object): void;
   run(feeds: Record<string, unknown>, fetches: Record<string, unknown>, options: object): unknown;
 }
-interface NativeRuntime {
+export interface NativeRuntime {
   Tensor: NativeTensorCtor;
   newSession(): NativeSession;
 }
@@ -141,7 +141,8 @@ function nchwcFor(inChannels: number): number {
   return nchwcAcceptsChannels(inChannels, b) ? b : 0;
 }
 
-function session(rt: NativeRuntime, key: string, build: () => Uint8Array): NativeSession {
+/** The cached native session for graph `key`, built (and loaded single-threaded) on first use. */
+export function session(rt: NativeRuntime, key: string, build: () => Uint8Array): NativeSession {
   let s = sessions.get(key);
   if (!s) {
     const bytes = build();
@@ -159,7 +160,7 @@ function session(rt: NativeRuntime, key: string, build: () => Uint8Array): Nativ
 }
 
 /** Runs a cached graph on wasm-heap views, writing into the already allocated `out`. */
-function runInto(
+export function runInto(
   rt: NativeRuntime,
   backend: BackendWasm,
   s: NativeSession,

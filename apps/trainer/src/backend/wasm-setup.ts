@@ -9,10 +9,12 @@ import { installFusedAdam } from './fused-adam.ts';
 import { installFusedBatchNormTraining } from './fused-batchnorm-training.ts';
 import { installFusedConvTraining } from './fused-conv-training.ts';
 import { nativeConvKernels } from './native-conv.ts';
+import { nativeMatMulKernels } from './native-matmul.ts';
 import { wasmConvGradKernels } from './wasm-conv-grad.ts';
 import { registerWasmGradients } from './wasm-gradients.ts';
 import { wasmResizeGradKernels } from './resize-grad.ts';
 import { wasmTrainKernels } from './wasm-train-kernels.ts';
+import { registerLeakyReluGradient, wasmGanKernels } from './wasm-gan-kernels.ts';
 
 let kernelsRegistered = false;
 let nativeConvolutions = false;
@@ -30,11 +32,17 @@ export function registerTrainableWasmKernels(): void {
   // Later entries replace earlier ones: the native convolutions, when onnxruntime-node loads, win.
   const native = nativeConvKernels();
   nativeConvolutions = native.length > 0;
-  for (const config of [...wasmConvGradKernels, ...wasmResizeGradKernels, ...wasmTrainKernels(), ...native]) {
+  for (const config of [...wasmConvGradKernels, ...wasmResizeGradKernels, ...wasmTrainKernels(), ...native, ...nativeMatMulKernels()]) {
+    if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+  // These wrap kernels registered just above (their fallbacks), so they go in a second pass.
+  for (const config of wasmGanKernels()) {
     if (tf.getKernel(config.kernelName, 'wasm')) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
   registerWasmGradients();
+  registerLeakyReluGradient();
   installFusedConvTraining();
   installFusedBatchNormTraining();
   installFusedAdam();

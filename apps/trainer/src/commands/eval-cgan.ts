@@ -4,11 +4,11 @@ import { backendOption } from '../backend/cli-option.ts';
 import { commandGroup } from '../cli-group.ts';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
 
-/** `sig eval cgan`: TSTR accuracy, label agreement and Fréchet distance of a CGAN run. */
+/** `sig eval cgan`: TSTR accuracy, label agreement, Fréchet distance and nearest-training-image distance of a CGAN run. */
 export function register(program: Command): void {
   const cmd = commandGroup(program, 'eval', 'evaluate a trained model')
     .command('cgan')
-    .description('measure a CGAN: train-on-generated/test-on-real accuracy, label agreement, Fréchet distance')
+    .description('measure a CGAN: train-on-generated/test-on-real accuracy, label agreement, Fréchet distance, nearest-training-image distance')
     .requiredOption('--run <dir>', 'CGAN run folder')
     .requiredOption('--classifier <dir>', 'classifier trained on real data (labels and embedding): a run folder, or a `sig eval classifier` fold-N folder')
     .requiredOption('--data <dir>', "dataset folder of real images (the CGAN run's held-out images are used when listed)");
@@ -22,6 +22,7 @@ export function register(program: Command): void {
       console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)})`);
       console.log(`(b) label agreement of generated samples:       ${r.labelAgreement.toFixed(4)}  (classifier on real: ${r.classifierRealAccuracy.toFixed(4)})`);
       console.log(`(c) Fréchet distance (embedding, d=${r.embeddingDim}):        ${r.frechetDistance.toFixed(4)}  (real vs other real images: ${r.frechetRealVsReal.toFixed(4)})`);
+      console.log(`(d) nearest same-label training image, median: ${r.nearestTrainingGenerated.toFixed(4)}  (held-out real: ${r.nearestTrainingRealHeldOut.toFixed(4)}; ≪ = near-copies)`);
       console.log(`(${r.seconds.toFixed(0)} s) → ${r.outFile}`);
     });
 }

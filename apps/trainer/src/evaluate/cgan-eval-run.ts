@@ -1,5 +1,6 @@
-// `sig eval cgan`'s run: (a) train-on-generated/test-on-real accuracy, (b) label agreement and (c) Fréchet
-// distance of a CGAN run, judged by a classifier trained on real data; written as JSON. Options arrive typed.
+// `sig eval cgan`'s run: (a) train-on-generated/test-on-real accuracy, (b) label agreement, (c) Fréchet
+// distance and (d) nearest-training-image distance (memorisation) of a CGAN run, judged by a classifier
+// trained on real data; written as JSON. Options arrive typed.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +13,7 @@ import { loadModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
 import { isClassifierFold, readClassifierFold } from './classifier-fold-run.ts';
 import { bytesToBatch, generatedPngs } from './gan-detector-inputs.ts';
+import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
 
 /** What the measurement needs: the CGAN run, the real-data classifier, the real images and the settings. */
@@ -29,7 +31,7 @@ export interface CganEvalOptions {
   eval?: CganEvalConfigInput;
 }
 
-/** Runs the three measurements and writes them as JSON; returns them. */
+/** Runs the four measurements and writes them as JSON; returns them. */
 export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const started = Date.now();
   const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, seed } = CganEvalConfig.parse(opts.eval ?? {});
@@ -92,12 +94,21 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const agreement = labelAgreement(genPred, evalGen.y, k);
   const d = embed.outputs[0].shape[1] as number;
   const realEmb = await run(embed, realX, realY.length);
-  const fd = frechetDistance(realEmb, realY.length, await run(embed, genX, evalGen.y.length), evalGen.y.length, d);
+  const genEmb = await run(embed, genX, evalGen.y.length);
+  const fd = frechetDistance(realEmb, realY.length, genEmb, evalGen.y.length, d);
   // Scale for (c): the same distance between the held-out real images and as many other real images
   // (the CGAN's training images), i.e. what a perfect generator would score with these sample sizes.
   let fdRealRef = NaN;
+  // (d) nearest same-label training image: generated samples against held-out real signatures (the scale).
+  let nnGenerated = NaN;
+  let nnRealHeldOut = NaN;
   if (heldOut.size) {
     const others = index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label));
+    const trainX = await bytesToBatch(await Promise.all(others.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
+    const trainEmb = await run(embed, trainX, others.length);
+    const trainY = Int32Array.from(others, (it) => clsIndex.get(it.label)!);
+    nnGenerated = median(nearestSameLabelDistance(genEmb, evalGen.y, trainEmb, trainY, d));
+    nnRealHeldOut = median(nearestSameLabelDistance(realEmb, realY, trainEmb, trainY, d));
     const pick = new Rng(seed + 99).shuffle(others.slice()).slice(0, realY.length);
     if (pick.length >= 2) {
       const otherX = await bytesToBatch(await Promise.all(pick.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
@@ -133,6 +144,8 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
     labelAgreement: agreement.overall,
     frechetDistance: fd,
     frechetRealVsReal: fdRealRef,
+    nearestTrainingGenerated: nnGenerated,
+    nearestTrainingRealHeldOut: nnRealHeldOut,
     classifierRealAccuracy: accuracy(realPred, realY),
     chance: 1 / shared.length,
     realImages: realY.length,
@@ -147,13 +160,17 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   return { ...result, realSource, outFile };
 }
 
-/** The three measurements, their scales and where they were written. */
+/** The four measurements, their scales and where they were written. */
 export interface CganQuality {
   tstrAccuracy: number;
   labelAgreement: number;
   frechetDistance: number;
   /** The Fréchet distance between held-out and other real images: what a perfect generator would score. */
   frechetRealVsReal: number;
+  /** Median embedding distance from each generated sample to the nearest training image of its label (NaN without a held-out split). */
+  nearestTrainingGenerated: number;
+  /** The same for held-out real signatures: the scale; generated ≪ real held-out means near-copies. */
+  nearestTrainingRealHeldOut: number;
   classifierRealAccuracy: number;
   chance: number;
   realImages: number;

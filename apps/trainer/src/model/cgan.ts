@@ -61,7 +61,11 @@ export function buildGenerator(input: CganConfigInput, seed = 1): tfl.LayersMode
   return tfl.model({ inputs: [z, label], outputs: image, name: 'generator' });
 }
 
-/** Discriminator: [image (imageSize×imageSize×1), one-hot label] → p(real) (sigmoid). */
+/**
+ * Discriminator: [image (imageSize×imageSize×1), one-hot label] → p(real) (sigmoid; a raw score with the hinge
+ * loss), plus class logits (`d_aux`) when `auxWeight` > 0. The label enters as a plane beside the image
+ * (reference) or by projection (`discCondition: 'projection'`).
+ */
 export function buildDiscriminator(input: CganConfigInput, seed = 2): tfl.LayersModel {
   const cfg = CganConfig.parse(input);
   upsampleStages(cfg);
@@ -70,10 +74,13 @@ export function buildDiscriminator(input: CganConfigInput, seed = 2): tfl.Layers
   const image = tfl.input({ shape: [s, s, 1], name: 'image' });
   const label = tfl.input({ shape: [cfg.numClasses], name: GENERATOR_INPUTS.label });
 
-  // The label becomes a full-resolution plane so every convolution sees the condition.
-  let m = tfl.layers.dense({ units: s * s, kernelInitializer: init(), name: 'd_label_dense' }).apply(label) as tfl.SymbolicTensor;
-  m = tfl.layers.reshape({ targetShape: [s, s, 1], name: 'd_label_map' }).apply(m) as tfl.SymbolicTensor;
-  let x = tfl.layers.concatenate({ axis: -1, name: 'd_concat' }).apply([image, m]) as tfl.SymbolicTensor;
+  let x: tfl.SymbolicTensor = image;
+  if (cfg.discCondition === 'plane') {
+    // The label becomes a full-resolution plane so every convolution sees the condition.
+    let m = tfl.layers.dense({ units: s * s, kernelInitializer: init(), name: 'd_label_dense' }).apply(label) as tfl.SymbolicTensor;
+    m = tfl.layers.reshape({ targetShape: [s, s, 1], name: 'd_label_map' }).apply(m) as tfl.SymbolicTensor;
+    x = tfl.layers.concatenate({ axis: -1, name: 'd_concat' }).apply([image, m]) as tfl.SymbolicTensor;
+  }
 
   // No BatchNorm here: real and fake batches pass separately, and batch statistics would let the
   // discriminator tell them apart by the batch rather than by the image.
@@ -83,7 +90,21 @@ export function buildDiscriminator(input: CganConfigInput, seed = 2): tfl.Layers
       .apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.leakyReLU({ alpha: cfg.leakySlope, name: `d_lrelu${i}` }).apply(x) as tfl.SymbolicTensor;
   }
-  x = tfl.layers.flatten({ name: 'd_flatten' }).apply(x) as tfl.SymbolicTensor;
-  const p = tfl.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: init(), name: 'd_out' }).apply(x) as tfl.SymbolicTensor;
-  return tfl.model({ inputs: [image, label], outputs: p, name: 'discriminator' });
+  const h = tfl.layers.flatten({ name: 'd_flatten' }).apply(x) as tfl.SymbolicTensor;
+  const activation = cfg.loss === 'hinge' ? 'linear' : 'sigmoid';
+  let score: tfl.SymbolicTensor;
+  if (cfg.discCondition === 'projection') {
+    // score = ψ(h) + ⟨embed(label), h⟩: the label decides which direction of the features counts as real.
+    const features = h.shape[1] as number;
+    const embed = tfl.layers.dense({ units: features, useBias: false, kernelInitializer: init(), name: 'd_label_embed' }).apply(label) as tfl.SymbolicTensor;
+    const proj = tfl.layers.dot({ axes: 1, name: 'd_projection' }).apply([h, embed]) as tfl.SymbolicTensor;
+    const psi = tfl.layers.dense({ units: 1, kernelInitializer: init(), name: 'd_psi' }).apply(h) as tfl.SymbolicTensor;
+    score = tfl.layers.add({ name: 'd_score' }).apply([psi, proj]) as tfl.SymbolicTensor;
+    score = tfl.layers.activation({ activation, name: 'd_out' }).apply(score) as tfl.SymbolicTensor;
+  } else {
+    score = tfl.layers.dense({ units: 1, activation, kernelInitializer: init(), name: 'd_out' }).apply(h) as tfl.SymbolicTensor;
+  }
+  const outputs = [score];
+  if (cfg.auxWeight > 0) outputs.push(tfl.layers.dense({ units: cfg.numClasses, kernelInitializer: init(), name: 'd_aux' }).apply(h) as tfl.SymbolicTensor);
+  return tfl.model({ inputs: [image, label], outputs: outputs.length === 1 ? score : outputs, name: 'discriminator' });
 }

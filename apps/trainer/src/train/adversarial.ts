@@ -6,10 +6,13 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { Rng, type CganConfig } from '@sig/shared';
+import { CganConfig, Rng } from '@sig/shared';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
+import { diffAugment } from './diff-augment.ts';
+import { classLoss, discriminatorLoss, generatorLoss } from './gan-losses.ts';
+import { copyWeights, updateEma } from './generator-ema.ts';
 
 /** Real training images in the generator's space ([-1, 1], paper -1), NHWC with one channel. */
 export interface GanData {
@@ -24,6 +27,8 @@ export interface GanState {
   cfg: CganConfig;
   seed: number;
   generator: tfl.LayersModel;
+  /** The moving average of the generator's weights (cfg.emaDecay > 0), else null. */
+  generatorEma: tfl.LayersModel | null;
   discriminator: tfl.LayersModel;
   optG: tf.AdamOptimizer;
   optD: tf.AdamOptimizer;
@@ -36,17 +41,24 @@ export interface StepStats {
   step: number;
   dLoss: number;
   gLoss: number;
-  /** Mean D(real) and D(fake) before the update. */
+  /** Mean D(real) and D(fake) before the update (p(real); the raw score with the hinge loss). */
   dReal: number;
   dFake: number;
 }
 
 /** Fresh generator, discriminator and Adam optimisers (lr, β1 from the config). */
 export function createGan(cfg: CganConfig, seed: number): GanState {
+  const generator = buildGenerator(cfg, seed * 2 + 1);
+  let generatorEma: tfl.LayersModel | null = null;
+  if (cfg.emaDecay > 0) {
+    generatorEma = buildGenerator(cfg, seed * 2 + 1);
+    copyWeights(generatorEma, generator);
+  }
   return {
     cfg,
     seed,
-    generator: buildGenerator(cfg, seed * 2 + 1),
+    generator,
+    generatorEma,
     discriminator: buildDiscriminator(cfg, seed * 2 + 2),
     optG: tf.train.adam(cfg.learningRate, cfg.beta1) as tf.AdamOptimizer,
     optD: tf.train.adam(cfg.learningRate, cfg.beta1) as tf.AdamOptimizer,
@@ -59,17 +71,19 @@ export function stepRng(seed: number, step: number): Rng {
   return new Rng(Math.imul(seed | 0, 0x9e3779b1) ^ (step * 2654435761) ^ 0x5bd1e995);
 }
 
-/** Binary cross-entropy of probabilities `p` against a constant target (clipped: D ends in a sigmoid). */
-function bce(p: tf.Tensor, target: number): tf.Scalar {
-  const eps = 1e-7;
-  const q = tf.clipByValue(p, eps, 1 - eps);
-  const pos = tf.mul(target, tf.log(q));
-  const neg = tf.mul(1 - target, tf.log(tf.sub(1, q)));
-  return tf.neg(tf.mean(tf.add(pos, neg))) as tf.Scalar;
-}
-
 function trainableVars(model: tfl.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+/** D's outputs: the real/fake output (p(real), or a score with the hinge loss) and the class logits if it has them. */
+function discriminate(D: tfl.LayersModel, image: tf.Tensor, label: tf.Tensor): { score: tf.Tensor; logits: tf.Tensor | null } {
+  const out = D.apply([image, label], { training: true }) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? { score: out[0], logits: out[1] } : { score: out, logits: null };
+}
+
+/** The generator to sample from: the weight average when the run keeps one, else the trained weights. */
+export function samplingGenerator(state: GanState): tfl.LayersModel {
+  return state.generatorEma ?? state.generator;
 }
 
 /** `count` latent vectors (standard normal) and uniformly drawn one-hot labels. */
@@ -81,7 +95,7 @@ function latentBatch(rng: Rng, count: number, latentDim: number, numClasses: num
   return { z: tf.tensor2d(z, [count, latentDim]), label: tf.tensor2d(oh, [count, numClasses]) };
 }
 
-/** One discriminator update then one generator update on a batch drawn from `data` (its statistics read back asynchronously). */
+/** One discriminator update then one generator update on a batch drawn from `data` (its statistics read back asynchronously, as WebGPU needs). */
 export async function adversarialStep(state: GanState, data: GanData, batchSize: number): Promise<StepStats> {
   const { cfg, generator: G, discriminator: D } = state;
   const rng = stepRng(state.seed, state.step);
@@ -99,33 +113,41 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     const real = tf.tensor4d(xb, [batchSize, s, s, 1]);
     const realLabel = tf.tensor2d(lb, [batchSize, cfg.numClasses]);
 
-    // 1. Discriminator: real → cfg.realLabel (one-sided smoothing), generated → 0. G is not updated here.
+    // 1. Discriminator: real images are real, generated ones are not (plus the real labels with an auxiliary
+    // classifier). G is not updated here. With DiffAugment both kinds pass the same random transformations.
     const f = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
-    const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor;
+    const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor4D;
+    const augment = (x: tf.Tensor4D): tf.Tensor4D => (cfg.diffAugment.length ? diffAugment(x, cfg.diffAugment, rng) : x);
+    const realIn = augment(real);
+    const fakeIn = augment(fake);
     let dReal: tf.Tensor | undefined;
     let dFake: tf.Tensor | undefined;
     const dLoss = state.optD.minimize(
       () => {
-        const pReal = D.apply([real, realLabel], { training: true }) as tf.Tensor;
-        const pFake = D.apply([fake, f.label], { training: true }) as tf.Tensor;
-        dReal = tf.keep(tf.mean(pReal));
-        dFake = tf.keep(tf.mean(pFake));
-        return tf.add(bce(pReal, cfg.realLabel), bce(pFake, 0)) as tf.Scalar;
+        const r = discriminate(D, realIn, realLabel);
+        const q = discriminate(D, fakeIn, f.label);
+        dReal = tf.keep(tf.mean(r.score));
+        dFake = tf.keep(tf.mean(q.score));
+        const adversarial = discriminatorLoss(cfg, r.score, q.score);
+        return (r.logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(r.logits, realLabel))) : adversarial) as tf.Scalar;
       },
       true,
       trainableVars(D),
     )!;
 
-    // 2. Generator: make D call fresh samples real (non-saturating loss −log D(G(z))).
+    // 2. Generator: make D call fresh samples real (and, with the auxiliary classifier, of the label asked for).
     const g = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
     const gLoss = state.optG.minimize(
       () => {
-        const gen = G.apply([g.z, g.label], { training: true }) as tf.Tensor;
-        return bce(D.apply([gen, g.label], { training: true }) as tf.Tensor, 1);
+        const gen = augment(G.apply([g.z, g.label], { training: true }) as tf.Tensor4D);
+        const q = discriminate(D, gen, g.label);
+        const adversarial = generatorLoss(cfg, q.score);
+        return (q.logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(q.logits, g.label))) : adversarial) as tf.Scalar;
       },
       true,
       trainableVars(G),
     )!;
+    if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
     return [dLoss, gLoss, dReal!, dFake!];
   });
   const [dLoss, gLoss, dReal, dFake] = (await Promise.all(stats.map((t) => t.data()))).map((d) => d[0]);
@@ -163,6 +185,7 @@ export async function saveCheckpoint(state: GanState, dir: string): Promise<void
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await saveModel(state.generator, join(tmp, 'generator'));
+  if (state.generatorEma) await saveModel(state.generatorEma, join(tmp, 'generator-ema'));
   await saveModel(state.discriminator, join(tmp, 'discriminator'));
   await saveOptimizer(state.optG, join(tmp, 'optimizer-generator'));
   await saveOptimizer(state.optD, join(tmp, 'optimizer-discriminator'));
@@ -173,9 +196,11 @@ export async function saveCheckpoint(state: GanState, dir: string): Promise<void
 
 /** Restores a state written by {@link saveCheckpoint}. */
 export async function loadCheckpoint(dir: string): Promise<GanState> {
-  const saved = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { step: number; seed: number; config: CganConfig };
-  const state = createGan(saved.config, saved.seed);
+  const saved = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { step: number; seed: number; config: unknown };
+  // Parsed, so checkpoints written before an option existed get its default (the reference design).
+  const state = createGan(CganConfig.parse(saved.config), saved.seed);
   state.generator.setWeights((await loadModel(join(dir, 'generator'))).getWeights());
+  if (state.generatorEma) state.generatorEma.setWeights((await loadModel(join(dir, 'generator-ema'))).getWeights());
   state.discriminator.setWeights((await loadModel(join(dir, 'discriminator'))).getWeights());
   // The optimiser slots are created lazily on the first update; setWeights creates them from the file.
   await loadOptimizer(state.optG, join(dir, 'optimizer-generator'));

@@ -57,7 +57,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   const gridZ = normalVector(rows * cols * cfg.latentDim, seed + 7919);
   const gridLabels = Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols));
   const writeGrid = async (s: typeof state): Promise<void> => {
-    const imgs = await adv.generate(s.generator, gridZ, gridLabels, cfg.latentDim, cfg.numClasses);
+    const imgs = await adv.generate(adv.samplingGenerator(s), gridZ, gridLabels, cfg.latentDim, cfg.numClasses);
     const png = await sampleGridPng(imgs, rows, cols, imageSize, 'minus-one-one');
     await writeFile(join(out, 'samples', `step-${String(s.step).padStart(6, '0')}.png`), png);
     await writeFile(join(out, 'samples.png'), png);
@@ -68,14 +68,15 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
     onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake }),
     every: [
       { steps: sampleEvery, run: writeGrid },
-      { steps: snapshotEvery, run: (s) => saveModel(s.generator, join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },
+      { steps: snapshotEvery, run: (s) => saveModel(adv.samplingGenerator(s), join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },
       { steps: checkpointEvery, run: (s) => adv.saveCheckpoint(s, ckptDir) },
     ],
   });
   progress.stop();
   if (history.length === 0) await writeGrid(state);
 
-  await saveModel(state.generator, join(out, 'model', 'generator'));
+  // With an EMA the averaged weights are the generator that is sampled, snapshotted and saved.
+  await saveModel(adv.samplingGenerator(state), join(out, 'model', 'generator'));
   await saveModel(state.discriminator, join(out, 'model', 'discriminator'));
   const last = history.slice(-20);
   const mean = (f: (h: (typeof history)[number]) => number): number => (last.length ? last.reduce((a, h) => a + f(h), 0) / last.length : NaN);

@@ -37,6 +37,29 @@ export const CganConfig = z.object({
   beta1: z.number().min(0).max(1).default(0.5),
   /** One-sided label smoothing: the discriminator's target for real images (1 = none). */
   realLabel: setting(z.number().min(0.5).max(1).default(0.9), { flag: 'real-label', arg: 'v', help: 'one-sided label smoothing target for real images (1 = none)' }),
+  // Few-shot options (docs/evaluation-gan.md measures each); the defaults are the reference design.
+  /**
+   * How the discriminator sees the label. 'plane': a Dense label plane concatenated to the image as a second
+   * channel (reference); 'projection': an inner product of a label embedding with the image features added to
+   * the score (Miyato & Koyama 2018).
+   */
+  discCondition: setting(z.enum(['plane', 'projection']).default('plane'), { flag: 'disc-condition', arg: 'kind', help: "how D sees the label: 'plane' (reference) or 'projection'" }),
+  /**
+   * Weight of an auxiliary classifier head on the discriminator (AC-GAN, Odena et al. 2017): D also learns the
+   * label of real images, G is also trained to have its samples classified as the label it was given. 0 = off.
+   */
+  auxWeight: setting(z.number().min(0).default(0), { flag: 'aux-weight', arg: 'w', help: 'weight of an auxiliary classifier loss on D and G (AC-GAN); 0 = off' }),
+  /** Adversarial loss: 'bce' (sigmoid cross-entropy, non-saturating G loss; reference) or 'hinge' (D ends in a score). */
+  loss: setting(z.enum(['bce', 'hinge']).default('bce'), { flag: 'loss', arg: 'kind', help: "adversarial loss: 'bce' (reference) or 'hinge'" }),
+  /** Differentiable augmentations of real and generated images before D (Zhao et al. 2020, DiffAugment). */
+  diffAugment: setting(z.array(z.enum(['translation', 'cutout'])).default([]), {
+    flag: 'diff-augment',
+    arg: 'list',
+    help: 'DiffAugment for D, comma-separated: translation, cutout',
+    defaultText: 'none',
+  }),
+  /** Decay of an exponential moving average of G's weights used for sampling and export; 0 = off. */
+  emaDecay: setting(z.number().min(0).max(0.99999).default(0), { flag: 'ema', arg: 'decay', help: "moving average of G's weights for samples and the saved generator (e.g. 0.999); 0 = off" }),
 });
 export type CganConfig = z.infer<typeof CganConfig>;
 export type CganConfigInput = z.input<typeof CganConfig>;

@@ -1,0 +1,202 @@
+// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, emaDecay): each builds,
+// trains a few steps with finite losses, resumes exactly, and does what it says.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { CganConfig, Rng } from '@sig/shared';
+import { register as registerTrainCgan } from '../apps/trainer/src/commands/train-cgan.ts';
+import { settingsFromCommand } from '../apps/trainer/src/cli-settings.ts';
+import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
+import { buildDiscriminator } from '../apps/trainer/src/model/cgan.ts';
+import { loadModel } from '../apps/trainer/src/model/io.ts';
+import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
+import { createGan, loadCheckpoint, samplingGenerator, saveCheckpoint, trainAdversarial, type GanData } from '../apps/trainer/src/train/adversarial.ts';
+import { cutoutMask, diffAugment, translate } from '../apps/trainer/src/train/diff-augment.ts';
+import { discriminatorLoss, generatorLoss } from '../apps/trainer/src/train/gan-losses.ts';
+import { updateEma } from '../apps/trainer/src/train/generator-ema.ts';
+
+await tf.setBackend('cpu');
+const base = { numClasses: 3, latentDim: 4, imageSize: 16, seedSize: 8, genFilters: 8, discFilters: 4, discLayers: 2 };
+
+function tinyData(): GanData {
+  const rng = new Rng(5);
+  const n = 9;
+  const x = Float32Array.from({ length: n * 16 * 16 }, () => (rng.next() < 0.2 ? 1 : -1));
+  return { x, labels: Int32Array.from({ length: n }, (_, i) => i % 3), n, size: 16 };
+}
+const flat = (m: { getWeights(): tf.Tensor[] }) => m.getWeights().flatMap((w) => Array.from(w.dataSync()));
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+describe('discriminator heads', () => {
+  it('projection: no label plane, score = ψ(h) + ⟨embed(label), h⟩, and the label changes the score', () => {
+    const d = buildDiscriminator({ ...base, discCondition: 'projection' });
+    expect(d.layers.some((l) => l.name === 'd_concat')).toBe(false);
+    expect(d.getLayer('d_label_embed').outputShape).toEqual([null, 4 * 2 * 4 * 4]);
+    const img = tf.randomNormal([1, 16, 16, 1], 0, 1, 'float32', 3);
+    const s0 = (d.predict([img, tf.tensor2d([[1, 0, 0]])]) as tf.Tensor).dataSync()[0];
+    const s1 = (d.predict([img, tf.tensor2d([[0, 1, 0]])]) as tf.Tensor).dataSync()[0];
+    expect(s0).not.toBeCloseTo(s1, 6);
+  });
+  it('auxiliary classifier: a second output of class logits; hinge: an unbounded score', () => {
+    const d = buildDiscriminator({ ...base, auxWeight: 1, loss: 'hinge' });
+    expect(d.outputs.map((o) => o.shape)).toEqual([[null, 1], [null, 3]]);
+    expect(d.getLayer('d_out').getConfig().activation).toBe('linear');
+    expect(buildDiscriminator(base).getLayer('d_out').getConfig().activation).toBe('sigmoid');
+  });
+});
+
+describe('losses', () => {
+  it('hinge: D pays max(0, 1 − s) on real and max(0, 1 + s) on fake; G pays −s', () => {
+    const cfg = CganConfig.parse({ ...base, loss: 'hinge' });
+    const d = discriminatorLoss(cfg, tf.tensor1d([2, 0]), tf.tensor1d([-3, 0.5])).dataSync()[0];
+    expect(d).toBeCloseTo((0 + 1) / 2 + (0 + 1.5) / 2, 6);
+    expect(generatorLoss(cfg, tf.tensor1d([1, 3])).dataSync()[0]).toBeCloseTo(-2, 6);
+  });
+  it('bce: the reference losses (real → 0.9 smoothing, non-saturating G)', () => {
+    const cfg = CganConfig.parse(base);
+    const d = discriminatorLoss(cfg, tf.tensor1d([0.5]), tf.tensor1d([0.5])).dataSync()[0];
+    expect(d).toBeCloseTo(2 * Math.log(2), 5);
+    expect(generatorLoss(cfg, tf.tensor1d([0.25])).dataSync()[0]).toBeCloseTo(Math.log(4), 5);
+  });
+});
+
+describe('DiffAugment', () => {
+  const img = (): tf.Tensor4D => {
+    const x = new Float32Array(2 * 16 * 16).fill(-1);
+    x[8 * 16 + 8] = 1; // one ink pixel per image
+    x[256 + 3 * 16 + 5] = 1;
+    return tf.tensor4d(x, [2, 16, 16, 1]);
+  };
+  it('translation moves each image by at most 2 px (1/8 of 16), fills with paper, keeps the ink', () => {
+    const y = translate(img(), new Rng(1)).dataSync();
+    for (let i = 0; i < 2; i++) {
+      const im = Array.from(y.subarray(i * 256, (i + 1) * 256));
+      expect(im.filter((v) => v === 1)).toHaveLength(1);
+      expect(im.every((v) => v === 1 || v === -1)).toBe(true);
+      const at = im.indexOf(1);
+      const [y0, x0] = i === 0 ? [8, 8] : [3, 5];
+      expect(Math.abs(Math.floor(at / 16) - y0)).toBeLessThanOrEqual(2);
+      expect(Math.abs((at % 16) - x0)).toBeLessThanOrEqual(2);
+    }
+  });
+  it('cutout paints a square of half the side paper (values −1) and passes no gradient there', () => {
+    const m = cutoutMask(1, 16, 16, new Rng(3));
+    const zeros = m.reduce((a, v) => a + (v === 0 ? 1 : 0), 0);
+    expect(zeros).toBeGreaterThan(0);
+    expect(zeros).toBeLessThanOrEqual(64);
+    const x = tf.fill([1, 16, 16, 1], 0.5) as tf.Tensor4D;
+    const g = tf.grad((t: tf.Tensor) => tf.sum(diffAugment(t as tf.Tensor4D, ['cutout'], new Rng(3))))(x).dataSync();
+    const y = diffAugment(x, ['cutout'], new Rng(3)).dataSync();
+    m.forEach((v, i) => {
+      expect(y[i]).toBe(v === 0 ? -1 : 0.5);
+      expect(g[i]).toBe(v);
+    });
+  });
+  it('is differentiable: the gradient reaches every image pixel that stays in view', () => {
+    const g = tf.grad((t: tf.Tensor) => tf.sum(translate(t as tf.Tensor4D, new Rng(2))))(img()).dataSync();
+    const kept = Array.from(g).filter((v) => v === 1).length;
+    expect(kept).toBeGreaterThanOrEqual(2 * 14 * 14);
+  });
+});
+
+describe('generator EMA', () => {
+  it('ema ← d·ema + (1 − d)·w for every weight, moving statistics included', () => {
+    const cfg = CganConfig.parse({ ...base, emaDecay: 0.9 });
+    const s = createGan(cfg, 1);
+    const e0 = flat(s.generatorEma!);
+    expect(e0).toEqual(flat(s.generator));
+    s.generator.setWeights(s.generator.getWeights().map((w) => tf.add(w, 1)));
+    updateEma(s.generatorEma!, s.generator, 0.9);
+    const e1 = flat(s.generatorEma!);
+    e1.forEach((v, i) => expect(v).toBeCloseTo(e0[i] + 0.1, 5));
+    expect(samplingGenerator(s)).toBe(s.generatorEma);
+    const plain = createGan(CganConfig.parse(base), 1);
+    expect(plain.generatorEma).toBeNull();
+    expect(samplingGenerator(plain)).toBe(plain.generator);
+  });
+});
+
+describe('training with every option on', () => {
+  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.9 });
+  it('a few steps change G, D and the average; losses finite', async () => {
+    const s = createGan(all, 2);
+    const [g0, d0, e0] = [flat(s.generator), flat(s.discriminator), flat(s.generatorEma!)];
+    const h = await trainAdversarial(s, tinyData(), 3, 4);
+    for (const st of h) expect(Number.isFinite(st.dLoss) && Number.isFinite(st.gLoss)).toBe(true);
+    expect(flat(s.generator)).not.toEqual(g0);
+    expect(flat(s.discriminator)).not.toEqual(d0);
+    expect(flat(s.generatorEma!)).not.toEqual(e0);
+    expect(flat(s.generatorEma!)).not.toEqual(flat(s.generator));
+  });
+  it('resumes from a checkpoint exactly as an uninterrupted run (EMA included)', async () => {
+    const data = tinyData();
+    const a = createGan(all, 4);
+    await trainAdversarial(a, data, 4, 4);
+    const b = createGan(all, 4);
+    await trainAdversarial(b, data, 2, 4);
+    const dir = await mkdtemp(join(tmpdir(), 'cgan-fewshot-'));
+    dirs.push(dir);
+    await saveCheckpoint(b, join(dir, 'ck'));
+    const r = await loadCheckpoint(join(dir, 'ck'));
+    expect(r.cfg).toEqual(all);
+    await trainAdversarial(r, data, 4, 4);
+    for (const [x, y] of [[flat(r.generator), flat(a.generator)], [flat(r.generatorEma!), flat(a.generatorEma!)]]) {
+      expect(Math.max(...x.map((v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe('sig train cgan flags', () => {
+  const ModelOptions = CganConfig.omit({ numClasses: true });
+  const trainCgan = (): Command => {
+    const program = new Command('sig').exitOverride();
+    registerTrainCgan(program);
+    const cmd = program.commands.find((c) => c.name() === 'train')!.commands.find((c) => c.name() === 'cgan')!;
+    return cmd.exitOverride();
+  };
+  const parse = (argv: string[]) => {
+    const cmd = trainCgan();
+    cmd.parseOptions(argv);
+    return settingsFromCommand(ModelOptions, cmd, {});
+  };
+  it('every few-shot option is a flag whose help shows the reference default', () => {
+    const help = trainCgan().helpInformation();
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>']) expect(help).toContain(f);
+    expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
+  });
+  it('no flags: the reference design; flags reach the typed config; bad values are one readable error', () => {
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
+    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999']);
+    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999 });
+    expect(() => parse(['--loss', 'wasserstein'])).toThrow(/^--loss: /);
+    expect(() => parse(['--diff-augment', 'colour'])).toThrow(/^--diff-augment: /);
+    expect(() => parse(['--ema', '1'])).toThrow(/--ema must be a number/);
+  });
+});
+
+describe('sig train cgan run with an EMA', () => {
+  it('saves the averaged generator as model/generator, checkpoints both, and records the options in run.json', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cgan-fewshot-run-'));
+    dirs.push(dir);
+    const data = join(dir, 'data');
+    await synthesizeDataset({ writers: 2, perWriter: 4, seed: 3, out: data });
+    const out = join(dir, 'gan');
+    await trainCganRun({
+      data, out, backend: 'wasm', model: { genFilters: 8, discFilters: 4, emaDecay: 0.5, loss: 'hinge', discCondition: 'projection' },
+      train: { steps: 2, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0, gridLabels: 2 },
+    });
+    const saved = flat(await loadModel(join(out, 'model', 'generator')));
+    expect(saved).toEqual(flat(await loadModel(join(out, 'checkpoint', 'generator-ema'))));
+    expect(saved).not.toEqual(flat(await loadModel(join(out, 'checkpoint', 'generator'))));
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
+    expect(run.config).toMatchObject({ emaDecay: 0.5, loss: 'hinge', discCondition: 'projection', auxWeight: 0, diffAugment: [] });
+  });
+});
