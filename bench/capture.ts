@@ -5,38 +5,45 @@
 // shared preprocessing code, so a re-run or another bench reuses it; --model takes any `sig eval classifier`
 // fold or run folder instead). Signature 4 of every student is then scored twice in the same run:
 //   - tight: the crop `sig ingest` wrote (<ingest>/<id>/4.png);
-//   - rough: cut again from the sheet photo as a person would (data/rough-capture.ts: the cell window grown
-//     20–60 % into the neighbouring cells, shifted, sometimes clipping the signature by up to 10 %, 1× or 2–4×
-//     upscaled, rotated and keystoned a little, other brightness/contrast), then JPEG-compressed (quality
+//   - rough: cut again from the sheet photo as a person would (ingest/sheet-rough-captures.ts: the cell window
+//     grown 20–60 % into the neighbouring cells, shifted, sometimes clipping the signature by up to 10 %, 1× or
+//     2–4× upscaled, rotated and keystoned a little, other brightness/contrast), then JPEG-compressed (quality
 //     55–90) and decoded like an upload. Deterministic per --seed; the JPEGs are kept in <out>/rough-seed<N>/.
 // An image the preprocessing refuses (NoSignatureError) counts as a miss. With --unlocated, both sets are
 // also scored with the preprocessing before the signature locator (`locate: false`) on the same model.
-// The last line: top-1 tight and rough (current preprocessing) and the gap in points.
 //
-//   npm run bench:capture -- [--sheets <dir>] [--seed 1] [--model <run or fold dir>] [--embedding <dir>]
-//                            [--out .cache/capture] [--unlocated] [--captures-only]
-// --captures-only writes the rough captures and counts what the preprocessing refuses, without a model.
+// --rough-train N adds N rough captures of each of signatures 1–3 (never 4; their own random stream) to the
+// training set as augmented copies `<k>_aug<j>.jpg` beside the ingest crops, so the splits keep them in their
+// original's group; epochs shrink so the step count stays the recipe's.
+//
+// The embedding lookup (the manifest's `embedding` model under --embedding, default models/): signatures 1–3
+// of every student (tight crops) are enrolled in the shared EmbeddingIndex and signature 4 is identified,
+// tight and rough; rows also for the students outside --embedding-seen (those the model never trained on).
+// The last line: the classifier's top-1 tight and rough and the gap in points, then the embedding's.
+//
+//   npm run bench:capture -- [--sheets <dir>] [--seed 1] [--model <run or fold dir>] [--rough-train N]
+//                            [--embedding models] [--embedding-seen 1-92] [--out .cache/capture]
+//                            [--unlocated] [--captures-only]
+// --captures-only writes the rough captures (and the --rough-train set) and counts what the preprocessing
+// refuses, without a model.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
-import { inkBoundingBox, isNoSignatureError, preprocess, PreprocessConfig, removeRuledLines, Rng, type PreprocessOptions, type RawImage } from '@sig/shared';
+import { embed, EmbeddingIndex, isNoSignatureError, preprocess, PreprocessConfig, type PreprocessOptions, type RawImage } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
+import { localModels } from '../apps/inference-server/src/gallery/index.ts';
 import { selectBackend } from '../apps/trainer/src/backend/select.ts';
-import { loadFolderDataset } from '../apps/trainer/src/data/folder-dataset.ts';
-import { roughCapture } from '../apps/trainer/src/data/rough-capture.ts';
+import { writerSelected } from '../apps/trainer/src/data/dataset-spec.ts';
+import { loadFolderDataset, type DatasetIndex } from '../apps/trainer/src/data/folder-dataset.ts';
 import { crossValidate } from '../apps/trainer/src/evaluate/classifier-cross-validate.ts';
 import { predictProbabilities } from '../apps/trainer/src/evaluate/classifier-predict.ts';
-import { cropGray, innerBox } from '../apps/trainer/src/ingest/cell-crop.ts';
 import { IngestReport } from '../apps/trainer/src/ingest/ingest-report.ts';
-import { ingestSheets, listSheets } from '../apps/trainer/src/ingest/ingest-sheets.ts';
-import { detectGrid } from '../apps/trainer/src/ingest/sheet-grid.ts';
-import { loadSheet } from '../apps/trainer/src/ingest/sheet-image.ts';
-import { CELL_INSET } from '../apps/trainer/src/ingest/signature-crop.ts';
+import { ingestSheets } from '../apps/trainer/src/ingest/ingest-sheets.ts';
+import { sheetRoughCaptures, writeRoughTrainingSet } from '../apps/trainer/src/ingest/sheet-rough-captures.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
 
 const { values: args } = parseArgs({
@@ -44,7 +51,10 @@ const { values: args } = parseArgs({
     sheets: { type: 'string', default: '../shared/datasets/registration-sheets' },
     seed: { type: 'string', default: '1' },
     model: { type: 'string' },
-    embedding: { type: 'string' },
+    'rough-train': { type: 'string', default: '0' },
+    embedding: { type: 'string', default: 'models' },
+    // The committed embedding model trained on the sheets' students 1–92 (all four signatures): see its manifest entry.
+    'embedding-seen': { type: 'string', default: '1-92' },
     out: { type: 'string', default: '.cache/capture' },
     unlocated: { type: 'boolean', default: false },
     workers: { type: 'string', default: '2' },
@@ -52,19 +62,36 @@ const { values: args } = parseArgs({
   },
 });
 const seed = Number(args.seed);
+const roughTrain = Number(args['rough-train']);
+if (!Number.isInteger(roughTrain) || roughTrain < 0) throw new Error(`--rough-train must be a whole number ≥ 0, got ${args['rough-train']}`);
 const out = resolve(args.out!);
 /** The best single-model recipe of docs/evaluation.md (runs D, F–H, L). */
 const RECIPE = {
   model: { inputHeight: 48, inputWidth: 96, widthMultiplier: 0.25, dropout: 0.1 },
   train: { epochs: 70, learningRate: 0.002, batchSize: 32, valFraction: 0, patience: 0, evalEvery: 0 },
 };
-const HELD_OUT = '4.png';
+const HELD_OUT_SIGNATURE = 4;
+const HELD_OUT = `${HELD_OUT_SIGNATURE}.png`;
+const ENROLLED = new Set(['1.png', '2.png', '3.png']);
 
-/** Hash of the shared preprocessing code and the recipe: a cached model is reused only while both are unchanged. */
+/** Hashes the files of `dir` into `h`, in name order. */
+function hashDir(h: ReturnType<typeof createHash>, dir: string, only?: (f: string) => boolean): void {
+  for (const f of readdirSync(dir).sort()) if (!only || only(f)) h.update(f).update(readFileSync(join(dir, f)));
+}
+
+/**
+ * Hash of the shared preprocessing code and the recipe (and, with --rough-train, its count and the capture
+ * code): a cached model is reused only while all are unchanged. Without --rough-train the key is the one
+ * the bench has always used, so earlier cached models stay valid.
+ */
 function trainingKey(): string {
   const h = createHash('sha1').update(JSON.stringify(RECIPE));
-  const dir = resolve('packages/shared/src/preprocess');
-  for (const f of readdirSync(dir).sort()) h.update(f).update(readFileSync(join(dir, f)));
+  hashDir(h, resolve('packages/shared/src/preprocess'));
+  if (roughTrain > 0) {
+    h.update(`rough-train ${roughTrain}`);
+    hashDir(h, resolve('apps/trainer/src/data'), (f) => f === 'rough-capture.ts');
+    hashDir(h, resolve('apps/trainer/src/ingest'), (f) => f === 'sheet-rough-captures.ts');
+  }
   return h.digest('hex').slice(0, 10);
 }
 
@@ -76,8 +103,19 @@ async function ingested(): Promise<{ dir: string; report: IngestReport }> {
   return { dir, report: IngestReport.parse(JSON.parse(readFileSync(reportPath, 'utf8'))) };
 }
 
+/** The training folder for --rough-train N (cached; see writeRoughTrainingSet): signatures 1–3 get N rough copies each. */
+async function roughTrainingSet(data: string, report: IngestReport): Promise<string> {
+  const dir = join(out, `train-rough${roughTrain}-seed${seed}`);
+  const done = join(dir, '.complete');
+  if (existsSync(done)) return dir;
+  const signatures = [1, 2, 3].filter((k) => k !== HELD_OUT_SIGNATURE);
+  const n = await writeRoughTrainingSet({ ingestDir: data, sheetsDir: args.sheets!, report, outDir: dir, signatures, copies: roughTrain, seed });
+  await writeFile(done, `${n} rough captures\n`);
+  return dir;
+}
+
 /** The model folder (model.json) to score with: --model, or the cached training run (trained first when missing). */
-async function modelDir(data: string): Promise<{ dir: string; trained: string }> {
+async function modelDir(data: string, report: IngestReport): Promise<{ dir: string; trained: string }> {
   if (args.model) {
     const m = resolve(args.model);
     const dir = [m, join(m, 'model'), join(m, 'fold-1', 'model')].find((d) => existsSync(join(d, 'model.json')));
@@ -87,46 +125,30 @@ async function modelDir(data: string): Promise<{ dir: string; trained: string }>
   const run = join(out, `model-seed${seed}-${trainingKey()}`);
   const dir = join(run, 'fold-1', 'model');
   if (existsSync(join(dir, 'model.json'))) return { dir, trained: `cached (${run})` };
-  console.log(`training on signatures 1–3 of every student (seed ${seed}) → ${run}; this takes several minutes`);
+  let train: Record<string, number> = { ...RECIPE.train, seed };
+  let trainData = data;
+  if (roughTrain > 0) {
+    trainData = await roughTrainingSet(data, report);
+    // The recipe's step count (its epochs over the tight set), reached in fewer epochs over the grown set.
+    const trainCount = async (dir: string) => (await loadFolderDataset(dir)).items.filter((it) => it.group !== `${it.label}/${HELD_OUT_SIGNATURE}`).length;
+    const stepsPerEpoch = async (dir: string) => Math.ceil((await trainCount(dir)) / RECIPE.train.batchSize);
+    const maxSteps = RECIPE.train.epochs * (await stepsPerEpoch(data));
+    train = { ...train, epochs: Math.ceil(maxSteps / (await stepsPerEpoch(trainData))), maxSteps };
+  }
+  console.log(`training on signatures 1–3 of every student (seed ${seed}${roughTrain ? `, ${roughTrain} rough captures of each` : ''}) → ${run}; this takes several minutes`);
   const t0 = performance.now();
-  await crossValidate({ data, folds: 1, out: run, model: RECIPE.model, train: { ...RECIPE.train, seed }, engine: 'data-parallel', workers: Number(args.workers), quiet: true });
+  await crossValidate({ data: trainData, folds: 1, out: run, model: RECIPE.model, train, engine: 'data-parallel', workers: Number(args.workers), quiet: true });
   return { dir, trained: `trained now in ${((performance.now() - t0) / 1000).toFixed(0)} s (${run})` };
 }
 
-/** Signature 4 of every ingested student cut roughly from its sheet photo; JPEG bytes by student ID. */
+/** Signature 4 of every ingested student cut roughly from its sheet photo (the test stream); JPEG bytes by student ID. */
 async function roughCaptures(report: IngestReport): Promise<Map<string, Uint8Array>> {
   const dir = join(out, `rough-seed${seed}`);
   await mkdir(dir, { recursive: true });
   const captures = new Map<string, Uint8Array>();
-  for (const file of await listSheets(args.sheets!)) {
-    const sheetReport = report.sheets.find((s) => s.file === basename(file));
-    if (!sheetReport) continue;
-    const { gray, threshold } = await loadSheet(file);
-    const grid = detectGrid(gray, { threshold, signatureColumns: 4 });
-    const clean = removeRuledLines(gray, { threshold });
-    const photo = await decodeImage(file);
-    for (const [r, cells] of grid.rows.entries()) {
-      const id = sheetReport.rows[r]?.idWritten;
-      if (id == null) continue;
-      const q = cells[4];
-      const cell = {
-        x0: Math.min(q.topLeft.x, q.bottomLeft.x),
-        x1: Math.max(q.topRight.x, q.bottomRight.x),
-        y0: Math.min(q.topLeft.y, q.topRight.y),
-        y1: Math.max(q.bottomLeft.y, q.bottomRight.y),
-      };
-      const inner = innerBox(q, CELL_INSET, gray.width, gray.height);
-      const ink = inkBoundingBox(cropGray(clean, inner), threshold);
-      const inkBounds = ink
-        ? { x0: inner.x0 + ink.x, y0: inner.y0 + ink.y, x1: inner.x0 + ink.x + ink.width, y1: inner.y0 + ink.y + ink.height }
-        : { x0: inner.x0, y0: inner.y0, x1: inner.x1, y1: inner.y1 };
-      const rng = new Rng((seed * 1_000_003) ^ Math.imul(id, 0x9e3779b1));
-      const { image } = roughCapture(photo, cell, inkBounds, rng);
-      const quality = 55 + rng.int(36);
-      const jpeg = new Uint8Array(await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels as 1 | 3 | 4 } }).jpeg({ quality }).toBuffer());
-      await writeFile(join(dir, `${id}.jpg`), jpeg);
-      captures.set(String(id), jpeg);
-    }
+  for await (const c of sheetRoughCaptures({ sheetsDir: args.sheets!, report, signatures: [HELD_OUT_SIGNATURE], seed, stream: 'test' })) {
+    await writeFile(join(dir, `${c.id}.jpg`), c.jpeg);
+    captures.set(String(c.id), c.jpeg);
   }
   return captures;
 }
@@ -138,37 +160,98 @@ interface Scores {
   refused: Record<string, number>;
 }
 
-/** Top-1/top-5 of `model` on images (a refusal is a miss); `labels` give each image's class index. */
-async function score(model: Awaited<ReturnType<typeof loadModel>>, images: { raw: () => Promise<RawImage>; label: number }[], cfg: PreprocessConfig, opts: PreprocessOptions): Promise<Scores> {
+/** A query image: how to decode it and its true student. */
+interface Query {
+  raw: () => Promise<RawImage>;
+  label: string;
+}
+
+/** Counts top-1/top-5 from each kept query's rank (0 = first); refusals are misses. */
+function tally(ranks: number[], n: number, refused: Record<string, number>): Scores {
+  return { n, top1: ranks.filter((r) => r === 0).length / n, top5: ranks.filter((r) => r < 5).length / n, refused };
+}
+
+/** Top-1/top-5 of the classifier on `queries` (a refusal is a miss). */
+async function scoreClassifier(model: Awaited<ReturnType<typeof loadModel>>, classOf: Map<string, number>, queries: Query[], cfg: PreprocessConfig, opts: PreprocessOptions): Promise<Scores> {
   const px = cfg.width * cfg.height;
-  const x = new Float32Array(images.length * px);
+  const x = new Float32Array(queries.length * px);
   const kept: number[] = [];
   const refused: Record<string, number> = {};
-  for (const [i, im] of images.entries()) {
+  for (const [i, q] of queries.entries()) {
     try {
-      x.set(preprocess(await im.raw(), cfg, opts).data, kept.length * px);
+      x.set(preprocess(await q.raw(), cfg, opts).data, kept.length * px);
       kept.push(i);
     } catch (e) {
       if (!isNoSignatureError(e)) throw e;
       refused[e.reason] = (refused[e.reason] ?? 0) + 1;
     }
   }
-  const y = Int32Array.from(kept, (i) => images[i].label);
+  const y = Int32Array.from(kept, (i) => classOf.get(queries[i].label)!);
   const set = { x: x.subarray(0, kept.length * px), y, groups: Int32Array.from(kept), n: kept.length, height: cfg.height, width: cfg.width };
   const probs = await predictProbabilities(model, set);
   const classes = probs.length / Math.max(1, kept.length);
-  let top1 = 0;
-  let top5 = 0;
-  for (let k = 0; k < kept.length; k++) {
+  const ranks = kept.map((_, k) => {
     const row = probs.subarray(k * classes, (k + 1) * classes);
-    const p = row[y[k]];
     let rank = 0;
-    for (const v of row) if (v > p) rank++;
-    if (rank === 0) top1++;
-    if (rank < 5) top5++;
-  }
-  return { n: images.length, top1: top1 / images.length, top5: top5 / images.length, refused };
+    for (const v of row) if (v > row[y[k]]) rank++;
+    return rank;
+  });
+  return tally(ranks, queries.length, refused);
 }
+
+/**
+ * The embedding lookup: signatures 1–3 of the queries' students enrolled (tight crops) in an EmbeddingIndex,
+ * each query identified among them; rows for every student and for those the model never trained on.
+ * Null (with the reason) when --embedding holds no embedding model.
+ */
+async function embeddingRows(index: DatasetIndex, sets: Record<string, Query[]>): Promise<{ rows: [string, Scores][]; model: string } | { missing: string }> {
+  const models = await localModels(resolve(args.embedding!), ['embedding']).catch((e: Error) => e);
+  if (models instanceof Error) return { missing: models.message };
+  const entry = models.entries().find((e) => e.kind === 'embedding');
+  if (!entry) return { missing: `no embedding model in ${args.embedding}/manifest.json` };
+  try {
+    const ctx = await models.context(entry);
+    const vector = async (raw: RawImage) => (await embed(ctx, entry, [preprocess(raw, entry.preprocess)]))[0];
+    const students = new Set(Object.values(sets).flatMap((s) => s.map((q) => q.label)));
+    const refs = index.items.filter((it) => students.has(it.label) && ENROLLED.has(basename(it.path)));
+    const gallery = new EmbeddingIndex((await vector(await decodeImage(refs[0].path))).length, refs.length);
+    for (const it of refs) gallery.add([{ signatureId: it.path, studentId: it.label, vector: await vector(await decodeImage(it.path)) }]);
+    const rows: [string, Scores][] = [];
+    const unseen = (label: string) => !writerSelected(label, args['embedding-seen']!);
+    for (const [name, queries] of Object.entries(sets)) {
+      const ranks = new Map<Query, number>();
+      const refused = new Map<Query, string>();
+      for (const q of queries) {
+        try {
+          const top = gallery.search(await vector(await q.raw()), 5);
+          const at = top.findIndex((s) => s.id === q.label);
+          ranks.set(q, at < 0 ? 5 : at);
+        } catch (e) {
+          if (!isNoSignatureError(e)) throw e;
+          refused.set(q, e.reason);
+        }
+      }
+      for (const [suffix, keep] of [['', () => true], [` (students outside ${args['embedding-seen']})`, unseen]] as const) {
+        const qs = queries.filter((q) => keep(q.label));
+        const why: Record<string, number> = {};
+        for (const q of qs) if (refused.has(q)) why[refused.get(q)!] = (why[refused.get(q)!] ?? 0) + 1;
+        rows.push([`${name}${suffix}`, tally(qs.filter((q) => ranks.has(q)).map((q) => ranks.get(q)!), qs.length, why)]);
+      }
+    }
+    return { rows, model: `${entry.name} ${entry.version}, ${entry.preprocess.height}x${entry.preprocess.width}, ${refs.length} references of ${students.size} students` };
+  } finally {
+    await models.close();
+  }
+}
+
+const printRows = (rows: [string, Scores][]) => {
+  console.log('| images | n | top-1 | top-5 | refused |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const [name, s] of rows) {
+    console.log(`| ${name} | ${s.n} | ${s.top1.toFixed(4)} | ${s.top5.toFixed(4)} | ${Object.entries(s.refused).map(([k, v]) => `${k} ${v}`).join(', ') || '0'} |`);
+  }
+};
+const gapLine = (t: Scores, r: Scores) => `top-1 tight ${t.top1.toFixed(2)}, rough ${r.top1.toFixed(2)}: gap ${((t.top1 - r.top1) * 100).toFixed(1)} points`;
 
 const t0 = performance.now();
 const { dir: data, report } = await ingested();
@@ -189,31 +272,36 @@ if (args['captures-only']) {
     console.log(`${name}: ${files.length} images, refused ${JSON.stringify(refused)}`);
   }
   console.log(`rough captures → ${join(out, `rough-seed${seed}`)}`);
+  if (roughTrain > 0) console.log(`training set with ${roughTrain} rough captures of signatures 1–3 → ${await roughTrainingSet(data, report)}`);
   process.exit(0);
 }
-const { dir, trained } = await modelDir(data);
+// The backend first: training (when the model is not cached) builds layers on it.
 await selectBackend(undefined, { log: () => {} });
+const { dir, trained } = await modelDir(data, report);
 const model = await loadModel(dir);
 const [, height, width] = model.inputs[0].shape as number[];
 const cfg = PreprocessConfig.parse({ height, width });
-const labelOf = new Map(index.labels.map((l, i) => [l, i]));
+const classOf = new Map(index.labels.map((l, i) => [l, i]));
 const tight = index.items.filter((it) => basename(it.path) === HELD_OUT && captures.has(it.label));
-const sets = {
-  tight: tight.map((it) => ({ raw: () => decodeImage(it.path), label: it.labelIndex })),
-  rough: tight.map((it) => ({ raw: () => decodeImage(captures.get(it.label)!), label: labelOf.get(it.label)! })),
+const sets: Record<string, Query[]> = {
+  tight: tight.map((it) => ({ raw: () => decodeImage(it.path), label: it.label })),
+  rough: tight.map((it) => ({ raw: () => decodeImage(captures.get(it.label)!), label: it.label })),
 };
 const rows: [string, Scores][] = [];
 for (const [name, opts] of [['', {}], ...(args.unlocated ? [[' (before the locator)', { locate: false }]] : [])] as [string, PreprocessOptions][]) {
-  for (const [set, images] of Object.entries(sets)) rows.push([`${set}${name}`, await score(model, images, cfg, opts)]);
+  for (const [set, queries] of Object.entries(sets)) rows.push([`${set}${name}`, await scoreClassifier(model, classOf, queries, cfg, opts)]);
 }
 tf.disposeVariables();
-console.log(`bench:capture — seed ${seed}, ${tight.length} students' signature 4, classifier ${dir} (${trained}), input ${height}x${width}; load ${loadavg()[0].toFixed(1)}; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-console.log('| images | n | top-1 | top-5 | refused |');
-console.log('| --- | --- | --- | --- | --- |');
-for (const [name, s] of rows) {
-  console.log(`| ${name} | ${s.n} | ${s.top1.toFixed(4)} | ${s.top5.toFixed(4)} | ${Object.entries(s.refused).map(([k, v]) => `${k} ${v}`).join(', ') || '0'} |`);
-}
-console.log(args.embedding ? `embedding lookup: --embedding ${args.embedding} is not wired in yet (no embedding model in this checkout)` : 'embedding lookup: not measured (no embedding model in this checkout; --embedding reserved for it)');
-await writeFile(join(out, `capture-seed${seed}.json`), JSON.stringify({ seed, model: dir, trained, input: [height, width], rows: Object.fromEntries(rows) }, null, 2));
-const [tightS, roughS] = [rows[0][1], rows[1][1]];
-console.log(`top-1 tight ${tightS.top1.toFixed(2)}, rough ${roughS.top1.toFixed(2)}: gap ${((tightS.top1 - roughS.top1) * 100).toFixed(1)} points`);
+const emb = await embeddingRows(index, sets);
+console.log(`bench:capture — seed ${seed}, ${tight.length} students' signature 4; load ${loadavg()[0].toFixed(1)}; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`\nclassifier ${dir} (${trained}), input ${height}x${width}`);
+printRows(rows);
+if ('rows' in emb) {
+  console.log(`\nembedding lookup: ${emb.model}`);
+  printRows(emb.rows);
+} else console.log(`\nembedding lookup: not measured (${emb.missing})`);
+await writeFile(
+  join(out, `capture-seed${seed}.json`),
+  JSON.stringify({ seed, model: dir, trained, roughTrain, input: [height, width], rows: Object.fromEntries(rows), embedding: 'rows' in emb ? { model: emb.model, rows: Object.fromEntries(emb.rows) } : emb }, null, 2),
+);
+console.log(`\nclassifier ${gapLine(rows[0][1], rows[1][1])}${'rows' in emb ? `; embedding ${gapLine(emb.rows[0][1], emb.rows[2][1])}` : ''}`);

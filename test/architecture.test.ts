@@ -96,4 +96,10 @@ describe('architecture: which layer may import which', () => {
     expect(inputs.filter((p) => p.startsWith('node:') || /node_modules\/(sharp|onnxruntime-node)\//.test(p) || p.includes('packages/shared/src/node/'))).toEqual([]);
     expect(inputs.some((p) => p.endsWith('packages/shared/src/index.ts'))).toBe(true);
   });
+
+  it("the shared browser entry exports what the pipeline's users call, not helpers only tests reach", async () => {
+    const shared = await import('@sig/shared');
+    for (const name of ['connectedComponents', 'backgroundRadius', 'MAX_WORKING_SIDE']) expect(shared, name).not.toHaveProperty(name);
+    expect(shared).toHaveProperty('inkRunComponents');
+  });
 });

@@ -50,6 +50,20 @@ describe('settings: one schema gives flags, variables, help and defaults', () =>
     expect(help).toContain('(env DEMO_COUNT; default 3)');
   });
 
+  it('makes a required field without a variable a mandatory option, and `arg: "x..."` a list of values', () => {
+    const Paths = z.object({
+      out: setting(z.string().min(1), { flag: 'out', arg: 'dir', help: 'where' }),
+      runs: setting(z.array(z.string()).default([]), { flag: 'run', arg: 'dir...', help: 'runs' }),
+      token: setting(z.string(), { flag: 'token', env: 'DEMO_TOKEN', help: 'secret' }),
+    });
+    expect(settingFields(Paths).map((f) => f.required)).toEqual([true, false, true]);
+    const cmd = addSettingOptions(new Command('demo').exitOverride().configureOutput({ writeErr: () => {} }), Paths);
+    expect(() => cmd.parse(['--token', 't'], { from: 'user' })).toThrow(/required option '--out <dir>' not specified/);
+    const ok = addSettingOptions(new Command('demo').exitOverride(), Paths);
+    ok.parse(['--out', 'o', '--run', 'a', 'b'], { from: 'user' });
+    expect(settingsFromCommand(Paths, ok, { DEMO_TOKEN: 't' })).toEqual({ out: 'o', runs: ['a', 'b'], token: 't' });
+  });
+
   it('gives the classifier one set of defaults: the CLI shows and uses the schema default width 0.25', () => {
     const cmd = new Command('c').exitOverride();
     addSettingOptions(cmd, ClassifierConfig.omit({ classes: true }));

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { workersForBackend } from '../apps/trainer/src/backend/cli-option.ts';
+import { workersForBackend } from '../apps/trainer/src/backend/backend-setting.ts';
 import { softwareGpuEnv, softwareGpuMissing } from './helpers/software-gpu.ts';
 
 const run = promisify(execFile);

@@ -1,28 +1,38 @@
 import type { Command } from 'commander';
-import { CganEvalConfig } from '@sig/shared';
-import { backendOption } from '../backend/cli-option.ts';
+import { CganEvalConfig, setting } from '@sig/shared';
+import { z } from 'zod';
+import { BackendSettings } from '../backend/backend-setting.ts';
 import { commandGroup } from '../cli-group.ts';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
+
+/** What `sig eval cgan` reads and where it writes. */
+export const EvalCganPaths = z.object({
+  run: setting(z.string().min(1), { flag: 'run', arg: 'dir', help: 'CGAN run folder' }),
+  classifier: setting(z.string().min(1), {
+    flag: 'classifier',
+    arg: 'dir',
+    help: 'classifier trained on real data (labels and embedding): a run folder, or a `sig eval classifier` fold-N folder',
+  }),
+  data: setting(z.string().min(1), { flag: 'data', arg: 'dir', help: "dataset folder of real images (the CGAN run's held-out images are used when listed)" }),
+  out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'file', help: 'JSON file for the results', defaultText: '<run>/quality.json' }),
+});
 
 /** `sig eval cgan`: TSTR accuracy, label agreement, Fréchet distance and nearest-training-image distance of a CGAN run. */
 export function register(program: Command): void {
   const cmd = commandGroup(program, 'eval', 'evaluate a trained model')
     .command('cgan')
-    .description('measure a CGAN: train-on-generated/test-on-real accuracy, label agreement, Fréchet distance, nearest-training-image distance')
-    .requiredOption('--run <dir>', 'CGAN run folder')
-    .requiredOption('--classifier <dir>', 'classifier trained on real data (labels and embedding): a run folder, or a `sig eval classifier` fold-N folder')
-    .requiredOption('--data <dir>', "dataset folder of real images (the CGAN run's held-out images are used when listed)");
-  addSettingOptions(cmd, CganEvalConfig)
-    .option('--out <file>', 'JSON file for the results (default: <run>/quality.json)')
-    .addOption(backendOption())
-    .action(async (opts: { run: string; classifier: string; data: string; out?: string; backend: string }) => {
-      const { evalCganRun } = await import('../evaluate/cgan-eval-run.ts');
-      const r = await evalCganRun({ ...opts, eval: settingsFromCommand(CganEvalConfig, cmd) });
-      console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)`);
-      console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)})`);
-      console.log(`(b) label agreement of generated samples:       ${r.labelAgreement.toFixed(4)}  (classifier on real: ${r.classifierRealAccuracy.toFixed(4)})`);
-      console.log(`(c) Fréchet distance (embedding, d=${r.embeddingDim}):        ${r.frechetDistance.toFixed(4)}  (real vs other real images: ${r.frechetRealVsReal.toFixed(4)})`);
-      console.log(`(d) nearest same-label training image, median: ${r.nearestTrainingGenerated.toFixed(4)}  (held-out real: ${r.nearestTrainingRealHeldOut.toFixed(4)}; ≪ = near-copies)`);
-      console.log(`(${r.seconds.toFixed(0)} s) → ${r.outFile}`);
-    });
+    .description('measure a CGAN: train-on-generated/test-on-real accuracy, label agreement, Fréchet distance, nearest-training-image distance');
+  for (const schema of [EvalCganPaths, CganEvalConfig, BackendSettings]) addSettingOptions(cmd, schema);
+  cmd.action(async () => {
+    const { evalCganRun } = await import('../evaluate/cgan-eval-run.ts');
+    const paths = settingsFromCommand(EvalCganPaths, cmd);
+    const { backend } = settingsFromCommand(BackendSettings, cmd);
+    const r = await evalCganRun({ ...paths, backend, eval: settingsFromCommand(CganEvalConfig, cmd) });
+    console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)`);
+    console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)})`);
+    console.log(`(b) label agreement of generated samples:       ${r.labelAgreement.toFixed(4)}  (classifier on real: ${r.classifierRealAccuracy.toFixed(4)})`);
+    console.log(`(c) Fréchet distance (embedding, d=${r.embeddingDim}):        ${r.frechetDistance.toFixed(4)}  (real vs other real images: ${r.frechetRealVsReal.toFixed(4)})`);
+    console.log(`(d) nearest same-label training image, median: ${r.nearestTrainingGenerated.toFixed(4)}  (held-out real: ${r.nearestTrainingRealHeldOut.toFixed(4)}; ≪ = near-copies)`);
+    console.log(`(${r.seconds.toFixed(0)} s) → ${r.outFile}`);
+  });
 }

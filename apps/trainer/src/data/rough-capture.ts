@@ -1,7 +1,8 @@
 // A signature cut from a sheet photo the way a person at a desk would: the cell's window grown into the
-// neighbouring cells (their grid lines and ink included), shifted, sometimes clipping the signature's own
-// edge, at the photo's resolution or upscaled, slightly rotated and keystoned, with other brightness and
-// contrast. The JPEG step is the caller's (it needs an encoder). Deterministic for a given Rng.
+// neighbouring cells (their grid lines and ink included), shifted (never past the photo's edge), sometimes
+// clipping the signature's own edge, at the photo's resolution or upscaled, slightly rotated and keystoned,
+// with other brightness and contrast. The JPEG step is the caller's (it needs an encoder). Deterministic
+// for a given Rng.
 import type { RawImage, Rng } from '@sig/shared';
 
 /** Inclusive-exclusive pixel bounds in the sheet. */
@@ -53,6 +54,10 @@ export function roughCapture(sheet: RawImage, cell: Bounds, ink: Bounds, rng: Rn
   const ux = rng.next();
   const uy = rng.next();
   const win = { x0: cell.x0 - gx * ux, x1: cell.x1 + gx * (1 - ux), y0: cell.y0 - gy * uy, y1: cell.y1 + gy * (1 - uy) };
+  // A person crops the photo they have: a window reaching past its edge is moved back inside (the cell stays
+  // in it). Sampling past the edge would smear the photo's last row or column into stripes no camera makes.
+  [win.x0, win.x1] = inside(win.x0, win.x1, sheet.width);
+  [win.y0, win.y1] = inside(win.y0, win.y1, sheet.height);
   let clipped: RoughCaptureInfo['clipped'] = null;
   if (rng.next() < (o.clipChance ?? 0.3)) {
     const cut = rng.uniform(0.02, o.clipMax ?? 0.1);
@@ -94,6 +99,13 @@ export function roughCapture(sheet: RawImage, cell: Bounds, ink: Bounds, rng: Rn
   const image = warp(sheet, turned, width, height, contrast, brightness);
   const window = { x0: Math.round(win.x0), y0: Math.round(win.y0), x1: Math.round(win.x1), y1: Math.round(win.y1) };
   return { image, info: { window, scale, clipped, rotateDeg: rot, contrast, brightness } };
+}
+
+/** The interval [a, b) moved to lie within [0, size) where it fits, else cut to it. */
+function inside(a: number, b: number, size: number): [number, number] {
+  if (a < 0) [a, b] = [0, b - a];
+  if (b > size) [a, b] = [Math.max(0, a - (b - size)), size];
+  return [a, b];
 }
 
 /**

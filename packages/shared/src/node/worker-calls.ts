@@ -2,7 +2,8 @@
 // inference threads, the trainer's data-parallel replicas). Each call gets an id and a promise; data buffers
 // travel in a transfer list (moved, not copied); a UserError thrown in the worker is a UserError here too.
 // A hand-written module rather than piscina/tinypool: two of the three users keep state in each worker
-// (sessions, a model replica) and address one worker in particular, which task-queue pools do not do.
+// (sessions, a model replica) and address one worker in particular, which task-queue pools do not do, and
+// `npm run bench:workers` found neither library clearly faster (docs/benchmarks.md).
 import { parentPort, type Transferable, type Worker } from 'node:worker_threads';
 import { NoSignatureError, UserError, isNoSignatureError, isUserError, type NoSignatureReason } from '../errors.ts';
 

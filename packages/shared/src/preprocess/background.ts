@@ -8,7 +8,7 @@ export interface FlattenOptions {
 }
 
 /** Default closing radius: wider than any pen stroke at the image's scale, small next to light gradients. */
-export function backgroundRadius(width: number, height: number): number {
+function backgroundRadius(width: number, height: number): number {
   return Math.min(48, Math.max(8, Math.round(Math.max(width, height) / 40)));
 }
 

@@ -13,7 +13,7 @@ import { removeRuledLines } from './ruled-lines.ts';
 import { strokeWidth } from './stroke-width.ts';
 
 /** Larger inputs (phone photos) are first shrunk so this is their longer side: bounded time, same result everywhere. */
-export const MAX_WORKING_SIDE = 1600;
+const MAX_WORKING_SIDE = 1600;
 
 /**
  * Darkest level Otsu may call paper. On a blank or nearly blank sheet Otsu splits the paper noise itself;

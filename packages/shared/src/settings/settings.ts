@@ -11,7 +11,7 @@ export interface SettingMeta {
   help: string;
   /** Command-line flag without the dashes (`max-batch`); none: not settable from the command line. */
   flag?: string;
-  /** Placeholder of the flag's value in help (`n`, `dir`); default `value`. */
+  /** Placeholder of the flag's value in help (`n`, `dir`); default `value`; `dir...` takes several values (lists). */
   arg?: string;
   /** Environment variable (`SIG_MAX_BATCH`); none: not read from the environment. */
   env?: string;
@@ -42,6 +42,8 @@ export interface SettingField {
   /** Allowed values (enums and lists of enums). */
   choices?: readonly string[];
   defaultValue: unknown;
+  /** The schema needs a value: no default, not optional. */
+  required: boolean;
 }
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -60,14 +62,21 @@ export function settingFields(schema: AnyObject): SettingField[] {
 function describe(field: z.ZodType): Omit<SettingField, 'key' | 'meta'> {
   let s = field;
   let defaultValue: unknown;
+  let required = true;
   for (;;) {
     const def = s._zod.def as { type: string; innerType?: z.ZodType; defaultValue?: unknown };
     if (def.type === 'default') defaultValue = def.defaultValue;
+    if (def.type === 'default' || def.type === 'optional' || def.type === 'prefault') required = false;
     if (!def.innerType || !['default', 'optional', 'prefault', 'nullable', 'readonly'].includes(def.type)) break;
     s = def.innerType;
   }
-  const base = { min: -Infinity, max: Infinity, defaultValue };
-  if (s instanceof z.ZodNumber) return { ...base, kind: s.isInt ? 'integer' : 'number', min: s.minValue ?? -Infinity, max: s.maxValue ?? Infinity };
+  const base = { min: -Infinity, max: Infinity, defaultValue, required };
+  if (s instanceof z.ZodNumber) {
+    // `.int()` bounds a number by the safe integers: no bound a person set, so help and errors leave it out.
+    const min = s.minValue === null || s.minValue <= Number.MIN_SAFE_INTEGER ? -Infinity : s.minValue;
+    const max = s.maxValue === null || s.maxValue >= Number.MAX_SAFE_INTEGER ? Infinity : s.maxValue;
+    return { ...base, kind: s.isInt ? 'integer' : 'number', min, max };
+  }
   if (s instanceof z.ZodBoolean) return { ...base, kind: 'boolean' };
   if (s instanceof z.ZodEnum) return { ...base, kind: 'string', choices: s.options as string[] };
   if (s instanceof z.ZodArray) {

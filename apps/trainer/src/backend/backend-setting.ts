@@ -1,12 +1,12 @@
-// The shared `--backend` option, so every training command spells it the same way.
-import { Option } from 'commander';
-import { UserError } from '@sig/shared';
+// The shared `--backend` setting, so every training command spells it the same way.
+import { setting, UserError } from '@sig/shared';
+import { z } from 'zod';
 import { BACKEND_NAMES, type BackendName } from './select.ts';
 
 /** `--backend <name>`: force a TensorFlow.js backend (default: the best one available). */
-export function backendOption(): Option {
-  return new Option('--backend <name>', `TensorFlow.js backend: auto, ${BACKEND_NAMES.join(', ')}`).default('auto');
-}
+export const BackendSettings = z.object({
+  backend: setting(z.enum(['auto', ...BACKEND_NAMES]).default('auto'), { flag: 'backend', arg: 'name', help: 'TensorFlow.js backend' }),
+});
 
 /**
  * Data-parallel workers for `backend`: `--workers` splits each batch across wasm worker threads, which only

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '@sig/shared';
-import { cliNumber } from '../apps/trainer/src/cli-number.ts';
+import { parseNumberText, UserError } from '@sig/shared';
 
-describe('cliNumber: the one parser of numeric command-line options', () => {
+/** The call every numeric flag makes (settings/settings.ts): `--name` with the field's bounds. */
+const cliNumber = (name: string, v: string, min = -Infinity, integer = true, max = Infinity) => parseNumberText(`--${name}`, v, { min, max, integer });
+
+describe('parseNumberText: the one parser of numeric flags and variables', () => {
   it('accepts what a person means', () => {
     expect(cliNumber('batch', '32', 1)).toBe(32);
     expect(cliNumber('batch', ' 32 ', 1)).toBe(32);

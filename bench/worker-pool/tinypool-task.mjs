@@ -1,0 +1,11 @@
+// tinypool's worker file: plain JS (tinypool imports it in its own worker entry), so it registers tsx, then
+// runs the shared task and moves the answer's buffer back.
+import { register } from 'tsx/esm/api';
+import Tinypool from 'tinypool';
+
+register();
+const { runBenchTask } = await import('./task.ts');
+
+export default async function (req) {
+  return Tinypool.move(await runBenchTask(req));
+}
