@@ -1,10 +1,12 @@
 // `npm run bench:serve`: HTTP throughput of `sig serve` on loopback (autocannon) against the raw
-// onnxruntime-node session.run throughput of the same model at its best batch size, measured in the same run
-// on the same machine. Prints req/s, p50/p99 latency and the ratio (last line).
+// onnxruntime-node session.run throughput of the same model, measured in the same run on the same machine.
+// Raw is the best of the configurations the server itself could choose (one session × every core's intra-op
+// threads, or one single-thread session per core side by side; each at its best batch), per provider, so
+// the ratio means the same on every machine and provider. Prints req/s, p50/p99 latency and the ratio (last line).
 //
 //   npm run bench:serve -- [--model default|reference] [--models dir] [--seconds 10] [--connections auto]
 //                          [--width 1] [--rounds 1] [--serve-args="<sig serve flags>|<other flags>"]
-//                          [--route classify|infer]
+//                          [--route classify|infer] [--provider cpu|webgpu|cuda]
 //
 // --route classify (the default): POST /v1/classify with a signature PNG as base64 JSON; the server decodes
 // and preprocesses every upload. --route infer: POST /v2/models/classifier/infer with the preprocessed
@@ -26,7 +28,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon, { type Options as LoadOptions } from 'autocannon';
@@ -34,6 +37,7 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { Manifest, classify, prepare, type ClassifierEntry } from '@sig/shared';
 import { parseConfig } from '../apps/inference-server/src/config.ts';
+import { defaultMaxBatch } from '../apps/inference-server/src/models/execution-providers.ts';
 import { decodeUpload } from '../apps/inference-server/src/preprocess/png-decode.ts';
 
 const { values: args } = parseArgs({
@@ -57,10 +61,14 @@ const { values: args } = parseArgs({
     /** Rounds over the configurations, each with its own raw session.run measurement right before it. */
     rounds: { type: 'string', default: '1' },
     route: { type: 'string', default: 'classify' },
+    /** Execution provider of both sides: raw session.run and the server (`--providers`). */
+    provider: { type: 'string', default: 'cpu' },
   },
 });
 if (args.route !== 'classify' && args.route !== 'infer') throw new Error(`--route is classify or infer, not '${args.route}'`);
 const seconds = Number(args.seconds);
+const provider = args.provider!;
+if (!['cpu', 'webgpu', 'cuda'].includes(provider)) throw new Error(`--provider is cpu, webgpu or cuda, not '${provider}'`);
 
 /** A folder with a classifier: --models, else models/ for --model default, else a freshly exported reference classifier. */
 async function classifierFolder(): Promise<{ dir: string; entry: ClassifierEntry; origin: string }> {
@@ -112,26 +120,68 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-/** session.run on batches of `batch` images for `secs` seconds: images/s and per-run latency. */
-async function rawRun(session: ort.InferenceSession, entry: ClassifierEntry, batch: number, secs: number) {
-  const per = entry.preprocess.height * entry.preprocess.width;
-  const dims = [batch, ...entry.inputs[0].shape.slice(1).map((d) => (typeof d === 'number' ? d : 1))];
-  const x = new ort.Tensor('float32', Float32Array.from({ length: per * batch }, (_, i) => (i % 7 === 0 ? 1 : 0)), dims);
-  const feeds = { [entry.inputs[0].name]: x };
-  for (let i = 0; i < 3; i++) await session.run(feeds);
-  const lat: number[] = [];
-  const cpu0 = process.cpuUsage();
+/** One way the server could run the model: `sessions` sessions side by side (one worker thread each), `intraOp` threads in each. */
+interface RawConfig {
+  sessions: number;
+  intraOp: number;
+  batch: number;
+}
+const describeRaw = (c: RawConfig) => `${c.sessions} session${c.sessions > 1 ? 's' : ''} × ${c.intraOp} thread${c.intraOp > 1 ? 's' : ''}, batch ${c.batch}`;
+
+// Raw session.run, in plain JavaScript for eval workers (no tsx loader there): one session per worker, warm-up,
+// then session.run in a loop for workerData.secs once the main thread says go (all workers start together).
+const RAW_WORKER = `
+const { parentPort, workerData: w } = require('node:worker_threads');
+const ort = require('onnxruntime-node');
+ort.env.logLevel = 'fatal';
+(async () => {
+  const s = await ort.InferenceSession.create(w.model, { executionProviders: [w.provider], graphOptimizationLevel: 'all', intraOpNumThreads: w.intraOp, interOpNumThreads: 1 });
+  const dims = [w.batch, ...w.dims];
+  const n = dims.reduce((a, b) => a * b, 1);
+  const feeds = { [w.input]: new ort.Tensor('float32', Float32Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 1 : 0)), dims) };
+  for (let i = 0; i < 3; i++) await s.run(feeds);
+  parentPort.postMessage('ready');
+  await new Promise((go) => parentPort.once('message', go));
+  const lat = [];
   const start = performance.now();
-  while (performance.now() - start < secs * 1000) {
-    const t = performance.now();
-    await session.run(feeds);
-    lat.push(performance.now() - t);
+  while (performance.now() - start < w.secs * 1000 || lat.length < 3) { const t = performance.now(); await s.run(feeds); lat.push(performance.now() - t); }
+  parentPort.postMessage({ lat, elapsed: (performance.now() - start) / 1000 });
+  await s.release();
+})();
+`;
+
+/** session.run under `cfg` for `secs` seconds: images/s, per-run latency and CPU per image (all threads of this process). */
+async function rawRun(model: string, entry: ClassifierEntry, provider: string, cfg: RawConfig, secs: number) {
+  const dims = entry.inputs[0].shape.slice(1).map((d) => (typeof d === 'number' ? d : 1));
+  const workers = Array.from({ length: cfg.sessions }, () => new Worker(RAW_WORKER, { eval: true, workerData: { model, provider, input: entry.inputs[0].name, dims, ...cfg, secs } }));
+  const next = (w: Worker) => new Promise<any>((ok, fail) => (w.once('message', ok), w.once('error', fail)));
+  try {
+    await Promise.all(workers.map(next));
+    const cpu0 = process.cpuUsage();
+    const done = workers.map(next);
+    for (const w of workers) w.postMessage('go');
+    const results: { lat: number[]; elapsed: number }[] = await Promise.all(done);
+    const cpu = process.cpuUsage(cpu0);
+    const lat = results.flatMap((r) => r.lat).sort((a, b) => a - b);
+    const elapsed = Math.max(...results.map((r) => r.elapsed));
+    return { ...cfg, imagesPerSec: (lat.length * cfg.batch) / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), cpuMsPerImage: (cpu.user + cpu.system) / 1000 / (lat.length * cfg.batch) };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
   }
-  const elapsed = (performance.now() - start) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  lat.sort((a, b) => a - b);
-  const cpuMsPerImage = (cpu.user + cpu.system) / 1000 / (lat.length * batch);
-  return { batch, imagesPerSec: (lat.length * batch) / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), cpuMsPerImage };
+}
+
+/**
+ * The best raw configuration among those the server itself can choose: one session with every core's
+ * intra-op threads, or one single-threaded session per core side by side (the server's inference threads),
+ * each at its best batch. A GPU provider runs one session (the server keeps one copy per model there).
+ */
+function rawCandidates(provider: string): Omit<RawConfig, 'batch'>[] {
+  const cores = availableParallelism();
+  if (provider !== 'cpu' || cores === 1) return [{ sessions: 1, intraOp: cores }];
+  return [
+    { sessions: 1, intraOp: cores },
+    { sessions: cores, intraOp: 1 },
+  ];
 }
 
 /** Starts `node <args>` and waits for `pattern` in its `stream` output; resolves with the first capture group. */
@@ -232,7 +282,7 @@ async function benchRequest(entry: ClassifierEntry, png: Buffer): Promise<Reques
 /** The server's max batch under `serveArgs`: their --max-batch, else the server's default. */
 function serverMaxBatch(serveArgs: string): number {
   const flag = /--max-batch[= ](\d+)/.exec(serveArgs);
-  return flag ? Number(flag[1]) : parseConfig({}).maxBatchSize;
+  return flag ? Number(flag[1]) : (parseConfig({}).maxBatchSize ?? defaultMaxBatch(provider));
 }
 
 /** The server with `serveArgs`, saturated by autocannon for `secs` seconds after a 2 s warm-up. */
@@ -312,17 +362,20 @@ console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ave
 const { dir, entry, origin } = await classifierFolder();
 console.log(`model: ${origin}`);
 
-// 1. Raw session.run with onnxruntime's defaults (CPU, graph optimisation all, one thread per core, spinning
-// on): the best this model does in one process, the goal's denominator.
-const session = await ort.InferenceSession.create(join(dir, entry.file), { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+// 1. Raw session.run: the best of the configurations the server could choose (rawCandidates) at their best
+// batch, swept briefly; that configuration is the ratio's denominator, whatever the machine and provider.
+const modelPath = join(dir, entry.file);
 const sweep = [];
-for (const b of [1, 2, 4, 8, 16, 32, 64]) {
-  const r = await rawRun(session, entry, b, 1.5);
-  sweep.push(r);
-  console.log(`raw sweep: batch ${String(b).padStart(2)}  ${r.imagesPerSec.toFixed(1).padStart(8)} images/s`);
+for (const c of rawCandidates(provider)) {
+  for (const batch of [1, 2, 4, 8, 16, 32, 64]) {
+    const r = await rawRun(modelPath, entry, provider, { ...c, batch }, 1);
+    sweep.push(r);
+    console.log(`raw sweep (${provider}): ${describeRaw(r).padEnd(30)} ${r.imagesPerSec.toFixed(1).padStart(8)} images/s, ${r.cpuMsPerImage.toFixed(2)} CPU ms per image`);
+  }
 }
-const best = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
-console.log(`raw best: batch ${best.batch}`);
+const best: RawConfig = sweep.reduce((a, b) => (b.imagesPerSec > a.imagesPerSec ? b : a));
+console.log(`raw best (${provider}): ${describeRaw(best)}`);
+const session = await ort.InferenceSession.create(modelPath, { executionProviders: [provider], graphOptimizationLevel: 'all' });
 const png = await signaturePng();
 const request = await benchRequest(entry, png);
 const pipe = await pipelineRun(session, entry, png, best.batch, seconds);
@@ -336,12 +389,12 @@ const rounds = Number(args.rounds);
 const results = configs.map(() => [] as { raw: number; server: number; rawCpu: number; serverCpu: number }[]);
 for (let round = 1; round <= rounds; round++) {
   for (const [i, cfg] of configs.entries()) {
-    const raw = await rawRun(session, entry, best.batch, seconds);
+    const raw = await rawRun(modelPath, entry, provider, best, seconds);
     console.log(
-      `round ${round}: raw session.run: batch ${raw.batch}, ${raw.imagesPerSec.toFixed(1)} images/s, ${raw.cpuMsPerImage.toFixed(2)} CPU ms per image, ` +
+      `round ${round}: raw session.run (${provider}): ${describeRaw(raw)}, ${raw.imagesPerSec.toFixed(1)} images/s, ${raw.cpuMsPerImage.toFixed(2)} CPU ms per image, ` +
         `per run p50 ${raw.p50.toFixed(2)} ms p99 ${raw.p99.toFixed(2)} ms (${seconds} s), load ${loadNow()}`,
     );
-    const r = await serverRun(dir, request, cfg, seconds);
+    const r = await serverRun(dir, request, `--providers ${provider} ${cfg}`, seconds);
     results[i].push({ raw: raw.imagesPerSec, server: r.reqPerSec, rawCpu: raw.cpuMsPerImage, serverCpu: r.serverCpuMsPerRequest });
     console.log(
       `round ${round}: server ${request.path} (sig serve ${cfg || 'defaults'}): ${r.connections} connections, ${r.reqPerSec.toFixed(1)} req/s, ` +
@@ -373,4 +426,7 @@ for (const [i, cfg] of configs.entries()) {
       `CPU per image raw ${median(rs.map((r) => r.rawCpu)).toFixed(2)} ms vs server process ${median(rs.map((r) => r.serverCpu)).toFixed(2)} ms`,
   );
 }
-console.log(`ratio server/raw session.run: ${median(results[0].map((r) => r.server / r.raw)).toFixed(2)}× (${request.path}, sig serve ${configs[0] || 'defaults'}; goal ≥ 0.9×)`);
+console.log(
+  `ratio server/raw session.run: ${median(results[0].map((r) => r.server / r.raw)).toFixed(2)}× (${request.path}, sig serve --providers ${provider} ${configs[0] || ''}; ` +
+    `raw: ${describeRaw(best)}, the best the server could choose; goal ≥ 0.9×)`,
+);

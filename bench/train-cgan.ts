@@ -53,11 +53,11 @@ interface Timing {
 }
 
 /** Mean wall and CPU ms of `steps` adversarial steps after `warmup`. */
-function timeSteps(state: ReturnType<typeof createGan>, data: GanData, steps: number, warmup: number): Timing {
-  for (let i = 0; i < warmup; i++) adversarialStep(state, data, B);
+async function timeSteps(state: ReturnType<typeof createGan>, data: GanData, steps: number, warmup: number): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await adversarialStep(state, data, B);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) adversarialStep(state, data, B);
+  for (let i = 0; i < steps; i++) await adversarialStep(state, data, B);
   const c = process.cpuUsage(c0);
   return { ms: (performance.now() - t0) / steps, cpuMs: (c.user + c.system) / 1000 / steps };
 }
@@ -84,14 +84,14 @@ const none: Timing = { ms: Infinity, cpuMs: Infinity };
 let ours = none;
 const torch2 = [none, none];
 for (let r = 0; r < ROUNDS; r++) {
-  ours = fastest(ours, timeSteps(state, data, STEPS, r === 0 ? 2 : 1));
+  ours = fastest(ours, await timeSteps(state, data, STEPS, r === 0 ? 2 : 1));
   torch2[0] = fastest(torch2[0], torchStep(2));
   torch2[1] = fastest(torch2[1], torchStep(1));
 }
 report(`tfjs wasm, 1 thread${usesNativeConvolutions() ? ', native convolutions' : ''}`, ours);
 if (!opt['skip-cpu']) {
   await selectBackend('cpu');
-  report('tfjs cpu (plain backend)', timeSteps(createGan(cfg, 1), data, Number(opt['cpu-steps']), 0));
+  report('tfjs cpu (plain backend)', await timeSteps(createGan(cfg, 1), data, Number(opt['cpu-steps']), 0));
 }
 report('PyTorch CPU, 2 threads', torch2[0]);
 report('PyTorch CPU, 1 thread', torch2[1]);

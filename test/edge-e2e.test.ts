@@ -28,6 +28,15 @@ const CHROMIUM = {
   ],
 };
 
+/**
+ * The same browser with WebGPU on SwiftShader, Chromium's own software Vulkan driver: the page then takes
+ * onnxruntime-web's WebGPU provider (the software GPU is only for testing; a real one is chosen the same way).
+ */
+const CHROMIUM_WEBGPU = {
+  ...CHROMIUM,
+  args: [...CHROMIUM.args.filter((a) => a !== '--disable-gpu'), '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'],
+};
+
 let modelsDir: string;
 let out: string;
 let built: BuildResult;
@@ -96,6 +105,8 @@ describe('edge bundle in headless Chromium', () => {
       const { page, requests, console } = await openPage(context, `${server.url}/edge/`);
       const body = await page.evaluate(() => ({ ...document.body.dataset }));
       expect(body.isolated, console.join('\n')).toBe('true');
+      expect(body.provider).toBe('wasm'); // --disable-gpu: no WebGPU adapter
+      expect(await page.locator('#runtime').textContent()).toContain('(wasm, no WebGPU');
       expect(Number(body.threads)).toBeGreaterThanOrEqual(2);
       expect(await page.locator('#runtime').textContent()).toContain('cross-origin isolated: multi-threaded');
       // The page says what each model was trained on, as the server's answers do (answeredBy).
@@ -203,9 +214,25 @@ describe('edge bundle in headless Chromium', () => {
     }
   });
 
+  it('with WebGPU (SwiftShader): the page runs on onnxruntime-web\'s WebGPU provider, says so, and its answers equal the server\'s', async () => {
+    const gpuBrowser = await chromium.launch(CHROMIUM_WEBGPU);
+    try {
+      const context = await gpuBrowser.newContext();
+      const { page, requests, console } = await openPage(context, `${server.url}/edge/`);
+      expect(await page.evaluate(() => document.body.dataset.provider), console.join('\n')).toBe('webgpu');
+      for (let i = 0; i < 2; i++) expectSameAnswers(await analyze(page, images[i].png), expected[i], images[i].name);
+      // Still WebGPU after the sessions exist (no fallback to wasm), and the page says which adapter answered.
+      expect(await page.evaluate(() => document.body.dataset.provider), console.join('\n')).toBe('webgpu');
+      expect(await page.locator('#runtime').textContent()).toMatch(/WebGPU on google swiftshader/);
+      expect(requests.some((u) => u.endsWith('/ort/ort.webgpu.min.mjs'))).toBe(true);
+    } finally {
+      await gpuBrowser.close();
+    }
+  }, 300_000); // the software GPU and the 27 MB WebGPU build of onnxruntime-web compile slowly on 2 shared cores
+
   it('the bundle holds only its own files: page, service worker, onnxruntime-web wasm, models', () => {
     const paths = built.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['index.html', 'main.js', 'sw.js', 'style.css', 'ort/ort-wasm-simd-threaded.wasm', 'models/manifest.json']));
+    expect(paths).toEqual(expect.arrayContaining(['index.html', 'main.js', 'sw.js', 'style.css', 'ort/ort-wasm-simd-threaded.wasm', 'ort/ort.webgpu.min.mjs', 'models/manifest.json']));
     expect(paths.filter((p) => p.endsWith('.onnx'))).toHaveLength(3);
   });
 });

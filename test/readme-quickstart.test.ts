@@ -73,7 +73,7 @@ describe('README quick start', () => {
     expect(log).toMatch(new RegExp(`listening on http://0\\.0\\.0\\.0:${port} `));
     const manifest = JSON.parse(readFileSync(join(repoRoot, 'models/manifest.json'), 'utf8')) as { models: { name: string }[] };
     for (const m of manifest.models) expect(log.split('\n').filter((l) => l.includes(`model ${m.name} (`))).toHaveLength(1);
-    expect(log).toMatch(/loaded on (cpu|cuda)/);
+    expect(log).toMatch(/loaded on (cpu|cuda|webgpu)/);
     expect(log).not.toMatch(/npm warn/i);
     expect(log).not.toMatch(/\[warn\]/);
     expect(log).toMatch(/built the browser page into/);

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { pageDir } from '@sig/edge';
 import { readSettings, setting, UserError } from '@sig/shared';
+import { PROVIDER_NAMES } from './models/execution-providers.ts';
 
 /**
  * Everything the server can be told, in one typed object. Each field's flag (`sig serve --…`), SIG_*
@@ -11,13 +12,24 @@ export const ServerConfig = z.object({
   modelsDir: setting(z.string().min(1).default('models'), { flag: 'models', arg: 'dir', env: 'SIG_MODELS', help: 'folder with manifest.json and the .onnx files it lists' }),
   host: setting(z.string().min(1).default('0.0.0.0'), { flag: 'host', arg: 'addr', env: 'SIG_HOST', help: 'address to listen on' }),
   port: setting(z.number().int().min(0).max(65535).default(8080), { flag: 'port', arg: 'n', env: 'SIG_PORT', help: 'port, 0 for any free one' }),
-  /** Tried in order; a provider that cannot load (CUDA without its libraries) falls back to the next. */
-  executionProviders: setting(z.array(z.enum(['cuda', 'cpu'])).min(1).default(['cuda', 'cpu']), {
-    flag: 'providers',
-    arg: 'list',
-    env: 'SIG_EXECUTION_PROVIDERS',
-    help: 'execution providers in order of preference, comma-separated',
-  }),
+  /**
+   * Tried in order; a provider that cannot load falls back to the next. 'auto' (alone): CUDA when its
+   * provider library is installed, WebGPU on a hardware adapter (never a software one), then CPU. Naming
+   * webgpu forces it whatever the adapter (src/models/execution-providers.ts).
+   */
+  executionProviders: setting(
+    z
+      .array(z.enum(PROVIDER_NAMES))
+      .min(1)
+      .refine((l) => !l.includes('auto') || l.length === 1, "'auto' stands alone")
+      .default(['auto']),
+    {
+      flag: 'providers',
+      arg: 'list',
+      env: 'SIG_EXECUTION_PROVIDERS',
+      help: 'execution providers in order of preference, comma-separated; auto = cuda when installed, webgpu on a hardware adapter, then cpu',
+    },
+  ),
   graphOptimization: setting(z.enum(['disabled', 'basic', 'extended', 'all']).default('all'), { flag: 'graph-optimization', arg: 'level', env: 'SIG_GRAPH_OPTIMIZATION', help: 'onnxruntime graph optimisation level' }),
   intraOpThreads: setting(z.number().int().min(0).default(0), { flag: 'intra-op-threads', arg: 'n', env: 'SIG_INTRA_OP_THREADS', help: "threads within one operator, 0 = onnxruntime's default (one per core)" }),
   interOpThreads: setting(z.number().int().min(0).default(0), { flag: 'inter-op-threads', arg: 'n', env: 'SIG_INTER_OP_THREADS', help: "threads across independent operators, 0 = onnxruntime's default" }),
@@ -52,9 +64,16 @@ export const ServerConfig = z.object({
   /**
    * Each inference thread runs one batch at a time on its own core; past ~8 images a batch's activations
    * outgrow the caches (a 64-channel 64×128 layer is 2 MiB per image), and the reference classifier costs
-   * ~10 % more CPU per image at 32 than at 8 in the server (docs/benchmarks.md).
+   * ~10 % more CPU per image at 32 than at 8 in the server (docs/benchmarks.md). Unset: per model, by the
+   * provider it runs on (8 on CPU, 32 on a GPU: defaultMaxBatch in src/models/execution-providers.ts).
    */
-  maxBatchSize: setting(z.number().int().min(1).max(1024).default(8), { flag: 'max-batch', arg: 'n', env: 'SIG_MAX_BATCH', help: 'most images (rows) per micro-batch' }),
+  maxBatchSize: setting(z.number().int().min(1).max(1024).optional(), {
+    flag: 'max-batch',
+    arg: 'n',
+    env: 'SIG_MAX_BATCH',
+    help: 'most images (rows) per micro-batch',
+    defaultText: '8 on cpu, 32 on a GPU provider',
+  }),
   maxWaitMs: setting(z.number().min(0).max(10_000).default(2), { flag: 'max-wait-ms', arg: 'ms', env: 'SIG_MAX_WAIT_MS', help: 'longest a request waits for others to join its batch' }),
   maxQueue: setting(z.number().int().min(1).default(256), { flag: 'max-queue', arg: 'n', env: 'SIG_MAX_QUEUE', help: 'most images waiting per model; past it requests get 503 with Retry-After' }),
   retryAfterSeconds: z.number().int().min(1).default(1),

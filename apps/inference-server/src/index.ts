@@ -5,6 +5,8 @@ import type { RunningServer, ServerSettings } from './server.ts';
 
 export { ServerConfig, parseConfig, serverConfigEnv, serverConfigFrom, type ServerConfigInput } from './config.ts';
 export type { RunningServer, ServerSettings } from './server.ts';
+// What `--providers auto` resolves to on this machine (sig info prints it); onnxruntime loads only when called.
+export { resolveProviders, type ResolvedProviders } from './models/execution-providers.ts';
 export type { Logger } from './log.ts';
 
 /** Loads the models and starts listening (see server.ts). */

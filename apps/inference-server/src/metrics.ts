@@ -58,6 +58,13 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  readonly modelProvider = new Gauge({
+    name: 'sig_model_execution_provider',
+    help: 'The execution provider each loaded model actually runs on (1 per model and provider)',
+    labelNames: ['model', 'provider'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'sig_' });
   }

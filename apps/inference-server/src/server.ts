@@ -46,6 +46,7 @@ export async function startServer(input: ServerSettings, opts: { log?: Logger } 
     },
     log,
   );
+  for (const m of registry.list()) metrics.modelProvider.set({ model: m.entry.name, provider: m.provider }, 1);
   if (registry.list().length === 0) log('error', `no model could be loaded from ${registry.dir}; serving health and metadata only`);
   const state = { draining: false };
   const pool = new PreprocessPool(config.preprocessThreads, log);

@@ -16,6 +16,11 @@ const repoRoot = resolve(appRoot, '../..');
 
 /** onnxruntime-web files the page needs: the wasm-only ES module, its loader and the SIMD+threads binary. */
 export const ORT_FILES = ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm'];
+/**
+ * Its WebGPU build (WebGPU and wasm providers), loaded only where the browser offers WebGPU. Not precached
+ * (27 MB that a browser without WebGPU never uses); the service worker caches it on first use.
+ */
+export const ORT_WEBGPU_FILES = ['ort.webgpu.min.mjs', 'ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'];
 
 export interface BuildOptions {
   /** Output folder (emptied first). Default apps/edge/dist. */
@@ -59,12 +64,13 @@ export async function buildEdge(opts: BuildOptions = {}): Promise<BuildResult> {
 
   // onnxruntime-web from the installed package (resolved like any import, so the version is the lockfile's).
   const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
-  for (const f of ORT_FILES) await copyFile(join(ortDist, f), join(out, 'ort', f));
+  for (const f of [...ORT_FILES, ...ORT_WEBGPU_FILES]) await copyFile(join(ortDist, f), join(out, 'ort', f));
 
   const models = modelsDir ? await copyModels(modelsDir, join(out, 'models')) : [];
 
   // The service worker last: it precaches every other file, under a cache named by their content.
-  const files = await listFiles(out);
+  const onFirstUse = new Set(ORT_WEBGPU_FILES.map((f) => `ort/${f}`));
+  const files = (await listFiles(out)).filter((f) => !onFirstUse.has(f));
   const hash = createHash('sha256');
   for (const f of files) hash.update(f).update(await readFile(join(out, f)));
   await build({

@@ -9,6 +9,10 @@ export interface EdgeConfig {
   ortUrl: string;
   /** onnxruntime-web's ES module inside `ortUrl` (wasm-only build; the runtime is never fetched from a CDN). */
   ortModule: string;
+  /** Its WebGPU build (WebGPU and wasm providers), loaded instead when the browser offers a WebGPU adapter. */
+  ortWebGpuModule: string;
+  /** 'auto': WebGPU where the browser offers an adapter, wasm otherwise; `?ep=wasm` / `?ep=webgpu` in the page URL force one. */
+  executionProvider: 'auto' | 'webgpu' | 'wasm';
   /** Most wasm threads to use when the page is cross-origin isolated. */
   maxThreads: number;
   /** How many IDs the lookup shows. */
@@ -23,8 +27,15 @@ export function defaultConfig(base: string = location.href): EdgeConfig {
     modelsUrl: new URL('./models/', base).href,
     ortUrl: new URL('./ort/', base).href,
     ortModule: 'ort.wasm.min.mjs',
+    ortWebGpuModule: 'ort.webgpu.min.mjs',
+    executionProvider: providerFromUrl(base),
     maxThreads: 4,
     topK: 5,
     generateCount: 4,
   };
+}
+
+function providerFromUrl(base: string): EdgeConfig['executionProvider'] {
+  const ep = new URL(base).searchParams.get('ep');
+  return ep === 'webgpu' || ep === 'wasm' ? ep : 'auto';
 }

@@ -3,7 +3,7 @@
 import { defaultConfig } from './config.ts';
 import { decodeBlob, grabFrame } from './decode.ts';
 import { attachGallery, type GalleryApi } from './gallery-panel.ts';
-import { loadRuntime, type EdgeRuntime, type ThreadInfo } from './runtime.ts';
+import { loadRuntime, type EdgeRuntime, type ProviderInfo, type ThreadInfo } from './runtime.ts';
 import { SignatureApp, type AnalyzeResult, type GenerateResult } from './signature-app.ts';
 import { byId, renderAbout, renderAnalysis, renderSamples, showInkBox } from './view.ts';
 import type { RawImage } from '@sig/shared';
@@ -11,7 +11,7 @@ import type { RawImage } from '@sig/shared';
 /** What the page exposes on `window.sigEdge`. */
 export interface EdgeApi {
   /** Resolves when the runtime and manifest are loaded. */
-  ready: Promise<{ threading: ThreadInfo; models: string[]; ortVersion: string }>;
+  ready: Promise<{ threading: ThreadInfo; provider: ProviderInfo; models: string[]; ortVersion: string }>;
   /**
    * Decode + lookup + verdict for image bytes (or their base64), as the file picker does. Renders the result
    * unless `render` is false (the benchmark times the work itself, as it does for onnxruntime-node).
@@ -67,7 +67,7 @@ async function analyze(image: Promise<RawImage>, topK = config.topK, render = tr
   const t1 = performance.now();
   const result = await app.analyze(raw, topK);
   result.timings.decodeMs = t1 - t0;
-  if (String(app.runtime.threading.threads) !== document.body.dataset.threads) showRuntime(app.runtime);
+  refreshRuntime(app.runtime);
   window.sigEdge.last = result;
   if (!render) return result;
   byId('error').textContent = '';
@@ -88,11 +88,18 @@ function analyzeBlob(blob: Blob): Promise<AnalyzeResult> {
   return analyze(decodeBlob(blob));
 }
 
-/** The runtime line: onnxruntime-web version, threads, isolation (again after a session, see ThreadInfo). */
+/** The runtime line again when what runs changed since it was shown (threads after the first session, a WebGPU fallback). */
+function refreshRuntime(runtime: EdgeRuntime): void {
+  if (String(runtime.threading.threads) !== document.body.dataset.threads || runtime.provider.name !== document.body.dataset.provider) showRuntime(runtime);
+}
+
+/** The runtime line: onnxruntime-web version, provider, threads, isolation (again after a session, see ThreadInfo). */
 function showRuntime(runtime: EdgeRuntime): void {
   const t = runtime.threading;
+  const p = runtime.provider;
+  const where = p.name === 'webgpu' ? `WebGPU on ${p.adapter}` : `wasm${p.reason ? `, no WebGPU: ${p.reason}` : ''}`;
   byId('runtime').textContent =
-    `onnxruntime-web ${runtime.ort.env.versions.web ?? ''} (wasm) · ${t.threads} thread${t.threads === 1 ? '' : 's'} · ` +
+    `onnxruntime-web ${runtime.ort.env.versions.web ?? ''} (${where}) · ${t.threads} thread${t.threads === 1 ? '' : 's'} · ` +
     (!t.isolated
       ? 'not cross-origin isolated (no COOP/COEP headers): single thread'
       : t.threads > 1
@@ -100,6 +107,7 @@ function showRuntime(runtime: EdgeRuntime): void {
         : 'cross-origin isolated, but single thread');
   document.body.dataset.threads = String(t.threads);
   document.body.dataset.isolated = String(t.isolated);
+  document.body.dataset.provider = p.name;
 }
 
 window.sigEdge = {
@@ -109,7 +117,7 @@ window.sigEdge = {
     const models = runtime.manifest.models.map((m) => m.name);
     renderAbout(runtime.manifest.models);
     byId('status').textContent = models.length ? `Models: ${runtime.manifest.models.map((m) => `${m.name} (${m.kind})`).join(', ')}` : 'No models found in models/manifest.json';
-    return { threading: t, models, ortVersion: runtime.ort.env.versions.web ?? '' };
+    return { threading: t, provider: runtime.provider, models, ortVersion: runtime.ort.env.versions.web ?? '' };
   }),
   analyzeBytes: (bytes, topK, render = true) => {
     const data = typeof bytes === 'string' ? Uint8Array.from(atob(bytes), (c) => c.charCodeAt(0)) : new Uint8Array(bytes);
@@ -120,7 +128,7 @@ window.sigEdge = {
   generate: async (id, count, seed) => {
     const app = await appPromise;
     const result = await app.generate(id, count, seed);
-    if (String(app.runtime.threading.threads) !== document.body.dataset.threads) showRuntime(app.runtime);
+    refreshRuntime(app.runtime);
     return result;
   },
   offlineReady: registerServiceWorker(),

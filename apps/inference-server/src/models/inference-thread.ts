@@ -145,11 +145,11 @@ export class InferencePool {
     return this.threads.length;
   }
 
-  /** The model opened on every thread, as one session whose runs go to the least busy copy. */
-  async open(model: Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<PooledSession> {
+  /** The model opened on `copies` threads (default: every one), as one session whose runs go to the least busy copy. */
+  async open(model: Uint8Array, options: ort.InferenceSession.SessionOptions, copies = this.threads.length): Promise<PooledSession> {
     const sessions: ThreadSession[] = [];
     try {
-      for (const t of this.threads) sessions.push(await t.open(model, { intraOpNumThreads: this.intraOpDefault, ...options }));
+      for (const t of this.threads.slice(0, Math.max(1, copies))) sessions.push(await t.open(model, { intraOpNumThreads: this.intraOpDefault, ...options }));
     } catch (err) {
       await Promise.all(sessions.map((x) => x.release().catch(() => undefined)));
       throw err;
@@ -165,6 +165,11 @@ export class InferencePool {
 /** One model's sessions across the inference threads, as one session. */
 export class PooledSession implements OrtSessionLike {
   constructor(private readonly sessions: ThreadSession[]) {}
+
+  /** Copies of the model (batches that can run at once). */
+  get size(): number {
+    return this.sessions.length;
+  }
 
   get inputNames(): readonly string[] {
     return this.sessions[0].inputNames;

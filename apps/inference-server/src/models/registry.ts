@@ -5,6 +5,7 @@ import * as ort from 'onnxruntime-node';
 import { ModelEntry, UserError, type EntryOfKind, type ModelKind, type TensorCtorLike } from '@sig/shared';
 import { ModelRunner, type BatcherHooks, type BatchingOptions } from '../batching/micro-batcher.ts';
 import type { Logger } from '../log.ts';
+import { defaultMaxBatch, GPU_PROVIDERS } from './execution-providers.ts';
 import type { InferencePool, PooledSession } from './inference-thread.ts';
 import type { OnnxSessionFactory } from './session-factory.ts';
 
@@ -23,6 +24,10 @@ export interface LoadedModel<E extends ModelEntry = ModelEntry> {
   provider: string;
   requestedProviders: string[];
   fallbackReason?: string;
+  /** The WebGPU adapter, when `provider` is webgpu. */
+  adapter?: string;
+  /** The batcher's limits as chosen for this model's provider (most images per batch, batches at once). */
+  batching: BatchingOptions;
 }
 
 /** A manifest entry that was not loaded, and why. */
@@ -33,7 +38,8 @@ export interface RefusedModel {
 
 /** What the registry needs to build batchers and report them. */
 export interface RegistryOptions {
-  batching: BatchingOptions;
+  /** Without maxBatchSize: the provider's default ({@link defaultMaxBatch}). */
+  batching: Omit<BatchingOptions, 'maxBatchSize'> & { maxBatchSize?: number };
   /** Run batches on these worker threads (one batch per thread at a time) instead of the event loop's thread. */
   inference?: InferencePool;
   hooks?: (model: string) => BatcherHooks;
@@ -124,13 +130,17 @@ export class ModelRegistry {
 }
 
 /**
- * The one start-up line of a loaded model: what it is and the execution provider it actually runs on, with
- * why the providers before it could not load (e.g. `cuda unavailable: ... Failed to load shared library`).
+ * The one start-up line of a loaded model: what it is, the execution provider it actually runs on (and its
+ * WebGPU adapter), why the providers before it could not load (e.g. `cuda unavailable: ... Failed to load
+ * shared library`), and its batch limits.
  */
-export function startupLine(entry: ModelEntry, loaded: Pick<LoadedModel, 'provider' | 'fallbackReason'>): string {
+export function startupLine(entry: ModelEntry, loaded: Pick<LoadedModel, 'provider' | 'fallbackReason' | 'adapter' | 'batching'>): string {
   const demo = entry.demo ? ', demo model' : '';
+  const adapter = loaded.adapter ? `, adapter ${loaded.adapter}` : '';
   const why = loaded.fallbackReason ? ` (${loaded.fallbackReason.replace(/^(\w+): /, '$1 unavailable: ').replace(/; (\w+): /g, '; $1 unavailable: ')})` : '';
-  return `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels${demo}) loaded on ${loaded.provider}${why}`;
+  const b = loaded.batching;
+  const limits = `; batches of up to ${b.maxBatchSize}, ${b.concurrency ?? 1} at a time`;
+  return `model ${entry.name} (${entry.kind}, ${entry.labels.length} labels${demo}) loaded on ${loaded.provider}${adapter}${why}${limits}`;
 }
 
 async function readManifest(path: string): Promise<unknown[]> {
@@ -175,20 +185,23 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
   }
   // The main-thread session checked the graph and found the provider; with inference threads it is not
   // kept (the names above were all it was needed for), so each model is in memory once per thread only.
+  // A GPU session runs one batch at a time whatever the threads: one copy on one inference thread keeps the
+  // event loop free without a second device context per model.
+  const gpu = GPU_PROVIDERS.includes(created.provider);
   let sessions: PooledSession | ort.InferenceSession = created.session;
   if (opts.inference && opts.inference.size > 0) {
     try {
-      sessions = await opts.inference.open(bytes, factory.sessionOptions([created.provider]));
+      sessions = await opts.inference.open(bytes, factory.sessionOptions([created.provider]), gpu ? 1 : undefined);
     } finally {
       await created.session.release();
     }
   }
   // Generated images must not depend on which other requests shared the batch (same seed → same bytes),
   // so generator requests never merge.
-  const batching = {
+  const batching: BatchingOptions = {
     ...opts.batching,
-    ...(entry.kind === 'generator' ? { maxBatchSize: 1 } : {}),
-    concurrency: sessions === created.session ? 1 : opts.inference!.size,
+    maxBatchSize: entry.kind === 'generator' ? 1 : (opts.batching.maxBatchSize ?? defaultMaxBatch(created.provider)),
+    concurrency: sessions === created.session ? 1 : (sessions as PooledSession).size,
   };
   const runner = new ModelRunner(sessions, NodeTensor, batching, opts.hooks?.(entry.name));
   return {
@@ -198,5 +211,7 @@ async function loadModel(dir: string, entry: ModelEntry, factory: OnnxSessionFac
     provider: created.provider,
     requestedProviders: created.requested,
     fallbackReason: created.fallbackReason,
+    ...(created.adapter ? { adapter: created.adapter } : {}),
+    batching,
   };
 }

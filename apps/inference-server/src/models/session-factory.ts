@@ -1,5 +1,7 @@
 import * as ort from 'onnxruntime-node';
+import { describeAdapter } from '@sig/shared/node/webgpu-adapter.ts';
 import type { Logger } from '../log.ts';
+import { resolveProviders, type ResolvedProviders } from './execution-providers.ts';
 
 /** How sessions are created (a slice of the server config). */
 export interface SessionFactoryOptions {
@@ -16,12 +18,16 @@ export interface CreatedSession {
   /** The execution provider in use (the first of the requested list that loaded). */
   provider: string;
   requested: string[];
+  /** The WebGPU adapter, when the session runs on webgpu (e.g. "nvidia hopper (...), hardware"). */
+  adapter?: string;
   /** Why earlier providers in the list were skipped (e.g. the CUDA libraries are missing). */
   fallbackReason?: string;
 }
 
 /** Creates onnxruntime-node sessions, falling back along the provider list when a provider cannot load. */
 export class OnnxSessionFactory {
+  private resolved?: Promise<ResolvedProviders>;
+
   constructor(
     private readonly opts: SessionFactoryOptions,
     private readonly log: Logger,
@@ -31,9 +37,25 @@ export class OnnxSessionFactory {
     ort.env.logLevel = 'fatal';
   }
 
+  /**
+   * The provider list ('auto' expanded for this machine), worked out once. One log line says what 'auto'
+   * chose and skipped, and which WebGPU adapter is there; an explicit list without webgpu needs none.
+   */
+  providers(): Promise<ResolvedProviders> {
+    return (this.resolved ??= resolveProviders(this.opts.executionProviders).then((r) => {
+      if (this.opts.executionProviders.includes('auto') || r.adapter) {
+        const adapter = r.adapter ? `; WebGPU adapter: ${describeAdapter(r.adapter)}` : '';
+        const skipped = r.skipped.length > 0 ? ` (skipped ${r.skipped.join('; ')})` : '';
+        this.log('info', `execution providers: ${r.providers.join(', ')}${skipped}${adapter}`);
+      }
+      return r;
+    }));
+  }
+
   /** A session for the model bytes; `name` only labels log lines. Throws when no provider can load it. */
   async create(model: Uint8Array, name: string): Promise<CreatedSession> {
-    const requested = [...this.opts.executionProviders];
+    const resolved = await this.providers();
+    const requested = resolved.providers;
     const reasons: string[] = [];
     for (let i = 0; i < requested.length; i++) {
       const providers = requested.slice(i);
@@ -42,7 +64,8 @@ export class OnnxSessionFactory {
         const provider = providers[0];
         // The registry's one line per model reports the fallback (startupLine); no second line here.
         const fallbackReason = reasons.length > 0 ? reasons.join('; ') : undefined;
-        return { session, provider, requested, fallbackReason };
+        const adapter = provider === 'webgpu' && resolved.adapter ? describeAdapter(resolved.adapter) : undefined;
+        return { session, provider, requested, fallbackReason, ...(adapter ? { adapter } : {}) };
       } catch (err) {
         const message = firstLine(err);
         if (i === requested.length - 1) throw new Error(`cannot create an onnxruntime session: ${message}`);

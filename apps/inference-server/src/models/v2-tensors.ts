@@ -33,6 +33,7 @@ export function modelMetadata(m: LoadedModel): V2ModelMetadata {
     executionProvider: m.provider,
     requestedProviders: m.requestedProviders,
     ...(m.fallbackReason ? { fallbackReason: m.fallbackReason } : {}),
+    ...(m.adapter ? { adapter: m.adapter } : {}),
     sha256: m.entry.sha256,
     labels: m.entry.labels,
   };

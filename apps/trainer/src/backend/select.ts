@@ -1,5 +1,6 @@
 // Picks the fastest TensorFlow.js backend this machine can run:
-// tfjs-node-gpu (when it loads and sees a GPU) → tfjs-node → wasm made trainable here → cpu.
+// tfjs-node-gpu (when it loads and sees a GPU) → webgpu (on a hardware adapter, never a software one) →
+// tfjs-node → wasm made trainable here → cpu.
 // tfjs-node(-gpu) are optional dependencies that often cannot install, so they are imported dynamically and
 // a failed import simply moves on to the next candidate.
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,9 +9,10 @@ import { UserError } from '@sig/shared';
 import { fixCpuResizeGradients } from './resize-grad.ts';
 import { nativeConvStatus } from './native-conv.ts';
 import { useTrainableWasm } from './wasm-setup.ts';
+import { useWebGpu } from './webgpu-setup.ts';
 
 /** Backend names accepted by `--backend` and returned by {@link selectBackend}. */
-export const BACKEND_NAMES = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['tfjs-node-gpu', 'webgpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** Why each candidate that was tried could not be used (for the message of a forced backend). */
@@ -47,13 +49,26 @@ async function tryWasm(): Promise<Attempt> {
   }
 }
 
+let webgpuAdapter = '';
+
+/** WebGPU: `forced` (--backend webgpu) takes any adapter, the automatic choice only a hardware one. */
+async function tryWebGpu(forced: boolean): Promise<Attempt> {
+  try {
+    webgpuAdapter = (await useWebGpu(forced)).adapter;
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, reason: firstLine(err) };
+  }
+}
+
 async function tryCpu(): Promise<Attempt> {
   fixCpuResizeGradients();
   return (await tf.setBackend('cpu')) ? { ok: true } : { ok: false, reason: 'the cpu backend failed to start' };
 }
 
-const candidates: Record<BackendName, () => Promise<Attempt>> = {
+const candidates: Record<BackendName, (forced: boolean) => Promise<Attempt>> = {
   'tfjs-node-gpu': () => tryTfjsNode('@tensorflow/tfjs-node-gpu'),
+  webgpu: tryWebGpu,
   'tfjs-node': () => tryTfjsNode('@tensorflow/tfjs-node'),
   wasm: tryWasm,
   cpu: tryCpu,
@@ -61,6 +76,7 @@ const candidates: Record<BackendName, () => Promise<Attempt>> = {
 
 /** The backend's name as printed; for wasm, where convolutions run and, when not natively, why not. */
 function describe(name: BackendName): string {
+  if (name === 'webgpu') return `webgpu (adapter: ${webgpuAdapter})`;
   if (name !== 'wasm') return name;
   const native = nativeConvStatus();
   return native.available ? 'wasm (convolutions: onnxruntime-node native)' : `wasm (convolutions: wasm; native ones unavailable: ${native.reason})`;
@@ -70,11 +86,12 @@ function describe(name: BackendName): string {
  * Makes the best available backend current, prints `backend: <name>` and returns the name. The one backend
  * set-up call: it applies the process-wide settings (settings.ts; configureBackend first to change them).
  * `requested` (from `--backend`; undefined or 'auto' = best available) forces one; an unknown or unavailable
- * name is a UserError. Pass `log: () => {}` to stay silent (worker threads do).
+ * name is a UserError. Pass `log: () => {}` to stay silent (worker threads do); `exclude` leaves backends out
+ * of the automatic choice (export reads weights synchronously, which WebGPU cannot do in Node).
  */
 export async function selectBackend(
   requested?: string,
-  opts: { log?: (line: string) => void } = {},
+  opts: { log?: (line: string) => void; exclude?: readonly BackendName[] } = {},
 ): Promise<BackendName> {
   const log = opts.log ?? ((line: string) => console.log(line));
   if (requested !== undefined && requested !== 'auto') {
@@ -82,14 +99,15 @@ export async function selectBackend(
       throw new UserError(`unknown backend '${requested}' (choose one of: auto, ${BACKEND_NAMES.join(', ')})`);
     }
     const name = requested as BackendName;
-    const attempt = await candidates[name]();
+    const attempt = await candidates[name](true);
     if (!attempt.ok) throw new UserError(`backend '${name}' is not available: ${attempt.reason}`);
     log(`backend: ${describe(name)}`);
     return name;
   }
   const skipped: string[] = [];
   for (const name of BACKEND_NAMES) {
-    const attempt = await candidates[name]();
+    if (opts.exclude?.includes(name)) continue;
+    const attempt = await candidates[name](false);
     if (attempt.ok) {
       log(`backend: ${describe(name)}${skipped.length ? ` (skipped: ${skipped.join('; ')})` : ''}`);
       return name;

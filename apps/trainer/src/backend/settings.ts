@@ -9,6 +9,8 @@
 // | tfjs "Overriding…" warnings | withoutTfjsWarnings (scoped PROD flag while our gradients replace tfjs's) | — | — |
 // | patched tfjs classes        | installed once by registerTrainableWasmKernels (wasm-setup.ts): AdamOptimizer.applyGradients (fused-adam.ts), Conv2D.call (fused-conv-training.ts), BatchNormalization.call (fused-batchnorm-training.ts); each falls back to the original off wasm | — | — |
 // | cpu resize gradients        | replaced by fixCpuResizeGradients (resize-grad.ts) when the cpu backend is chosen | — | — |
+// | WebGPU device               | `navigator.gpu` set to Dawn's (the optional `webgpu` package) before tfjs-backend-webgpu loads (webgpu-setup.ts) | only when webgpu is tried | VK_ICD_FILENAMES picks the Vulkan driver |
+// | WebGPU Conv2D               | tfjs flag WEBGPU_CONV_SEPARATE_IM2COL_SHADER on (im2col then matmul: ~5x faster on SwiftShader) | when webgpu is chosen | — |
 //
 // A native convolution load failure is not silent: nativeConvStatus() says why, and selectBackend prints it.
 import { setFlagsFromString } from 'node:v8';

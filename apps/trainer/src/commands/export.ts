@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { setting } from '@sig/shared';
+import { setting, UserError } from '@sig/shared';
 import { z } from 'zod';
 import { BackendSettings } from '../backend/backend-setting.ts';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
@@ -24,9 +24,11 @@ export function register(program: Command): void {
   addSettingOptions(cmd, BackendSettings).action(async () => {
     const o = settingsFromCommand(ExportSettings, cmd);
     const { backend } = settingsFromCommand(BackendSettings, cmd);
-    // TF.js side of the parity check: the fastest backend here (all are float32).
+    // TF.js side of the parity check: the fastest backend here (all are float32). The exporter reads weights
+    // synchronously, which WebGPU cannot do in Node.
+    if (backend === 'webgpu') throw new UserError('sig export: --backend webgpu cannot read weights synchronously; use auto, wasm or cpu');
     const { selectBackend } = await import('../backend/select.ts');
-    await selectBackend(backend);
+    await selectBackend(backend, { exclude: ['webgpu'] });
     const { exportRuns } = await import('../export/export-run.ts');
     const precisions = [...(o.fp16 ? (['fp16'] as const) : []), ...(o.int8 ? (['int8'] as const) : [])];
     const done = await exportRuns(o.run, o.out, {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { setting } from '@sig/shared';
 import { z } from 'zod';
+import { workersForBackend } from '../backend/backend-setting.ts';
 import { commandGroup } from '../cli-group.ts';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
 import { addClassifierOptions, classifierOptionsFrom } from '../train/classifier-options.ts';
@@ -20,9 +21,10 @@ export function register(program: Command): void {
   addSettingOptions(cmd, TrainClassifierPaths);
   addClassifierOptions(cmd).action(async () => {
     const { data, out, resume } = settingsFromCommand(TrainClassifierPaths, cmd);
-    const { model, train, workers, backend: backendName } = classifierOptionsFrom(cmd);
+    const { model, train, workers: asked, backend: backendName } = classifierOptionsFrom(cmd);
     const { selectBackend } = await import('../backend/select.ts');
     const backend = await selectBackend(backendName);
+    const workers = workersForBackend(backend, asked, cmd.getOptionValueSource('workers') === 'cli');
     const { trainClassifierRun } = await import('../train/classifier-run.ts');
     const { metrics, result } = await trainClassifierRun({
       data,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { EmbeddingConfig, EmbeddingTrainConfig, setting, UserError } from '@sig/shared';
 import { z } from 'zod';
-import { BackendSettings } from '../backend/backend-setting.ts';
+import { BackendSettings, workersForBackend } from '../backend/backend-setting.ts';
 import { commandGroup } from '../cli-group.ts';
 import { addSettingOptions, inputSize, inputSizeSettings, settingsFromCommand } from '../cli-settings.ts';
 
@@ -43,8 +43,9 @@ export function register(program: Command): void {
     const train = settingsFromCommand(EmbeddingTrainConfig, cmd);
     const { selectBackend } = await import('../backend/select.ts');
     const backend = await selectBackend(settingsFromCommand(BackendSettings, cmd).backend);
+    const workers = workersForBackend(backend, o.workers, cmd.getOptionValueSource('workers') === 'cli');
     const { trainEmbeddingRun } = await import('../train/embedding-run.ts');
-    const { run, result } = await trainEmbeddingRun({ data: o.data, holdout: o.holdout, out: o.out, model, train, resume: o.resume, backend, workers: o.workers });
+    const { run, result } = await trainEmbeddingRun({ data: o.data, holdout: o.holdout, out: o.out, model, train, resume: o.resume, backend, workers });
     const t = run.thresholds;
     const eer = run.metrics['heldout.eer'];
     console.log(

@@ -10,6 +10,7 @@ import { selectBackend } from '../backend/select.ts';
 import { loadFolderDataset } from '../data/index.ts';
 import { buildClassifier, embeddingModel } from '../model/classifier.ts';
 import { loadModel } from '../model/io.ts';
+import { predictData } from '../model/predict-data.ts';
 import { isClassifierFold, readClassifierFold } from './classifier-fold-run.ts';
 import { bytesToBatch, generatedPngs } from './gan-detector-inputs.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
@@ -86,14 +87,14 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   // (b) label agreement and (c) Fréchet distance, with the real-data classifier.
   const classifier = await loadModel(join(clsDir, 'model'));
   const embed = embeddingModel(classifier);
-  const run = (m: tfl.LayersModel, x: Float32Array, n: number): Float32Array =>
-    tf.tidy(() => (m.predict(tf.tensor4d(x, shape(n)), { batchSize: 32 }) as tf.Tensor).dataSync() as Float32Array);
-  const genPred = argmaxRows(run(classifier, genX, evalGen.y.length), evalGen.y.length, k);
-  const realPred = argmaxRows(run(classifier, realX, realY.length), realY.length, k);
+  // Read back asynchronously: WebGPU cannot read synchronously in Node (model/predict-data.ts).
+  const run = (m: tfl.LayersModel, x: Float32Array, n: number): Promise<Float32Array> => predictData(m, () => tf.tensor4d(x, shape(n)), 32);
+  const genPred = argmaxRows(await run(classifier, genX, evalGen.y.length), evalGen.y.length, k);
+  const realPred = argmaxRows(await run(classifier, realX, realY.length), realY.length, k);
   const agreement = labelAgreement(genPred, evalGen.y, k);
   const d = embed.outputs[0].shape[1] as number;
-  const realEmb = run(embed, realX, realY.length);
-  const genEmb = run(embed, genX, evalGen.y.length);
+  const realEmb = await run(embed, realX, realY.length);
+  const genEmb = await run(embed, genX, evalGen.y.length);
   const fd = frechetDistance(realEmb, realY.length, genEmb, evalGen.y.length, d);
   // Scale for (c): the same distance between the held-out real images and as many other real images
   // (the CGAN's training images), i.e. what a perfect generator would score with these sample sizes.
@@ -104,14 +105,14 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   if (heldOut.size) {
     const others = index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label));
     const trainX = await bytesToBatch(await Promise.all(others.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
-    const trainEmb = run(embed, trainX, others.length);
+    const trainEmb = await run(embed, trainX, others.length);
     const trainY = Int32Array.from(others, (it) => clsIndex.get(it.label)!);
     nnGenerated = median(nearestSameLabelDistance(genEmb, evalGen.y, trainEmb, trainY, d));
     nnRealHeldOut = median(nearestSameLabelDistance(realEmb, realY, trainEmb, trainY, d));
     const pick = new Rng(seed + 99).shuffle(others.slice()).slice(0, realY.length);
     if (pick.length >= 2) {
       const otherX = await bytesToBatch(await Promise.all(pick.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
-      fdRealRef = frechetDistance(realEmb, realY.length, run(embed, otherX, pick.length), pick.length, d);
+      fdRealRef = frechetDistance(realEmb, realY.length, await run(embed, otherX, pick.length), pick.length, d);
     }
   }
 
@@ -135,7 +136,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
     xs.dispose();
     ys.dispose();
   }
-  const tstrAcc = accuracy(argmaxRows(run(tstr, realX, realY.length), realY.length, k), realY);
+  const tstrAcc = accuracy(argmaxRows(await run(tstr, realX, realY.length), realY.length, k), realY);
 
   const seconds = (Date.now() - started) / 1000;
   const result = {

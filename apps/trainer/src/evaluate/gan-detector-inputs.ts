@@ -50,7 +50,7 @@ export async function generatedPngs(
     const lb = labels.slice(i, i + batch);
     const z = new Float32Array(lb.length * opts.latentDim);
     for (let k = 0; k < z.length; k++) z[k] = rng.normal();
-    const imgs = generate(generator, z, lb, opts.latentDim, opts.numClasses);
+    const imgs = await generate(generator, z, lb, opts.latentDim, opts.numClasses);
     pngs.push(...(await generatedToPngs(imgs, lb.length, opts.size, 'minus-one-one')));
   }
   return { pngs, labels };

@@ -9,6 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { CganConfig, Rng } from '@sig/shared';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { loadModel, saveModel } from '../model/io.ts';
+import { predictData } from '../model/predict-data.ts';
 import { diffAugment } from './diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss } from './gan-losses.ts';
 import { copyWeights, updateEma } from './generator-ema.ts';
@@ -94,8 +95,8 @@ function latentBatch(rng: Rng, count: number, latentDim: number, numClasses: num
   return { z: tf.tensor2d(z, [count, latentDim]), label: tf.tensor2d(oh, [count, numClasses]) };
 }
 
-/** One discriminator update then one generator update on a batch drawn from `data`. */
-export function adversarialStep(state: GanState, data: GanData, batchSize: number): StepStats {
+/** One discriminator update then one generator update on a batch drawn from `data` (its statistics read back asynchronously, as WebGPU needs). */
+export async function adversarialStep(state: GanState, data: GanData, batchSize: number): Promise<StepStats> {
   const { cfg, generator: G, discriminator: D } = state;
   const rng = stepRng(state.seed, state.step);
   const s = data.size;
@@ -119,14 +120,14 @@ export function adversarialStep(state: GanState, data: GanData, batchSize: numbe
     const augment = (x: tf.Tensor4D): tf.Tensor4D => (cfg.diffAugment.length ? diffAugment(x, cfg.diffAugment, rng) : x);
     const realIn = augment(real);
     const fakeIn = augment(fake);
-    let dReal = 0;
-    let dFake = 0;
+    let dReal: tf.Tensor | undefined;
+    let dFake: tf.Tensor | undefined;
     const dLoss = state.optD.minimize(
       () => {
         const r = discriminate(D, realIn, realLabel);
         const q = discriminate(D, fakeIn, f.label);
-        dReal = tf.mean(r.score).dataSync()[0];
-        dFake = tf.mean(q.score).dataSync()[0];
+        dReal = tf.keep(tf.mean(r.score));
+        dFake = tf.keep(tf.mean(q.score));
         const adversarial = discriminatorLoss(cfg, r.score, q.score);
         return (r.logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(r.logits, realLabel))) : adversarial) as tf.Scalar;
       },
@@ -147,21 +148,20 @@ export function adversarialStep(state: GanState, data: GanData, batchSize: numbe
       trainableVars(G),
     )!;
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
-    return { dLoss: dLoss.dataSync()[0], gLoss: gLoss.dataSync()[0], dReal, dFake };
+    return [dLoss, gLoss, dReal!, dFake!];
   });
+  const [dLoss, gLoss, dReal, dFake] = (await Promise.all(stats.map((t) => t.data()))).map((d) => d[0]);
+  tf.dispose(stats);
   state.step++;
-  return { step: state.step, ...stats };
+  return { step: state.step, dLoss, gLoss, dReal, dFake };
 }
 
 /** Generated images (inference mode, as exported) for latent vectors `z` and label indices. */
-export function generate(generator: tfl.LayersModel, z: Float32Array, labels: ArrayLike<number>, latentDim: number, numClasses: number): Float32Array {
+export function generate(generator: tfl.LayersModel, z: Float32Array, labels: ArrayLike<number>, latentDim: number, numClasses: number): Promise<Float32Array> {
   const n = labels.length;
-  return tf.tidy(() => {
-    const oh = new Float32Array(n * numClasses);
-    for (let i = 0; i < n; i++) oh[i * numClasses + labels[i]] = 1;
-    const y = generator.predict([tf.tensor2d(z, [n, latentDim]), tf.tensor2d(oh, [n, numClasses])]) as tf.Tensor;
-    return y.dataSync() as Float32Array;
-  });
+  const oh = new Float32Array(n * numClasses);
+  for (let i = 0; i < n; i++) oh[i * numClasses + labels[i]] = 1;
+  return predictData(generator, () => [tf.tensor2d(z, [n, latentDim]), tf.tensor2d(oh, [n, numClasses])]);
 }
 
 async function saveOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
@@ -220,7 +220,7 @@ export interface AdversarialHooks {
 export async function trainAdversarial(state: GanState, data: GanData, totalSteps: number, batchSize: number, hooks: AdversarialHooks = {}): Promise<StepStats[]> {
   const history: StepStats[] = [];
   while (state.step < totalSteps) {
-    const stats = adversarialStep(state, data, batchSize);
+    const stats = await adversarialStep(state, data, batchSize);
     if (!Number.isFinite(stats.dLoss) || !Number.isFinite(stats.gLoss)) {
       throw new Error(`adversarial training diverged at step ${stats.step} (dLoss ${stats.dLoss}, gLoss ${stats.gLoss})`);
     }

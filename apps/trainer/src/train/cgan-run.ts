@@ -57,7 +57,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   const gridZ = normalVector(rows * cols * cfg.latentDim, seed + 7919);
   const gridLabels = Array.from({ length: rows * cols }, (_, i) => Math.floor(i / cols));
   const writeGrid = async (s: typeof state): Promise<void> => {
-    const imgs = adv.generate(adv.samplingGenerator(s), gridZ, gridLabels, cfg.latentDim, cfg.numClasses);
+    const imgs = await adv.generate(adv.samplingGenerator(s), gridZ, gridLabels, cfg.latentDim, cfg.numClasses);
     const png = await sampleGridPng(imgs, rows, cols, imageSize, 'minus-one-one');
     await writeFile(join(out, 'samples', `step-${String(s.step).padStart(6, '0')}.png`), png);
     await writeFile(join(out, 'samples.png'), png);

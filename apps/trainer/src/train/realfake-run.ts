@@ -12,6 +12,7 @@ import { detectorSet, generatedPngs } from '../evaluate/gan-detector-inputs.ts';
 import { binaryAccuracy, equalErrorRate, errorRates, rocAuc } from '../evaluate/gan-roc.ts';
 import { confusionMatrixPng } from '../evaluate/plots.ts';
 import { loadModel, saveModel } from '../model/io.ts';
+import { predictData } from '../model/predict-data.ts';
 import { buildRealFake } from '../model/realfake.ts';
 
 /** What a real/fake run needs: the genuine images, the CGAN run, the model and training settings. */
@@ -143,11 +144,11 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
     ys.dispose();
     console.log(`epoch ${e + 1}/${epochs}: loss ${Number(h.history.loss[0]).toFixed(4)}`);
   }
-  const predict = (x: Float32Array, n: number): Float32Array =>
-    tf.tidy(() => (model.predict(tf.tensor4d(x, [n, s, s, 1]), { batchSize: 64 }) as tf.Tensor).dataSync() as Float32Array);
+  // Read back asynchronously: WebGPU cannot read synchronously in Node (model/predict-data.ts).
+  const predict = (x: Float32Array, n: number): Promise<Float32Array> => predictData(model, () => tf.tensor4d(x, [n, s, s, 1]), 64);
   const val = gather(valIdx);
-  const { threshold } = equalErrorRate(predict(val.x, val.y.length), val.y);
-  const scores = predict(test.x, test.n);
+  const { threshold } = equalErrorRate(await predict(val.x, val.y.length), val.y);
+  const scores = await predict(test.x, test.n);
   const { eer } = equalErrorRate(scores, test.y);
   const rates = errorRates(scores, test.y, threshold);
   const metrics = {

@@ -161,6 +161,7 @@ export const V2ModelMetadata = z.object({
   executionProvider: z.string().describe('Execution provider the session actually uses (e.g. cpu after a CUDA fallback)'),
   requestedProviders: z.array(z.string()),
   fallbackReason: z.string().optional().describe('Why a requested provider could not be used'),
+  adapter: z.string().optional().describe('The WebGPU adapter, when executionProvider is webgpu (vendor, architecture, description, hardware or software)'),
   sha256: z.string(),
   labels: z.array(z.string()),
 });
