@@ -38,21 +38,24 @@ function dotRow(m: Float32Array, row: number, q: Float32Array, dim: number): num
 /** How the index scans: `simd` (int8 coarse scan, then exact re-scoring; the default where available) or `scalar` (every row exactly). */
 export type IndexScan = 'simd' | 'scalar';
 
-/** The k-th largest of values[0..count) that are finite (-∞ when fewer than k are). */
-function kthLargest(values: Float64Array, count: number, k: number): number {
+/**
+ * The slots of the k largest finite values[0..count), largest first (ties: the lower slot first). A partial
+ * selection into a small sorted array: k is small, students may be many.
+ */
+function topSlots(values: Float64Array, count: number, k: number): number[] {
   const top: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const v = values[i];
-    if (v === -Infinity || (top.length === k && v <= top[k - 1])) continue;
-    let j = top.length < k ? top.length : k - 1;
-    if (top.length < k) top.push(0);
-    while (j > 0 && top[j - 1] < v) {
-      top[j] = top[j - 1];
-      j--;
+  for (let slot = 0; slot < count; slot++) {
+    const v = values[slot];
+    if (v === -Infinity || (top.length === k && v <= values[top[k - 1]])) continue;
+    let i = top.length < k ? top.length : k - 1;
+    if (top.length < k) top.push(slot);
+    while (i > 0 && values[top[i - 1]] < v) {
+      top[i] = top[i - 1];
+      i--;
     }
-    top[j] = v;
+    top[i] = slot;
   }
-  return top.length === k ? top[k - 1] : -Infinity;
+  return top;
 }
 
 /** Exact search over every reference; students are ranked by their best-matching reference. */
@@ -187,7 +190,8 @@ export class EmbeddingIndex {
       const lo = approx[row] - err[row], slot = rs[row];
       if (lo > best[slot]) best[slot] = lo;
     }
-    const floor = kthLargest(best, slots, k);
+    const lowest = topSlots(best, slots, k);
+    const floor = lowest.length === k ? best[lowest[k - 1]] : -Infinity;
     best.fill(-Infinity, 0, slots);
     let rescored = 0;
     for (let row = 0; row < n; row++) {
@@ -202,22 +206,7 @@ export class EmbeddingIndex {
 
   /** The k students with the highest best[slot], highest first (ties: the lower slot first). */
   private topStudents(best: Float64Array, k: number): StudentScore[] {
-    const slots = this.slotId.length;
-    // Partial selection: keep the k best in a small sorted array (k is small, students may be many).
-    const top: StudentScore[] = [];
-    for (let slot = 0; slot < slots; slot++) {
-      const s = best[slot];
-      if (s === -Infinity) continue;
-      if (top.length === k && s <= top[k - 1].similarity) continue;
-      let i = top.length < k ? top.length : k - 1;
-      if (top.length < k) top.push({ id: '', similarity: 0 });
-      while (i > 0 && top[i - 1].similarity < s) {
-        top[i] = top[i - 1];
-        i--;
-      }
-      top[i] = { id: this.slotId[slot]!, similarity: s };
-    }
-    return top;
+    return topSlots(best, this.slotId.length, k).map((slot) => ({ id: this.slotId[slot]!, similarity: best[slot] }));
   }
 
   /** Similarity of `q` to each reference of one student (empty when the student has none). */
