@@ -10,6 +10,7 @@ import { sampleGridPng } from '../evaluate/gan-samples.ts';
 import { saveModel } from '../model/io.ts';
 import * as adv from './adversarial.ts';
 import { createProgress } from './progress.ts';
+import { writeRunJson } from './run-json.ts';
 
 /** What a CGAN run needs: folders, the model (labels come from the data) and training settings. */
 export interface CganRunOptions {
@@ -101,7 +102,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
     metrics,
     seconds,
   });
-  await writeFile(join(out, 'run.json'), JSON.stringify(run, null, 2));
+  await writeRunJson(out, run);
   await writeFile(join(out, 'metrics.json'), JSON.stringify({ steps: state.step, ...metrics, seconds }, null, 2));
   await writeFile(join(out, 'history.json'), JSON.stringify(history));
   return { steps: state.step, seconds, out };

@@ -1,6 +1,6 @@
 // `sig train classifier` end to end: folder dataset → validation split over original signatures → training
 // loop → run folder (model/, run.json, metrics.json, curves.png, confusion.png, checkpoint/).
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   ClassifierConfig,
@@ -17,6 +17,7 @@ import { predictProbabilities } from '../evaluate/classifier-predict.ts';
 import { confusionMatrixSvg, writeSvgPng } from '../evaluate/plots.ts';
 import type { Augment, ImageSet } from './image-set.ts';
 import { trainSupervised, type SupervisedResult } from './supervised.ts';
+import { readRunJsonToResume, writeRunJson } from './run-json.ts';
 
 /** What the CLI passes in: model settings without `classes` (the dataset decides), training settings. */
 export interface ClassifierRunOptions {
@@ -63,11 +64,7 @@ export async function trainClassifierRun(o: ClassifierRunOptions): Promise<{ run
   let saved: RunInfo | undefined;
   if (o.resume) {
     // Resume with the run's own settings, whatever the command line says.
-    try {
-      saved = RunInfo.parse(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')));
-    } catch {
-      throw new UserError(`--resume: ${out} has no readable run.json`);
-    }
+    saved = await readRunJsonToResume(out);
   }
   const index = await loadFolderDataset(dataPath);
   if (index.labels.length < 2) throw new UserError(`dataset ${o.data} has ${index.labels.length} class folder(s); a classifier needs at least 2`);
@@ -97,8 +94,7 @@ export async function trainClassifierRun(o: ClassifierRunOptions): Promise<{ run
     metrics: {},
   };
   if (!o.resume) {
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, 'run.json'), JSON.stringify(run, null, 2));
+    await writeRunJson(out, run);
   }
 
   const result = await trainSupervised({
@@ -122,7 +118,7 @@ export async function trainClassifierRun(o: ClassifierRunOptions): Promise<{ run
   const cm = confusionMatrix(evalSet.y, argmax({ data: probs, classes: model.classes }), model.classes);
   await writeSvgPng(confusionMatrixSvg(cm, index.labels, `confusion (${valSet.n ? 'validation' : 'training'} set, n=${evalSet.n})`), join(out, 'confusion.png'));
   const done: RunInfo = { ...run, metrics: { ...metrics }, seconds: result.seconds };
-  await writeFile(join(out, 'run.json'), JSON.stringify(done, null, 2));
+  await writeRunJson(out, done);
   await writeFile(
     join(out, 'metrics.json'),
     JSON.stringify({ split: valSet.n ? 'validation' : 'training', ...metrics, steps: result.steps, stoppedEarly: result.stoppedEarly, best: result.best, seconds: result.seconds, engine: result.engine, history: result.history }, null, 2),

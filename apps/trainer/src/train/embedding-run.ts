@@ -1,11 +1,12 @@
 // `sig train embedding` end to end: datasets → training and held-out writers → training loop → run folder
 // (model/, run.json with the calibrated thresholds, metrics.json, curves.png, checkpoint/).
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EmbeddingConfig, EmbeddingTrainConfig, PreprocessConfig, RunInfo, UserError, type EmbeddingConfigInput, type EmbeddingTrainConfigInput } from '@sig/shared';
 import { loadTrainingWriters, type WriterSource } from './embedding-data.ts';
 import { trainEmbedding, type EmbeddingTrainResult } from './embedding.ts';
 import { trainingAugment } from './classifier-run.ts';
+import { readRunJsonToResume, writeRunJson } from './run-json.ts';
 
 export interface EmbeddingRunOptions {
   data: string[];
@@ -35,12 +36,7 @@ export async function trainEmbeddingRun(o: EmbeddingRunOptions): Promise<{ run: 
   let train = EmbeddingTrainConfig.parse(o.train);
   if (o.resume) {
     // Resume with the run's own data and settings, whatever the command line says.
-    let saved: RunInfo;
-    try {
-      saved = RunInfo.parse(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')));
-    } catch {
-      throw new UserError(`--resume: ${out} has no readable run.json`);
-    }
+    const saved = await readRunJsonToResume(out);
     const ds = saved.dataset as { specs?: string[]; holdout?: string[] };
     data = ds.specs ?? data;
     holdout = ds.holdout ?? holdout;
@@ -113,8 +109,3 @@ export async function trainEmbeddingRun(o: EmbeddingRunOptions): Promise<{ run: 
   return { run: done, result };
 }
 
-async function writeRunJson(out: string, run: RunInfo): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'run.json'), JSON.stringify(run, null, 2));
-}

@@ -14,6 +14,7 @@ import { confusionMatrixPng } from '../evaluate/plots.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
 import { buildRealFake } from '../model/realfake.ts';
+import { writeRunJson } from './run-json.ts';
 
 /** What a real/fake run needs: the genuine images, the CGAN run, the model and training settings. */
 export interface RealFakeRunOptions {
@@ -188,7 +189,7 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
     metrics,
     seconds,
   });
-  await writeFile(join(out, 'run.json'), JSON.stringify(run, null, 2));
+  await writeRunJson(out, run);
   await writeFile(join(out, 'metrics.json'), JSON.stringify({ ...metrics, testGenuine: realTest.length, testGenerated: fakeTest.length, seconds }, null, 2));
   return { metrics, seconds, out };
 }
