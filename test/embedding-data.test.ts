@@ -9,6 +9,7 @@ import { encodePng } from '@sig/shared/node/image-io.ts';
 import { loadDatasetSpec, loadFolderDataset, parseDatasetSpec, writerSelected } from '../apps/trainer/src/data/index.ts';
 import { synthesizeDataset, synthesizeForgery, synthesizeOne } from '../apps/trainer/src/data/synth/synthesize.ts';
 import { loadTrainingWriters } from '../apps/trainer/src/train/embedding-data.ts';
+import { batchPool } from '../apps/trainer/src/train/embedding.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -116,5 +117,15 @@ describe('training writers from several datasets', () => {
     const s = await loadTrainingWriters({ data: [a, b], holdout: [], valShare: 0.3, seed: 1, pre });
     expect(s.val.writers).toHaveLength(2);
     expect(new Set([...s.train.writers, ...s.val.writers]).size).toBe(7);
+  });
+});
+
+describe('the images training batches are drawn from', () => {
+  it('are all images with the forgery term on, only the genuine ones with it off (all if there are none)', () => {
+    const forged = Uint8Array.from([0, 1, 0, 0, 1]);
+    expect(Array.from(batchPool(forged, 1))).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(batchPool(forged, 0.5))).toEqual([0, 1, 2, 3, 4]);
+    expect(Array.from(batchPool(forged, 0))).toEqual([0, 2, 3]);
+    expect(Array.from(batchPool(Uint8Array.from([1, 1]), 0))).toEqual([0, 1]);
   });
 });

@@ -1,8 +1,9 @@
 // The embedding's training loop, top to bottom: configs, model and optimizer (or a checkpoint to resume),
-// then steps over random batches of training writers' signatures and forgeries (seeded per step, so a resumed
-// run draws what an uninterrupted one would) with a cosine learning rate; every `evalEvery` steps and at the
-// end: BatchNorm statistics re-estimated, held-out writers embedded, their EERs and thresholds measured,
-// checkpoint. The saved model is image → embedding; the cosine head lives only in the checkpoint.
+// then steps over random batches of training writers' signatures and forgeries (genuine only when the forgery
+// term is off; seeded per step, so a resumed run draws what an uninterrupted one would) with a cosine learning
+// rate; every `evalEvery` steps and at the end: BatchNorm statistics re-estimated, held-out writers embedded,
+// their EERs and thresholds measured, checkpoint. The saved model is image → embedding; the cosine head lives
+// only in the checkpoint.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -71,6 +72,17 @@ export async function embedSet(embedder: tfl.LayersModel, set: WriterSet): Promi
   return { dim: vectors.length / Math.max(1, set.n), vectors, writer: set.y, forged: set.forged, writers: set.writers };
 }
 
+/**
+ * The images batches are drawn from: all of them, or only the genuine ones when the forgery term is off (weight
+ * 0), since a forgery then adds nothing to the loss and would only take a place in the batch.
+ */
+export function batchPool(forged: Uint8Array, forgeryWeight: number): Int32Array {
+  const all = Int32Array.from(forged.keys());
+  if (forgeryWeight > 0) return all;
+  const genuine = all.filter((i) => forged[i] === 0);
+  return genuine.length > 0 ? genuine : all;
+}
+
 /** Trains the embedding; see the file header. */
 export async function trainEmbedding(o: EmbeddingTrainOptions): Promise<EmbeddingTrainResult> {
   const ckptDir = join(o.outDir, 'checkpoint');
@@ -97,10 +109,11 @@ export async function trainEmbedding(o: EmbeddingTrainOptions): Promise<Embeddin
   const t0 = Date.now();
   const seconds0 = state.seconds;
   const startStep = state.step;
-  /** The batch of a step: uniform draws over all training images, a pure function of (seed, step). */
+  const pool = batchPool(set.forged, tc.forgeryWeight);
+  /** The batch of a step: uniform draws over the pool, a pure function of (seed, step). */
   const batchAt = (step: number) => {
     const rng = new Rng(mixSeed(tc.seed, step, 0, 29));
-    const idx = Array.from({ length: batchSize }, () => rng.int(set.n));
+    const idx = Array.from({ length: batchSize }, () => pool[rng.int(pool.length)]);
     const b = gatherBatch(set, idx, tc.augment ? o.augment : undefined, tc.seed, step);
     return { x: b.x, writer: b.y, forged: Uint8Array.from(idx, (i) => set.forged[i]), n: b.n };
   };
