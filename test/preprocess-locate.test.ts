@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  erasedLines,
   isNoSignatureError,
   locateSignature,
   NoSignatureError,
@@ -13,6 +14,8 @@ import {
   preprocessSignature,
   PreprocessConfig,
   Rng,
+  separated,
+  sideOf,
   type GrayImage,
   type RawImage,
 } from '@sig/shared';
@@ -136,6 +139,51 @@ describe('locateSignature: one signature, found wherever the capture put it', ()
     if ('refused' in found) return;
     expect(found.dropped).toBeGreaterThan(0);
     expect(found.image.data[(40 + 5) * p.width + 61]).toBe(255);
+  });
+});
+
+describe('ruled lines between cells: ink across one is another cell\'s', () => {
+  it('joins the pieces of an erased line broken where strokes cross it into one line', () => {
+    const before = page(400, 120);
+    for (let x = 0; x < 400; x++) before.data[60 * 400 + x] = 100;
+    // Line removal keeps the ink where strokes cross a line: the erased line is broken into pieces, none
+    // of them half the width.
+    const after = page(400, 120);
+    for (const x of [150, 300]) for (let d = 0; d < 4; d++) after.data[60 * 400 + x + d] = 100;
+    const lines = erasedLines(before, after);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].horizontal).toBe(true);
+    expect(Math.abs(lines[0].a - 60)).toBeLessThan(0.5);
+    expect(Math.abs(lines[0].b)).toBeLessThan(1e-3);
+  });
+
+  it('a neighbour\'s stroke crossing the line is on its own side (by its ink\'s centre), not grouped with the signature', () => {
+    const line = { horizontal: true, a: 100, b: 0 };
+    const signature = { x0: 20, x1: 200, y0: 110, y1: 160, cx: 110, cy: 135 };
+    // A descender of the row above: it crosses the line, most of its ink above it.
+    const descender = { x0: 60, x1: 90, y0: 40, y1: 112, cx: 75, cy: 70 };
+    expect(sideOf(line, signature)).toBe(1);
+    expect(sideOf(line, descender)).toBe(-1);
+    expect(separated([line], signature, descender)).toBe(true);
+    expect(separated([line], signature, { ...signature, x0: 210, x1: 260, cx: 235 })).toBe(false);
+  });
+
+  it('prefers the signature in the image centre\'s cell to more ink across a grid line', () => {
+    const a = synthesizeOne(13, 2, 0);
+    const b = synthesizeOne(13, 3, 0);
+    const w = Math.round(2.4 * Math.max(a.width, b.width));
+    const lineY = Math.round(1.6 * a.height) + 20;
+    const p = page(w, lineY + Math.round(1.1 * b.height));
+    const ax = (w - a.width) >> 1;
+    paste(p, a, ax, lineY - a.height - 14);
+    // The next row: two signatures close together (one group with twice the ink), cut by the bottom edge.
+    paste(p, b, 4, lineY + 14);
+    paste(p, b, 4 + b.width + 4, lineY + 14);
+    rule(p, [lineY], []);
+    const found = preprocessSignature(raw(noisy(p, new Rng(3))), CFG);
+    const box = found.box!;
+    expect(box.y + box.height).toBeLessThanOrEqual(lineY);
+    expect(box.x).toBeGreaterThanOrEqual(ax - 3);
   });
 });
 
