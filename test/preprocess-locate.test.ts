@@ -157,6 +157,20 @@ describe('ruled lines between cells: ink across one is another cell\'s', () => {
     expect(Math.abs(lines[0].b)).toBeLessThan(1e-3);
   });
 
+  it('fits a thick, shallow line broken into short pieces with its true slope, so its pieces join', () => {
+    // A 4-px line falling 7 px over 250 (a keystoned sheet photo): its rows' runs are longer than its pieces.
+    const w = 250;
+    const before = page(w, 160);
+    const line = (x: number) => 126 - 0.028 * x;
+    for (let x = 0; x < w; x++) for (let t = 0; t < 4; t++) before.data[Math.round(line(x) + t) * w + x] = 90;
+    const after = page(w, 160);
+    for (const x0 of [115, 169]) for (let x = x0; x < x0 + 6; x++) for (let t = 0; t < 4; t++) after.data[Math.round(line(x) + t) * w + x] = 90;
+    const lines = erasedLines(before, after);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].b).toBeCloseTo(-0.028, 2);
+    expect(Math.abs(lines[0].a - 127.5)).toBeLessThan(1);
+  });
+
   it('a neighbour\'s stroke crossing the line is on its own side (by its ink\'s centre), not grouped with the signature', () => {
     const line = { horizontal: true, a: 100, b: 0 };
     const signature = { x0: 20, x1: 200, y0: 110, y1: 160, cx: 110, cy: 135 };

@@ -28,8 +28,12 @@ const MIN_LINE_COVER = 0.3;
 const MIN_RUN = 5;
 /** Shortest erased piece, as a fraction of the side, that may be part of a line (shorter: a stroke's stub). */
 const MIN_PIECE = 0.05;
-/** Pieces of one line lie within this many pixels of each other's fitted line at their ends. */
+/**
+ * Pieces of one line lie within this many pixels of each other's fitted line at their ends, plus DRIFT per
+ * pixel of distance from the longer piece (a short piece's fitted slope is rough, and photographed lines bend).
+ */
 const COLLINEAR = 3;
+const DRIFT = 0.03;
 
 /**
  * The ruled lines line removal erased, as straight lines: the pixels that differ between the image before
@@ -84,7 +88,8 @@ export function erasedLines(before: GrayImage, after: GrayImage): RuledLine[] {
     pieces.sort((p, q) => q.cover - p.cover);
     const joined: Piece[] = [];
     for (const p of pieces) {
-      const on = joined.find((q) => [p.u0, p.u1].every((u) => Math.abs(at(q.line, u) - at(p.line, u)) <= COLLINEAR));
+      const near = (q: Piece, u: number) => COLLINEAR + DRIFT * Math.max(0, q.u0 - u, u - q.u1);
+      const on = joined.find((q) => [p.u0, p.u1].every((u) => Math.abs(at(q.line, u) - at(p.line, u)) <= near(q, u)));
       if (!on) {
         joined.push({ ...p, members: [...p.members] });
         continue;
@@ -115,7 +120,7 @@ interface Piece {
 /** The line's position across its direction at `u` along it. */
 const at = (l: RuledLine, u: number): number => l.a + l.b * u;
 
-/** Least-squares line through the run centres of components `cs` (y on x for horizontal lines, x on y otherwise). */
+/** Least-squares line through the pixels of components `cs` (y on x for horizontal lines, x on y otherwise). */
 function fitLine(comps: ComponentStats, cs: number[], horizontal: boolean): RuledLine {
   const { runs } = comps;
   const member = new Set(cs);
@@ -129,7 +134,9 @@ function fitLine(comps: ComponentStats, cs: number[], horizontal: boolean): Rule
     n += len;
     su += len * u;
     sv += len * v;
-    suu += len * u * u;
+    // A run's pixels spread along x: for a horizontal line that spread is part of u's variance (leaving it
+    // out would steepen the fit of a thick, shallow line whose runs are long).
+    suu += len * u * u + (horizontal ? (len * (len * len - 1)) / 12 : 0);
     suv += len * u * v;
   }
   const vu = suu - (su * su) / n;
