@@ -77,37 +77,45 @@ export function erasedLines(before: GrayImage, after: GrayImage): RuledLine[] {
   for (const horizontal of [true, false]) {
     const comps = inkRunComponents(horizontal ? across : down, width, height, 0);
     const side = horizontal ? width : height;
-    const span = (c: number) => (horizontal ? comps.bx1[c] - comps.bx0[c] + 1 : comps.by1[c] - comps.by0[c] + 1);
-    const pieces: Piece[] = [];
-    for (let c = 0; c < comps.count; c++) {
-      if (span(c) < Math.max(MIN_RUN, MIN_PIECE * side)) continue;
-      const line = fitLine(comps, [c], horizontal);
-      pieces.push({ members: [c], line, u0: horizontal ? comps.bx0[c] : comps.by0[c], u1: horizontal ? comps.bx1[c] : comps.by1[c], cover: span(c) });
-    }
-    // Longest first: each piece joins the first longer line it continues, judged by both fits at its ends.
-    pieces.sort((p, q) => q.cover - p.cover);
-    const joined: Piece[] = [];
-    for (const p of pieces) {
-      const near = (q: Piece, u: number) => COLLINEAR + DRIFT * Math.max(0, q.u0 - u, u - q.u1);
-      const on = joined.find((q) => [p.u0, p.u1].every((u) => Math.abs(at(q.line, u) - at(p.line, u)) <= near(q, u)));
-      if (!on) {
-        joined.push({ ...p, members: [...p.members] });
-        continue;
-      }
-      on.members.push(...p.members);
-      on.u0 = Math.min(on.u0, p.u0);
-      on.u1 = Math.max(on.u1, p.u1);
-      on.cover += p.cover;
-    }
-    for (const l of joined) {
+    const all = Array.from({ length: comps.count }, (_, c) => c);
+    for (const l of joinCollinear(comps, all, horizontal, Math.max(MIN_RUN, MIN_PIECE * side))) {
       if (l.u1 - l.u0 + 1 >= MIN_LINE_SPAN * side && l.cover >= MIN_LINE_COVER * side) lines.push(fitLine(comps, l.members, horizontal));
     }
   }
   return lines;
 }
 
-/** Erased pieces of ink along one direction that lie on one straight line. */
-interface Piece {
+/**
+ * Components `cs` (pieces of lines along one direction) at least `minSpan` long, joined where they lie on
+ * one straight line: longest first, each piece joins the first longer line it continues, judged by both
+ * fits at its ends.
+ */
+export function joinCollinear(comps: ComponentStats, cs: number[], horizontal: boolean, minSpan: number): Piece[] {
+  const pieces: Piece[] = [];
+  for (const c of cs) {
+    const [u0, u1] = horizontal ? [comps.bx0[c], comps.bx1[c]] : [comps.by0[c], comps.by1[c]];
+    if (u1 - u0 + 1 < minSpan) continue;
+    pieces.push({ members: [c], line: fitLine(comps, [c], horizontal), u0, u1, cover: u1 - u0 + 1 });
+  }
+  pieces.sort((p, q) => q.cover - p.cover);
+  const joined: Piece[] = [];
+  const near = (q: Piece, u: number) => COLLINEAR + DRIFT * Math.max(0, q.u0 - u, u - q.u1);
+  for (const p of pieces) {
+    const on = joined.find((q) => [p.u0, p.u1].every((u) => Math.abs(at(q.line, u) - at(p.line, u)) <= near(q, u)));
+    if (!on) {
+      joined.push(p);
+      continue;
+    }
+    on.members.push(...p.members);
+    on.u0 = Math.min(on.u0, p.u0);
+    on.u1 = Math.max(on.u1, p.u1);
+    on.cover += p.cover;
+  }
+  return joined;
+}
+
+/** Pieces of ink along one direction that lie on one straight line. */
+export interface Piece {
   members: number[];
   line: RuledLine;
   /** Extent along the line's direction, inclusive. */
@@ -118,10 +126,10 @@ interface Piece {
 }
 
 /** The line's position across its direction at `u` along it. */
-const at = (l: RuledLine, u: number): number => l.a + l.b * u;
+export const at = (l: RuledLine, u: number): number => l.a + l.b * u;
 
 /** Least-squares line through the pixels of components `cs` (y on x for horizontal lines, x on y otherwise). */
-function fitLine(comps: ComponentStats, cs: number[], horizontal: boolean): RuledLine {
+export function fitLine(comps: ComponentStats, cs: number[], horizontal: boolean): RuledLine {
   const { runs } = comps;
   const member = new Set(cs);
   let n = 0, su = 0, sv = 0, suu = 0, suv = 0;

@@ -4,6 +4,7 @@ import type { GrayImage } from '../image/types.ts';
 import type { NoSignatureReason } from '../errors.ts';
 import { separated, type InkExtent, type RuledLine } from './erased-lines.ts';
 import { inkRunComponents, type Box, type ComponentStats } from './ink-box.ts';
+import { eraseLinePieces } from './line-pieces.ts';
 
 /** The signature found: its ink box and the image with every other piece of ink painted paper. */
 export interface SignatureFound {
@@ -58,8 +59,11 @@ const MAX_COMPONENTS = 1500;
  * towards the centre, is the signature. Refuses when there is no ink, when another signature-sized group
  * stands clear of the border (several signatures), or when there are many (a whole form).
  */
-export function locateSignature(gray: GrayImage, threshold: number, opts: LocateOptions = {}): SignatureFound | SignatureRefused {
-  const { width, height } = gray;
+export function locateSignature(input: GrayImage, threshold: number, opts: LocateOptions = {}): SignatureFound | SignatureRefused {
+  const { width, height } = input;
+  // What line removal left of the grid (pieces that end short of the border, or touch strokes) goes first,
+  // and its lines part cells as the erased ones do.
+  const { image: gray, lines: leftover } = eraseLinePieces(input, threshold);
   const comps = inkRunComponents(gray.data, width, height, threshold);
   const minArea = opts.minArea ?? Math.max(6, Math.round(width * height * 2e-4));
   const cx0 = width / 4;
@@ -87,7 +91,7 @@ export function locateSignature(gray: GrayImage, threshold: number, opts: Locate
   // separate groups of a form; pieces within a whole height (an initial before a surname, a second line)
   // to decide what is one signature.
   const height0 = weightedMedianHeight(comps, cand);
-  const lines = opts.lines ?? [];
+  const lines = [...(opts.lines ?? []), ...leftover];
   const centres = lines.length ? inkCentres(comps) : null;
   const fine = groupByGap(comps, cand, Math.max(2, FINE_GAP * height0), lines, centres);
   const coarse = groupByGap(comps, cand, Math.max(2, SIGNATURE_GAP * height0), lines, centres);
