@@ -182,6 +182,54 @@ describe('ruled lines between cells: ink across one is another cell\'s', () => {
     expect(separated([line], signature, { ...signature, x0: 210, x1: 260, cx: 235 })).toBe(false);
   });
 
+  /** A zigzag "word" of writing (3 strokes, 3 px thick) with its box's top-left at (x, y), w × h. */
+  function word(img: GrayImage, x: number, y: number, w: number, h: number): void {
+    const pts = [[x, y + h], [x + w / 3, y], [x + (2 * w) / 3, y + h], [x + w, y]];
+    for (let k = 0; k + 1 < pts.length; k++) {
+      const [ax, ay] = pts[k];
+      const [bx, by] = pts[k + 1];
+      for (let t = 0; t <= 1; t += 1 / 200) {
+        for (let d = -1; d <= 1; d++) {
+          const px = Math.round(ax + t * (bx - ax) + d);
+          const py = Math.round(ay + t * (by - ay));
+          if (px >= 0 && px < img.width && py >= 0 && py < img.height) img.data[py * img.width + px] = 30;
+        }
+      }
+    }
+  }
+
+  it('counts the pieces of writing for "whole form" in the signature\'s own cell only', () => {
+    const p = page(400, 220);
+    // The signature: two words half a writing height apart, below a ruled line at y = 100.
+    word(p, 130, 140, 60, 30);
+    word(p, 205, 140, 60, 30);
+    // The row above: two words, clear of the border, across the line.
+    word(p, 120, 45, 60, 30);
+    word(p, 215, 45, 60, 30);
+    const lines = [{ horizontal: true, a: 100, b: 0 }];
+    const found = locateSignature(p, 128, { lines });
+    expect('refused' in found ? found.refused : 'found').toBe('found');
+    if ('refused' in found) return;
+    expect(found.box.y).toBeGreaterThanOrEqual(138);
+  });
+
+  it('keeps the end of a signature the capture\'s edge clipped, where the cell is known', () => {
+    const p = page(300, 160);
+    word(p, 110, 60, 60, 30);
+    word(p, 112, 100, 100, 8); // a flourish under it, towards the right
+    // The last letters, cut by the right edge, away from the image's central half.
+    word(p, 240, 62, 70, 28);
+    const lines = [{ horizontal: true, a: 20, b: 0 }];
+    const found = locateSignature(p, 128, { lines });
+    expect('refused' in found).toBe(false);
+    if ('refused' in found) return;
+    expect(found.box.x + found.box.width).toBe(300);
+    // Without ruled lines the cell is unknown, and a border piece away from the centre stays a neighbour's.
+    const alone = locateSignature(p, 128);
+    expect('refused' in alone).toBe(false);
+    if (!('refused' in alone)) expect(alone.box.x + alone.box.width).toBeLessThan(240);
+  });
+
   it('prefers the signature in the image centre\'s cell to more ink across a grid line', () => {
     const a = synthesizeOne(13, 2, 0);
     const b = synthesizeOne(13, 3, 0);

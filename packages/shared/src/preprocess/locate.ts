@@ -76,12 +76,16 @@ export function locateSignature(input: GrayImage, threshold: number, opts: Locat
   // Candidates: above speck size, not border debris, and a border-touching piece only when it reaches the centre.
   const touches = new Uint8Array(comps.count);
   let cand: number[] = [];
+  const outer: number[] = []; // border pieces away from the centre: a neighbour's, or the signature's clipped end
   for (let c = 0; c < comps.count; c++) {
     if (area[c] < minArea) continue;
     if (bx1[c] < bandX || bx0[c] >= width - bandX || by1[c] < bandY || by0[c] >= height - bandY) continue;
     const edge = bx0[c] === 0 || by0[c] === 0 || bx1[c] === width - 1 || by1[c] === height - 1;
     if (edge && isLeftoverLine(comps, c, width, height)) continue;
-    if (edge && (bx1[c] < cx0 || bx0[c] > cx1 || by1[c] < cy0 || by0[c] > cy1)) continue;
+    if (edge && (bx1[c] < cx0 || bx0[c] > cx1 || by1[c] < cy0 || by0[c] > cy1)) {
+      outer.push(c);
+      continue;
+    }
     touches[c] = edge ? 1 : 0;
     cand.push(c);
   }
@@ -103,10 +107,13 @@ export function locateSignature(input: GrayImage, threshold: number, opts: Locat
   const mainOf = (groups: Group[]): Group => groups.reduce((best, g) => (weight(g) > weight(best) ? g : best));
   const fineMain = mainOf(fine);
   const main = mainOf(coarse);
-  const pieces = fine.filter((g) => g !== fineMain && g.mass >= RIVAL_SHARE * fineMain.mass && clear(g)).length + 1;
+  // Pieces of writing in the signature's own cell (across a ruled line they are a neighbour's; a whole form
+  // still shows as many writing-sized pieces, `sizable`, wherever they are).
+  const pieces = fine.filter((g) => g !== fineMain && g.mass >= RIVAL_SHARE * fineMain.mass && clear(g) && !separated(lines, fineMain, g)).length + 1;
   const sizable = fine.filter((g) => clear(g) && Math.max(g.x1 - g.x0, g.y1 - g.y0) + 1 >= height0 && g.mass >= FORM_SHARE * fineMain.mass).length;
   // Ink across a ruled line from the signature is another cell's (a neighbour's), not a second signature.
   const rivals = coarse.filter((g) => g !== main && g.mass >= RIVAL_SHARE * main.mass && clear(g) && !separated(lines, main, g)).length;
+  if (centres) attachClipped(comps, centres, main, outer, Math.max(2, SIGNATURE_GAP * height0), lines);
   const guess = found(gray, comps, main);
   if (Math.max(main.x1 - main.x0 + 1, main.y1 - main.y0 + 1) < MIN_EXTENT * Math.max(width, height)) {
     return { refused: 'no-ink', reason: 'no signature found: only specks of ink', guess: null };
@@ -225,6 +232,40 @@ function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: R
     g.cy /= g.mass;
   }
   return groups;
+}
+
+/**
+ * A capture's edge may cut through the signature itself: where ruled lines show the cells, a border piece
+ * within `gap` of the signature and in its cell (no line between them) is its clipped end, added to `g`.
+ */
+function attachClipped(comps: ComponentStats, centres: Float64Array, g: Group, outer: number[], gap: number, lines: RuledLine[]): void {
+  const { area, bx0, bx1, by0, by1 } = comps;
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const c of outer) {
+      if (g.members.includes(c) || flatThin(comps, c)) continue;
+      const dx = Math.max(bx0[c] - g.x1, g.x0 - bx1[c]);
+      const dy = Math.max(by0[c] - g.y1, g.y0 - by1[c]);
+      if (dx > gap || dy > gap || separated(lines, g, extent(comps, centres, c))) continue;
+      const mass = g.mass + area[c];
+      g.cx = (g.cx * g.mass + centres[2 * c] * area[c]) / mass;
+      g.cy = (g.cy * g.mass + centres[2 * c + 1] * area[c]) / mass;
+      g.mass = mass;
+      g.x0 = Math.min(g.x0, bx0[c]);
+      g.x1 = Math.max(g.x1, bx1[c]);
+      g.y0 = Math.min(g.y0, by0[c]);
+      g.y1 = Math.max(g.y1, by1[c]);
+      g.members.push(c);
+      grown = true;
+    }
+  }
+}
+
+/** A straight thin piece (a stub of a ruled line along the border), not letters: 3 px thick or less, 7 times as long. */
+function flatThin(comps: ComponentStats, c: number): boolean {
+  const long = Math.max(comps.bx1[c] - comps.bx0[c], comps.by1[c] - comps.by0[c]) + 1;
+  const short = Math.min(comps.bx1[c] - comps.bx0[c], comps.by1[c] - comps.by0[c]) + 1;
+  return comps.area[c] <= 3 * long && short * 7 <= long;
 }
 
 /** Component `c`'s box and ink centre. */
