@@ -12,9 +12,9 @@
 // An image the preprocessing refuses (NoSignatureError) counts as a miss. With --unlocated, both sets are
 // also scored with the preprocessing before the signature locator (`locate: false`) on the same model.
 //
-// --rough-train N adds N rough captures of each of signatures 1–3 (never 4; their own random stream) to the
-// training set as augmented copies `<k>_aug<j>.jpg` beside the ingest crops, so the splits keep them in their
-// original's group; epochs shrink so the step count stays the recipe's.
+// --rough-train N is the training's `roughCopies` (default: the classifier's default, 8): N rough captures of
+// each of signatures 1–3 (never 4; their own random stream) trained on in their original's group, at the
+// recipe's step count (train/rough-copies.ts); 0 trains on the tight crops only.
 //
 // The embedding lookup (the manifest's `embedding` model under --embedding, default models/): signatures 1–3
 // of every student (tight crops) are enrolled in the shared EmbeddingIndex and signature 4 is identified,
@@ -24,8 +24,7 @@
 //   npm run bench:capture -- [--sheets <dir>] [--seed 1] [--model <run or fold dir>] [--rough-train N]
 //                            [--embedding models] [--embedding-seen 1-92] [--out .cache/capture]
 //                            [--unlocated] [--captures-only]
-// --captures-only writes the rough captures (and the --rough-train set) and counts what the preprocessing
-// refuses, without a model.
+// --captures-only writes the rough test captures and counts what the preprocessing refuses, without a model.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -33,7 +32,7 @@ import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { embed, EmbeddingIndex, isNoSignatureError, preprocess, PreprocessConfig, type PreprocessOptions, type RawImage } from '@sig/shared';
+import { ClassifierTrainConfig, embed, EmbeddingIndex, isNoSignatureError, preprocess, PreprocessConfig, type PreprocessOptions, type RawImage } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
 import { localModels } from '../apps/inference-server/src/gallery/index.ts';
 import { selectBackend } from '../apps/trainer/src/backend/select.ts';
@@ -43,7 +42,7 @@ import { crossValidate } from '../apps/trainer/src/evaluate/classifier-cross-val
 import { predictProbabilities } from '../apps/trainer/src/evaluate/classifier-predict.ts';
 import { IngestReport } from '../apps/trainer/src/ingest/ingest-report.ts';
 import { ingestSheets } from '../apps/trainer/src/ingest/ingest-sheets.ts';
-import { sheetRoughCaptures, writeRoughTrainingSet } from '../apps/trainer/src/ingest/sheet-rough-captures.ts';
+import { sheetRoughCaptures } from '../apps/trainer/src/ingest/sheet-rough-captures.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
 
 const { values: args } = parseArgs({
@@ -51,7 +50,7 @@ const { values: args } = parseArgs({
     sheets: { type: 'string', default: '../shared/datasets/registration-sheets' },
     seed: { type: 'string', default: '1' },
     model: { type: 'string' },
-    'rough-train': { type: 'string', default: '0' },
+    'rough-train': { type: 'string', default: String(ClassifierTrainConfig.parse({}).roughCopies) },
     embedding: { type: 'string', default: 'models' },
     // The committed embedding model trained on the sheets' students 1–92 (all four signatures): see its manifest entry.
     'embedding-seen': { type: 'string', default: '1-92' },
@@ -91,6 +90,7 @@ function trainingKey(): string {
     h.update(`rough-train ${roughTrain}`);
     hashDir(h, resolve('apps/trainer/src/data'), (f) => f === 'rough-capture.ts');
     hashDir(h, resolve('apps/trainer/src/ingest'), (f) => f === 'sheet-rough-captures.ts');
+    hashDir(h, resolve('apps/trainer/src/train'), (f) => f === 'rough-copies.ts');
   }
   return h.digest('hex').slice(0, 10);
 }
@@ -103,19 +103,8 @@ async function ingested(): Promise<{ dir: string; report: IngestReport }> {
   return { dir, report: IngestReport.parse(JSON.parse(readFileSync(reportPath, 'utf8'))) };
 }
 
-/** The training folder for --rough-train N (cached; see writeRoughTrainingSet): signatures 1–3 get N rough copies each. */
-async function roughTrainingSet(data: string, report: IngestReport): Promise<string> {
-  const dir = join(out, `train-rough${roughTrain}-seed${seed}`);
-  const done = join(dir, '.complete');
-  if (existsSync(done)) return dir;
-  const signatures = [1, 2, 3].filter((k) => k !== HELD_OUT_SIGNATURE);
-  const n = await writeRoughTrainingSet({ ingestDir: data, sheetsDir: args.sheets!, report, outDir: dir, signatures, copies: roughTrain, seed });
-  await writeFile(done, `${n} rough captures\n`);
-  return dir;
-}
-
 /** The model folder (model.json) to score with: --model, or the cached training run (trained first when missing). */
-async function modelDir(data: string, report: IngestReport): Promise<{ dir: string; trained: string }> {
+async function modelDir(data: string): Promise<{ dir: string; trained: string }> {
   if (args.model) {
     const m = resolve(args.model);
     const dir = [m, join(m, 'model'), join(m, 'fold-1', 'model')].find((d) => existsSync(join(d, 'model.json')));
@@ -125,19 +114,10 @@ async function modelDir(data: string, report: IngestReport): Promise<{ dir: stri
   const run = join(out, `model-seed${seed}-${trainingKey()}`);
   const dir = join(run, 'fold-1', 'model');
   if (existsSync(join(dir, 'model.json'))) return { dir, trained: `cached (${run})` };
-  let train: Record<string, number> = { ...RECIPE.train, seed };
-  let trainData = data;
-  if (roughTrain > 0) {
-    trainData = await roughTrainingSet(data, report);
-    // The recipe's step count (its epochs over the tight set), reached in fewer epochs over the grown set.
-    const trainCount = async (dir: string) => (await loadFolderDataset(dir)).items.filter((it) => it.group !== `${it.label}/${HELD_OUT_SIGNATURE}`).length;
-    const stepsPerEpoch = async (dir: string) => Math.ceil((await trainCount(dir)) / RECIPE.train.batchSize);
-    const maxSteps = RECIPE.train.epochs * (await stepsPerEpoch(data));
-    train = { ...train, epochs: Math.ceil(maxSteps / (await stepsPerEpoch(trainData))), maxSteps };
-  }
+  const train = { ...RECIPE.train, seed, roughCopies: roughTrain };
   console.log(`training on signatures 1–3 of every student (seed ${seed}${roughTrain ? `, ${roughTrain} rough captures of each` : ''}) → ${run}; this takes several minutes`);
   const t0 = performance.now();
-  await crossValidate({ data: trainData, folds: 1, out: run, model: RECIPE.model, train, engine: 'data-parallel', workers: Number(args.workers), quiet: true });
+  await crossValidate({ data, folds: 1, out: run, model: RECIPE.model, train, engine: 'data-parallel', workers: Number(args.workers), quiet: true });
   return { dir, trained: `trained now in ${((performance.now() - t0) / 1000).toFixed(0)} s (${run})` };
 }
 
@@ -272,12 +252,11 @@ if (args['captures-only']) {
     console.log(`${name}: ${files.length} images, refused ${JSON.stringify(refused)}`);
   }
   console.log(`rough captures → ${join(out, `rough-seed${seed}`)}`);
-  if (roughTrain > 0) console.log(`training set with ${roughTrain} rough captures of signatures 1–3 → ${await roughTrainingSet(data, report)}`);
   process.exit(0);
 }
 // The backend first: training (when the model is not cached) builds layers on it.
 await selectBackend(undefined, { log: () => {} });
-const { dir, trained } = await modelDir(data, report);
+const { dir, trained } = await modelDir(data);
 const model = await loadModel(dir);
 const [, height, width] = model.inputs[0].shape as number[];
 const cfg = PreprocessConfig.parse({ height, width });

@@ -4,7 +4,7 @@
 // so every reader that only wants a writer's own signatures gets exactly those.
 import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { UserError } from '@sig/shared';
 import { naturalCompare, naturalSort } from './natural-sort.ts';
 
@@ -50,6 +50,12 @@ const AUGMENTED_SUFFIX = /[-_.](?:aug|augmented|copy)[-_]?\d*$/i;
 export function groupOf(label: string, fileName: string): string {
   const stem = fileName.slice(0, fileName.length - extname(fileName).length);
   return `${label}/${stem.replace(AUGMENTED_SUFFIX, '')}`;
+}
+
+/** Whether an item is an original sample rather than a copy (`photo_aug3.png` is a copy of `photo`). */
+export function isOriginal(item: DatasetItem): boolean {
+  const file = basename(item.path);
+  return item.group.endsWith(`/${file.slice(0, file.length - extname(file).length)}`);
 }
 
 /** Whether a directory entry is a folder / regular file, following symbolic links (datasets are often linked). */

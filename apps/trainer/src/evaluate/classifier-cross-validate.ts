@@ -5,6 +5,8 @@
 // Each held-out image gets three scores: the softmax, the prototype (cosine to class-mean embeddings) and
 // their combination (classifier-ensemble.ts, fixed temperature). With `ensemble` N > 1 every fold trains N
 // models with different seeds and every score is the members' mean; each member's own metrics are kept.
+// On a sheet ingest the training side also gets `roughCopies` rough captures of each training signature
+// (train/rough-copies.ts) at the originals' step count; only original images are ever scored.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -15,8 +17,9 @@ import {
   type ClassifierConfigInput,
   type ClassifierTrainConfigInput,
 } from '@sig/shared';
-import { leaveOneOutFolds, loadFolderDataset } from '../data/index.ts';
+import { isOriginal, leaveOneOutFolds, loadFolderDataset } from '../data/index.ts';
 import { loadImageSet, trainingAugment, validationSplit } from '../train/classifier-run.ts';
+import { roughCopyItems, stepBudget } from '../train/rough-copies.ts';
 import { trainSupervised } from '../train/supervised.ts';
 import { classifierMetrics, meanMetrics, type ClassifierMetrics } from './classifier-metrics.ts';
 import { predictProbabilities } from './classifier-predict.ts';
@@ -62,6 +65,8 @@ export interface FoldResult extends ClassifierMetrics {
   combined: ClassifierMetrics;
   members: MemberResult[];
   trainSignatures: number;
+  /** Rough-capture copies of those signatures trained on beside them (0 when none). */
+  roughCopies: number;
   validationSignatures: number;
   steps: number;
   seconds: number;
@@ -108,22 +113,37 @@ export async function crossValidate(o: CrossValidateOptions): Promise<CrossValid
   await mkdir(out, { recursive: true });
   const augment = trainingAugment(pre);
   const ttaOpts = { tta, augment: tta > 0 ? augment : undefined, seed: train.seed };
+  const splits = folds.map((fold) => validationSplit(index, fold.train, train.valFraction, train.seed + fold.fold));
+  // One set of copies serves every fold: each takes those of its own training groups.
+  const copies = await roughCopyItems({
+    index,
+    groups: new Set(splits.flatMap((s) => s.train.map((it) => it.group))),
+    copies: train.roughCopies,
+    seed: train.seed,
+    dir: join(out, 'rough-copies'),
+    log,
+  });
   const results: FoldResult[] = [];
-  for (const fold of folds) {
-    if (fold.test.length === 0) throw new UserError('no class has 2 or more signatures: nothing to hold out');
-    const split = validationSplit(index, fold.train, train.valFraction, train.seed + fold.fold);
-    const [trainSet, valSet, testSet] = await Promise.all([loadImageSet(split.train, pre), loadImageSet(split.val, pre), loadImageSet(fold.test, pre)]);
+  for (const [i, fold] of folds.entries()) {
+    const test = fold.test.filter(isOriginal);
+    if (test.length === 0) throw new UserError('no class has 2 or more signatures: nothing to hold out');
+    const split = splits[i];
+    const trainGroups = new Set(split.train.map((it) => it.group));
+    const foldCopies = copies.filter((it) => trainGroups.has(it.group));
+    const foldTrain = foldCopies.length ? stepBudget(train, split.train.length) : train;
+    const [trainSet, valSet, testSet] = await Promise.all([loadImageSet([...split.train, ...foldCopies], pre), loadImageSet(split.val, pre), loadImageSet(test, pre)]);
     // Guard the promise in code, not only in comments: no held-out signature may appear on the training side.
     const held = new Set(fold.test.map((it) => it.group));
-    if ([...split.train, ...split.val].some((it) => held.has(it.group))) throw new Error('held-out signature leaked into training');
-    log(`fold ${fold.fold + 1}/${o.folds}: train ${trainSet.n}, validation ${valSet.n}, held out ${testSet.n}${ensemble > 1 ? `, ${ensemble} members` : ''}`);
+    if ([...split.train, ...foldCopies, ...split.val].some((it) => held.has(it.group))) throw new Error('held-out signature leaked into training');
+    const copyNote = foldCopies.length ? ` (${split.train.length} signatures + ${foldCopies.length} rough copies, ${foldTrain.maxSteps} steps)` : '';
+    log(`fold ${fold.fold + 1}/${o.folds}: train ${trainSet.n}${copyNote}, validation ${valSet.n}, held out ${testSet.n}${ensemble > 1 ? `, ${ensemble} members` : ''}`);
     const members: MemberResult[] = [];
     const scores = { softmax: [] as Float32Array[], prototype: [] as Float32Array[], combined: [] as Float32Array[] };
     for (let m = 0; m < ensemble; m++) {
       const seed = memberSeed(train.seed, fold.fold, m);
       const r = await trainSupervised({
         model,
-        train: { ...train, seed },
+        train: { ...foldTrain, seed },
         trainSet,
         valSet: valSet.n ? valSet : undefined,
         // Member 1 keeps the fold folder's layout (fold-N/model), which `sig eval cgan` reads.
@@ -157,7 +177,8 @@ export async function crossValidate(o: CrossValidateOptions): Promise<CrossValid
       prototype: pm,
       combined: cm,
       members,
-      trainSignatures: trainSet.n,
+      trainSignatures: split.train.length,
+      roughCopies: foldCopies.length,
       validationSignatures: valSet.n,
       steps: members.reduce((s, x) => s + x.steps, 0),
       seconds: members.reduce((s, x) => s + x.seconds, 0),

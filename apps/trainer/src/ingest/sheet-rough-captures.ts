@@ -1,15 +1,12 @@
 // Rough captures cut from the registration sheet photos (data/rough-capture.ts does the cutting): what a
 // desk operator's phone or quick crop gives, for the capture benchmark's test images and, from other
-// signatures and a separate random stream, for training-time augmentation. Each capture is a JPEG (quality
-// 55–90, drawn with the rest), so it is decoded exactly like an upload.
+// signatures and a separate random stream, for training-time augmentation (train/rough-copies.ts). Each
+// capture is a JPEG (quality 55–90, drawn with the rest), so it is decoded exactly like an upload.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import sharp from 'sharp';
 import { inkBoundingBox, removeRuledLines, Rng } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
-import { loadFolderDataset } from '../data/folder-dataset.ts';
 import { roughCapture } from '../data/rough-capture.ts';
 import { cropGray, innerBox } from './cell-crop.ts';
 import type { IngestReport } from './ingest-report.ts';
@@ -92,39 +89,4 @@ export async function* sheetRoughCaptures(o: SheetRoughCaptureOptions): AsyncGen
       }
     }
   }
-}
-
-/** Options for {@link writeRoughTrainingSet}. */
-export interface RoughTrainingSetOptions {
-  /** The ingest of `sheetsDir` (`<id>/<k>.png`). */
-  ingestDir: string;
-  sheetsDir: string;
-  report: IngestReport;
-  /** Folder to write; emptied first. */
-  outDir: string;
-  /** Signatures to add rough copies of (the held-out one must not be among them). */
-  signatures: number[];
-  copies: number;
-  seed: number;
-}
-
-/**
- * A training folder: every ingest crop linked, plus `copies` rough captures of each of `signatures` as
- * `<k>_aug<j>.jpg` (the train stream), which the folder dataset groups with `<k>`, so a split that holds a
- * signature out holds out its copies too. Returns how many captures were written.
- */
-export async function writeRoughTrainingSet(o: RoughTrainingSetOptions): Promise<number> {
-  await rm(o.outDir, { recursive: true, force: true });
-  const index = await loadFolderDataset(o.ingestDir);
-  for (const it of index.items) {
-    await mkdir(join(o.outDir, it.label), { recursive: true });
-    await symlink(resolve(it.path), join(o.outDir, it.label, basename(it.path)));
-  }
-  let n = 0;
-  for await (const c of sheetRoughCaptures({ sheetsDir: o.sheetsDir, report: o.report, signatures: o.signatures, copies: o.copies, seed: o.seed, stream: 'train' })) {
-    if (!existsSync(join(o.outDir, String(c.id)))) continue; // a row the ingest did not keep
-    await writeFile(join(o.outDir, String(c.id), `${c.signature}_aug${c.copy}.jpg`), c.jpeg);
-    n++;
-  }
-  return n;
 }

@@ -1,5 +1,6 @@
 // `sig train classifier` end to end: folder dataset → validation split over original signatures → training
-// loop → run folder (model/, run.json, metrics.json, curves.png, confusion.png, checkpoint/).
+// loop → run folder (model/, run.json, metrics.json, curves.png, confusion.png, checkpoint/). On a sheet
+// ingest the training side also gets rough-capture copies of its signatures (rough-copies.ts).
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -16,6 +17,7 @@ import { classifierMetrics, confusionMatrix, argmax, type ClassifierMetrics } fr
 import { predictProbabilities } from '../evaluate/classifier-predict.ts';
 import { confusionMatrixSvg, writeSvgPng } from '../evaluate/plots.ts';
 import type { Augment, ImageSet } from './image-set.ts';
+import { roughCopyItems, stepBudget } from './rough-copies.ts';
 import { trainSupervised, type SupervisedResult } from './supervised.ts';
 import { readRunJsonToResume, writeRunJson } from './run-json.ts';
 
@@ -80,7 +82,16 @@ export async function trainClassifierRun(o: ClassifierRunOptions): Promise<{ run
     pre = PreprocessConfig.parse({ ...o.preprocess, height: model.inputHeight, width: model.inputWidth });
   }
   const split = validationSplit(index, index.items, train.valFraction, train.seed);
-  const [trainSet, valSet] = await Promise.all([loadImageSet(split.train, pre), loadImageSet(split.val, pre)]);
+  const copies = await roughCopyItems({
+    index,
+    groups: new Set(split.train.map((it) => it.group)),
+    copies: train.roughCopies,
+    seed: train.seed,
+    dir: join(out, 'rough-copies'),
+    log: o.quiet ? undefined : (l) => console.log(l),
+  });
+  const steps = copies.length ? stepBudget(train, split.train.length) : train;
+  const [trainSet, valSet] = await Promise.all([loadImageSet([...split.train, ...copies], pre), loadImageSet(split.val, pre)]);
   const run: RunInfo = {
     kind: 'classifier',
     name: 'classifier',
@@ -88,7 +99,7 @@ export async function trainClassifierRun(o: ClassifierRunOptions): Promise<{ run
     labels: index.labels,
     preprocess: pre,
     config: { model, train },
-    dataset: { path: dataPath, classes: index.labels.length, samples: index.items.length, train: trainSet.n, validation: valSet.n },
+    dataset: { path: dataPath, classes: index.labels.length, samples: index.items.length, train: split.train.length, roughCopies: copies.length, validation: valSet.n },
     seed: train.seed,
     backend: o.backend,
     metrics: {},
@@ -99,7 +110,7 @@ export async function trainClassifierRun(o: ClassifierRunOptions): Promise<{ run
 
   const result = await trainSupervised({
     model,
-    train,
+    train: steps,
     trainSet,
     valSet: valSet.n ? valSet : undefined,
     outDir: out,
