@@ -53,11 +53,14 @@ const OTHER_CELL = 0.25;
 const MAX_COMPONENTS = 1500;
 
 /**
- * Locates the signature in a flattened, line-free grey image (`<= threshold` is ink): ink components are
- * grouped by distance (relative to the ink's own size, so any resolution works); components touching the
- * border are a neighbour's unless they reach the image's central half; the group with the most ink, weighted
- * towards the centre, is the signature. Refuses when there is no ink, when another signature-sized group
- * stands clear of the border (several signatures), or when there are many (a whole form).
+ * Locates the signature in a flattened, line-free grey image (`<= threshold` is ink): what is left of ruled
+ * lines is erased first (line-pieces.ts); ink components are grouped by distance (relative to the ink's own
+ * size, so any resolution works), never across a ruled line (the cells of a form); components touching the
+ * border are a neighbour's unless they reach the image's central half (or, where lines show the cells, sit
+ * beside the signature in its cell: its clipped end); the group with the most ink, weighted towards the
+ * centre and down when a line parts it from the centre (another cell), is the signature. Refuses when there
+ * is no ink, when another signature-sized group stands clear of the border in the same cell (several
+ * signatures), or when there are many (a whole form).
  */
 export function locateSignature(input: GrayImage, threshold: number, opts: LocateOptions = {}): SignatureFound | SignatureRefused {
   const { width, height } = input;
