@@ -14,12 +14,11 @@ import {
   preprocessSignature,
   PreprocessConfig,
   Rng,
-  separated,
-  sideOf,
   type GrayImage,
   type RawImage,
 } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
+import { separated, sideOf } from '../packages/shared/src/preprocess/erased-lines.ts';
 import { synthesizeOne } from '../apps/trainer/src/data/synth/synthesize.ts';
 
 const CFG = PreprocessConfig.parse({ width: 96, height: 48 });
