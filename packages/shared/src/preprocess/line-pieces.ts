@@ -1,5 +1,5 @@
 // Ruled lines that line removal left in a capture (a grid line that ends at a missed cell edge instead of
-// the border, bent by a keystoned photo), erased piece by piece, also where strokes touch or cross them.
+// the border, a faint one tilted by a keystoned photo), erased piece by piece, also where strokes cross them.
 import type { GrayImage } from '../image/types.ts';
 import { joinCollinear, fitLine, type RuledLine } from './erased-lines.ts';
 import { inkRunComponents, type ComponentStats } from './ink-box.ts';
