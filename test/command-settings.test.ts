@@ -45,7 +45,7 @@ describe('command settings: one schema per command', () => {
     expect(readSettings(IngestSettings, { flags: { out: 'd' } })).toEqual({ out: 'd', minConfidence: 0.25 });
     expect(readSettings(MontageSettings, { flags: { out: 'm.png' } })).toEqual({ out: 'm.png', perLabel: 8, labels: 200 });
     expect(readSettings(ExportSettings, { flags: { run: ['r'] } })).toEqual({ run: ['r'], out: 'models', fp16: false, int8: false, realSamples: 16 });
-    expect(readSettings(EvalClassifierSettings, { flags: { data: 'd' } })).toEqual({ data: 'd', folds: 1, ensemble: 1, tta: 4 });
+    expect(readSettings(EvalClassifierSettings, { flags: { data: 'd' } })).toEqual({ data: 'd', folds: 1, ensemble: 1, tta: 0 });
     expect(readSettings(EvalClassifierSettings, { flags: { data: 'd', only: '1, 3' } }).only).toEqual([1, 3]);
     expect(readSettings(EvalRealFakeSettings, { flags: { real: ['d'] } })).toEqual({ real: ['d'], models: 'models', perLabel: 50, seedBase: 1_000_000 });
     expect(readSettings(EvalVerificationSettings, { flags: { model: 'm', data: 'd' } })).toEqual({ model: 'm', data: 'd', references: 3, impostorShare: 0.3, seed: 1 });
@@ -61,7 +61,7 @@ describe('command settings: one schema per command', () => {
     expect(synth.options.find((o) => o.long === '--out')?.mandatory).toBe(true);
     expect(synth.helpInformation()).toMatch(/--per-writer <m>\s+signatures per writer \(default 100\)/);
     expect(find(p, ['export']).helpInformation()).toMatch(/--run <runDir\.\.\.>/);
-    expect(find(p, ['eval', 'classifier']).helpInformation()).toMatch(/--tta <n>\s+test-time augmentation[^]*default 4\)/);
+    expect(find(p, ['eval', 'classifier']).helpInformation()).toMatch(/--tta <n>\s+test-time augmentation[^]*default 0\)/);
     expect(find(p, ['train', 'embedding']).helpInformation()).toMatch(/--no-augment\s+turn off on-the-fly augmentation/);
     const galleryHelp = find(p, ['gallery', 'list']).helpInformation().replace(/\s+/g, ' ');
     expect(galleryHelp).toMatch(/--data-dir <dir> [^]*env SIG_DATA_DIR; default data\/gallery/);

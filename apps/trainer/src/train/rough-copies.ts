@@ -27,7 +27,13 @@ export interface RoughCopyOptions {
 async function sheetIngestReport(root: string): Promise<IngestReport | null> {
   const path = join(root, 'ingest-report.json');
   if (!existsSync(path)) return null;
-  const parsed = IngestReport.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return null; // not a report this code wrote: train on the images alone
+  }
+  const parsed = IngestReport.safeParse(json);
   return parsed.success && existsSync(parsed.data.sheetsDir) ? parsed.data : null;
 }
 
