@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  erasedLines,
   isNoSignatureError,
   locateSignature,
   NoSignatureError,
@@ -17,6 +18,7 @@ import {
   type RawImage,
 } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
+import { separated, sideOf } from '../packages/shared/src/preprocess/erased-lines.ts';
 import { synthesizeOne } from '../apps/trainer/src/data/synth/synthesize.ts';
 
 const CFG = PreprocessConfig.parse({ width: 96, height: 48 });
@@ -136,6 +138,113 @@ describe('locateSignature: one signature, found wherever the capture put it', ()
     if ('refused' in found) return;
     expect(found.dropped).toBeGreaterThan(0);
     expect(found.image.data[(40 + 5) * p.width + 61]).toBe(255);
+  });
+});
+
+describe('ruled lines between cells: ink across one is another cell\'s', () => {
+  it('joins the pieces of an erased line broken where strokes cross it into one line', () => {
+    const before = page(400, 120);
+    for (let x = 0; x < 400; x++) before.data[60 * 400 + x] = 100;
+    // Line removal keeps the ink where strokes cross a line: the erased line is broken into pieces, none
+    // of them half the width.
+    const after = page(400, 120);
+    for (const x of [150, 300]) for (let d = 0; d < 4; d++) after.data[60 * 400 + x + d] = 100;
+    const lines = erasedLines(before, after);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].horizontal).toBe(true);
+    expect(Math.abs(lines[0].a - 60)).toBeLessThan(0.5);
+    expect(Math.abs(lines[0].b)).toBeLessThan(1e-3);
+  });
+
+  it('fits a thick, shallow line broken into short pieces with its true slope, so its pieces join', () => {
+    // A 4-px line falling 7 px over 250 (a keystoned sheet photo): its rows' runs are longer than its pieces.
+    const w = 250;
+    const before = page(w, 160);
+    const line = (x: number) => 126 - 0.028 * x;
+    for (let x = 0; x < w; x++) for (let t = 0; t < 4; t++) before.data[Math.round(line(x) + t) * w + x] = 90;
+    const after = page(w, 160);
+    for (const x0 of [115, 169]) for (let x = x0; x < x0 + 6; x++) for (let t = 0; t < 4; t++) after.data[Math.round(line(x) + t) * w + x] = 90;
+    const lines = erasedLines(before, after);
+    expect(lines).toHaveLength(1);
+    expect(lines[0].b).toBeCloseTo(-0.028, 2);
+    expect(Math.abs(lines[0].a - 127.5)).toBeLessThan(1);
+  });
+
+  it('a neighbour\'s stroke crossing the line is on its own side (by its ink\'s centre), not grouped with the signature', () => {
+    const line = { horizontal: true, a: 100, b: 0 };
+    const signature = { x0: 20, x1: 200, y0: 110, y1: 160, cx: 110, cy: 135 };
+    // A descender of the row above: it crosses the line, most of its ink above it.
+    const descender = { x0: 60, x1: 90, y0: 40, y1: 112, cx: 75, cy: 70 };
+    expect(sideOf(line, signature)).toBe(1);
+    expect(sideOf(line, descender)).toBe(-1);
+    expect(separated([line], signature, descender)).toBe(true);
+    expect(separated([line], signature, { ...signature, x0: 210, x1: 260, cx: 235 })).toBe(false);
+  });
+
+  /** A zigzag "word" of writing (3 strokes, 3 px thick) with its box's top-left at (x, y), w × h. */
+  function word(img: GrayImage, x: number, y: number, w: number, h: number): void {
+    const pts = [[x, y + h], [x + w / 3, y], [x + (2 * w) / 3, y + h], [x + w, y]];
+    for (let k = 0; k + 1 < pts.length; k++) {
+      const [ax, ay] = pts[k];
+      const [bx, by] = pts[k + 1];
+      for (let t = 0; t <= 1; t += 1 / 200) {
+        for (let d = -1; d <= 1; d++) {
+          const px = Math.round(ax + t * (bx - ax) + d);
+          const py = Math.round(ay + t * (by - ay));
+          if (px >= 0 && px < img.width && py >= 0 && py < img.height) img.data[py * img.width + px] = 30;
+        }
+      }
+    }
+  }
+
+  it('counts the pieces of writing for "whole form" in the signature\'s own cell only', () => {
+    const p = page(400, 220);
+    // The signature: two words half a writing height apart, below a ruled line at y = 100.
+    word(p, 130, 140, 60, 30);
+    word(p, 205, 140, 60, 30);
+    // The row above: two words, clear of the border, across the line.
+    word(p, 120, 45, 60, 30);
+    word(p, 215, 45, 60, 30);
+    const lines = [{ horizontal: true, a: 100, b: 0 }];
+    const found = locateSignature(p, 128, { lines });
+    expect('refused' in found ? found.refused : 'found').toBe('found');
+    if ('refused' in found) return;
+    expect(found.box.y).toBeGreaterThanOrEqual(138);
+  });
+
+  it('keeps the end of a signature the capture\'s edge clipped, where the cell is known', () => {
+    const p = page(300, 160);
+    word(p, 110, 60, 60, 30);
+    word(p, 112, 100, 100, 8); // a flourish under it, towards the right
+    // The last letters, cut by the right edge, away from the image's central half.
+    word(p, 240, 62, 70, 28);
+    const lines = [{ horizontal: true, a: 20, b: 0 }];
+    const found = locateSignature(p, 128, { lines });
+    expect('refused' in found).toBe(false);
+    if ('refused' in found) return;
+    expect(found.box.x + found.box.width).toBe(300);
+    // Without ruled lines the cell is unknown, and a border piece away from the centre stays a neighbour's.
+    const alone = locateSignature(p, 128);
+    expect('refused' in alone).toBe(false);
+    if (!('refused' in alone)) expect(alone.box.x + alone.box.width).toBeLessThan(240);
+  });
+
+  it('prefers the signature in the image centre\'s cell to more ink across a grid line', () => {
+    const a = synthesizeOne(13, 2, 0);
+    const b = synthesizeOne(13, 3, 0);
+    const w = Math.round(2.4 * Math.max(a.width, b.width));
+    const lineY = Math.round(1.6 * a.height) + 20;
+    const p = page(w, lineY + Math.round(1.1 * b.height));
+    const ax = (w - a.width) >> 1;
+    paste(p, a, ax, lineY - a.height - 14);
+    // The next row: two signatures close together (one group with twice the ink), cut by the bottom edge.
+    paste(p, b, 4, lineY + 14);
+    paste(p, b, 4 + b.width + 4, lineY + 14);
+    rule(p, [lineY], []);
+    const found = preprocessSignature(raw(noisy(p, new Rng(3))), CFG);
+    const box = found.box!;
+    expect(box.y + box.height).toBeLessThanOrEqual(lineY);
+    expect(box.x).toBeGreaterThanOrEqual(ax - 3);
   });
 });
 

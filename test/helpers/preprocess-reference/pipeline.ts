@@ -6,7 +6,8 @@ import { toGray } from './grayscale.ts';
 import type { Box } from './ink-box.ts';
 // The signature locator (2026-12-04, issue 20) has no separate slow copy: the reference calls the shared one,
 // so these tests keep proving every other stage equal around it (test/preprocess-locate.test.ts tests it).
-import { erasedLines, locateSignature } from '../../../packages/shared/src/preprocess/locate.ts';
+import { erasedLines } from '../../../packages/shared/src/preprocess/erased-lines.ts';
+import { locateSignature } from '../../../packages/shared/src/preprocess/locate.ts';
 import { strokeWidth } from '../../../packages/shared/src/preprocess/stroke-width.ts';
 import { NoSignatureError } from '../../../packages/shared/src/errors.ts';
 import { inkToRange } from '../../../packages/shared/src/preprocess/normalise.ts';

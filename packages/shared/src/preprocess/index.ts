@@ -6,6 +6,7 @@ export * from './otsu.ts';
 export * from './background.ts';
 export * from './ruled-lines.ts';
 export { inkBoundingBox, inkRunComponents, type Box, type ComponentStats, type InkBoxOptions } from './ink-box.ts';
+export { erasedLines, type RuledLine } from './erased-lines.ts';
 export * from './locate.ts';
 export * from './stroke-width.ts';
 export * from './pad.ts';

@@ -2,7 +2,9 @@
 // at its edges, or an image that holds no single signature (blank, a whole form, several signatures).
 import type { GrayImage } from '../image/types.ts';
 import type { NoSignatureReason } from '../errors.ts';
+import { separated, type InkExtent, type RuledLine } from './erased-lines.ts';
 import { inkRunComponents, type Box, type ComponentStats } from './ink-box.ts';
+import { eraseLinePieces } from './line-pieces.ts';
 
 /** The signature found: its ink box and the image with every other piece of ink painted paper. */
 export interface SignatureFound {
@@ -30,112 +32,6 @@ export interface LocateOptions {
   lines?: RuledLine[];
 }
 
-/** A straight ruled line: `horizontal` means y = a + b·x, otherwise x = a + b·y. */
-export interface RuledLine {
-  horizontal: boolean;
-  a: number;
-  b: number;
-}
-
-/** Shortest erased piece, as a fraction of the side it runs along, that counts as a ruled line. */
-const MIN_LINE_SPAN = 0.5;
-/** Erased pixels in a run of at least this many along a direction belong to a line in that direction. */
-const MIN_RUN = 5;
-
-/**
- * The ruled lines line removal erased, as straight lines: the pixels that differ between the image before
- * and after removal, in connected pieces that run along most of a side, each fitted by least squares.
- */
-export function erasedLines(before: GrayImage, after: GrayImage): RuledLine[] {
-  const { width, height } = before;
-  const n = width * height;
-  // Erased pixels, split by direction: in a horizontal run of MIN_RUN or more (horizontal lines) or in a
-  // vertical one (vertical lines), so crossing lines do not merge into one piece.
-  const across = new Uint8ClampedArray(n).fill(255);
-  const down = new Uint8ClampedArray(n).fill(255);
-  let any = false;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0, o = y * width; x < width; ) {
-      if (before.data[o + x] === after.data[o + x]) {
-        x++;
-        continue;
-      }
-      const x0 = x;
-      while (x < width && before.data[o + x] !== after.data[o + x]) x++;
-      if (x - x0 >= MIN_RUN) across.fill(0, o + x0, o + x);
-      any = true;
-    }
-  }
-  if (!any) return [];
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; ) {
-      if (before.data[y * width + x] === after.data[y * width + x]) {
-        y++;
-        continue;
-      }
-      const y0 = y;
-      while (y < height && before.data[y * width + x] !== after.data[y * width + x]) y++;
-      if (y - y0 >= MIN_RUN) for (let k = y0; k < y; k++) down[k * width + x] = 0;
-    }
-  }
-  const lines: RuledLine[] = [];
-  for (const horizontal of [true, false]) {
-    const comps = inkRunComponents(horizontal ? across : down, width, height, 0);
-    for (let c = 0; c < comps.count; c++) {
-      const span = horizontal ? comps.bx1[c] - comps.bx0[c] + 1 : comps.by1[c] - comps.by0[c] + 1;
-      if (span >= MIN_LINE_SPAN * (horizontal ? width : height)) lines.push(fitLine(comps, c, horizontal));
-    }
-  }
-  return lines;
-}
-
-/** Least-squares line through the run centres of component `c` (y on x for horizontal lines, x on y otherwise). */
-function fitLine(comps: ComponentStats, c: number, horizontal: boolean): RuledLine {
-  const { runs } = comps;
-  let n = 0, su = 0, sv = 0, suu = 0, suv = 0;
-  for (let r = 0; r < runs.count; r++) {
-    if (runs.component[r] !== c) continue;
-    const len = runs.x1[r] - runs.x0[r] + 1;
-    const xc = (runs.x0[r] + runs.x1[r]) / 2;
-    const u = horizontal ? xc : runs.y[r];
-    const v = horizontal ? runs.y[r] : xc;
-    n += len;
-    su += len * u;
-    sv += len * v;
-    suu += len * u * u;
-    suv += len * u * v;
-  }
-  const vu = suu - (su * su) / n;
-  const b = vu > 1e-9 ? (suv - (su * sv) / n) / vu : 0;
-  return { horizontal, a: (sv - b * su) / n, b };
-}
-
-/** True when a ruled line passes between the two boxes (each wholly on its own side of it). */
-function separated(lines: RuledLine[], p: Box2, q: Box2): boolean {
-  for (const l of lines) {
-    const side = (r: Box2): number => {
-      // The line's position along the box's extent, at both ends.
-      const [u0, u1, v0, v1] = l.horizontal ? [r.x0, r.x1, r.y0, r.y1] : [r.y0, r.y1, r.x0, r.x1];
-      const at0 = l.a + l.b * u0;
-      const at1 = l.a + l.b * u1;
-      if (v0 > Math.max(at0, at1)) return 1;
-      if (v1 < Math.min(at0, at1)) return -1;
-      return 0;
-    };
-    const sp = side(p);
-    if (sp !== 0 && sp === -side(q)) return true;
-  }
-  return false;
-}
-
-/** Inclusive pixel bounds. */
-interface Box2 {
-  x0: number;
-  x1: number;
-  y0: number;
-  y1: number;
-}
-
 /** Ink within this many writing heights (ink-weighted median component height) is one signature. */
 const SIGNATURE_GAP = 1.0;
 /** Ink within this many writing heights is one piece (letters of a word), for counting the groups of a form. */
@@ -151,18 +47,26 @@ const FORM_SHARE = 0.05;
 const BORDER_BAND = 0.03;
 /** The signature's longer side must reach this fraction of the image's longer side; less is specks. */
 const MIN_EXTENT = 0.03;
+/** The weight of ink across a ruled line from the image's centre (another cell's) against the centre cell's. */
+const OTHER_CELL = 0.25;
 /** Most components considered for grouping (largest first); the rest are specks on a noisy page. */
 const MAX_COMPONENTS = 1500;
 
 /**
- * Locates the signature in a flattened, line-free grey image (`<= threshold` is ink): ink components are
- * grouped by distance (relative to the ink's own size, so any resolution works); components touching the
- * border are a neighbour's unless they reach the image's central half; the group with the most ink, weighted
- * towards the centre, is the signature. Refuses when there is no ink, when another signature-sized group
- * stands clear of the border (several signatures), or when there are many (a whole form).
+ * Locates the signature in a flattened, line-free grey image (`<= threshold` is ink): what is left of ruled
+ * lines is erased first (line-pieces.ts); ink components are grouped by distance (relative to the ink's own
+ * size, so any resolution works), never across a ruled line (the cells of a form); components touching the
+ * border are a neighbour's unless they reach the image's central half (or, where lines show the cells, sit
+ * beside the signature in its cell: its clipped end); the group with the most ink, weighted towards the
+ * centre and down when a line parts it from the centre (another cell), is the signature. Refuses when there
+ * is no ink, when another signature-sized group stands clear of the border in the same cell (several
+ * signatures), or when there are many (a whole form).
  */
-export function locateSignature(gray: GrayImage, threshold: number, opts: LocateOptions = {}): SignatureFound | SignatureRefused {
-  const { width, height } = gray;
+export function locateSignature(input: GrayImage, threshold: number, opts: LocateOptions = {}): SignatureFound | SignatureRefused {
+  const { width, height } = input;
+  // What line removal left of the grid (pieces that end short of the border, or touch strokes) goes first,
+  // and its lines part cells as the erased ones do.
+  const { image: gray, lines: leftover } = eraseLinePieces(input, threshold);
   const comps = inkRunComponents(gray.data, width, height, threshold);
   const minArea = opts.minArea ?? Math.max(6, Math.round(width * height * 2e-4));
   const cx0 = width / 4;
@@ -175,12 +79,16 @@ export function locateSignature(gray: GrayImage, threshold: number, opts: Locate
   // Candidates: above speck size, not border debris, and a border-touching piece only when it reaches the centre.
   const touches = new Uint8Array(comps.count);
   let cand: number[] = [];
+  const outer: number[] = []; // border pieces away from the centre: a neighbour's, or the signature's clipped end
   for (let c = 0; c < comps.count; c++) {
     if (area[c] < minArea) continue;
     if (bx1[c] < bandX || bx0[c] >= width - bandX || by1[c] < bandY || by0[c] >= height - bandY) continue;
     const edge = bx0[c] === 0 || by0[c] === 0 || bx1[c] === width - 1 || by1[c] === height - 1;
     if (edge && isLeftoverLine(comps, c, width, height)) continue;
-    if (edge && (bx1[c] < cx0 || bx0[c] > cx1 || by1[c] < cy0 || by0[c] > cy1)) continue;
+    if (edge && (bx1[c] < cx0 || bx0[c] > cx1 || by1[c] < cy0 || by0[c] > cy1)) {
+      outer.push(c);
+      continue;
+    }
     touches[c] = edge ? 1 : 0;
     cand.push(c);
   }
@@ -190,17 +98,25 @@ export function locateSignature(gray: GrayImage, threshold: number, opts: Locate
   // separate groups of a form; pieces within a whole height (an initial before a surname, a second line)
   // to decide what is one signature.
   const height0 = weightedMedianHeight(comps, cand);
-  const lines = opts.lines ?? [];
-  const fine = groupByGap(comps, cand, Math.max(2, FINE_GAP * height0), lines);
-  const coarse = groupByGap(comps, cand, Math.max(2, SIGNATURE_GAP * height0), lines);
+  const lines = [...(opts.lines ?? []), ...leftover];
+  const centres = lines.length ? inkCentres(comps) : null;
+  const fine = groupByGap(comps, cand, Math.max(2, FINE_GAP * height0), lines, centres);
+  const coarse = groupByGap(comps, cand, Math.max(2, SIGNATURE_GAP * height0), lines, centres);
   const clear = (g: Group): boolean => !g.members.some((c) => touches[c]);
-  const mainOf = (groups: Group[]): Group => groups.reduce((best, g) => (score(g, width, height) > score(best, width, height) ? g : best));
+  // The capture is centred on its cell more or less: ink across a ruled line from the image's centre is in
+  // another cell (a neighbour's), and counts for less than the same ink in the centre's cell.
+  const middle: InkExtent = { x0: width / 2, x1: width / 2, y0: height / 2, y1: height / 2, cx: width / 2, cy: height / 2 };
+  const weight = (g: Group): number => score(g, width, height) * (lines.length && separated(lines, g, middle) ? OTHER_CELL : 1);
+  const mainOf = (groups: Group[]): Group => groups.reduce((best, g) => (weight(g) > weight(best) ? g : best));
   const fineMain = mainOf(fine);
   const main = mainOf(coarse);
-  const pieces = fine.filter((g) => g !== fineMain && g.mass >= RIVAL_SHARE * fineMain.mass && clear(g)).length + 1;
+  // Pieces of writing in the signature's own cell (across a ruled line they are a neighbour's; a whole form
+  // still shows as many writing-sized pieces, `sizable`, wherever they are).
+  const pieces = fine.filter((g) => g !== fineMain && g.mass >= RIVAL_SHARE * fineMain.mass && clear(g) && !separated(lines, fineMain, g)).length + 1;
   const sizable = fine.filter((g) => clear(g) && Math.max(g.x1 - g.x0, g.y1 - g.y0) + 1 >= height0 && g.mass >= FORM_SHARE * fineMain.mass).length;
   // Ink across a ruled line from the signature is another cell's (a neighbour's), not a second signature.
   const rivals = coarse.filter((g) => g !== main && g.mass >= RIVAL_SHARE * main.mass && clear(g) && !separated(lines, main, g)).length;
+  if (centres) attachClipped(comps, centres, main, outer, Math.max(2, SIGNATURE_GAP * height0), lines);
   const guess = found(gray, comps, main);
   if (Math.max(main.x1 - main.x0 + 1, main.y1 - main.y0 + 1) < MIN_EXTENT * Math.max(width, height)) {
     return { refused: 'no-ink', reason: 'no signature found: only specks of ink', guess: null };
@@ -240,15 +156,26 @@ function isLeftoverLine(comps: ComponentStats, c: number, width: number, height:
 }
 
 /** A group of components: their ink, bounding box and ink-weighted centre. */
-interface Group {
+interface Group extends InkExtent {
   members: number[];
   mass: number;
-  x0: number;
-  x1: number;
-  y0: number;
-  y1: number;
-  cx: number;
-  cy: number;
+}
+
+/** Each component's ink-weighted centre (x and y interleaved), from its runs. */
+function inkCentres(comps: ComponentStats): Float64Array {
+  const sums = new Float64Array(2 * comps.count);
+  const { runs } = comps;
+  for (let r = 0; r < runs.count; r++) {
+    const c = runs.component[r];
+    const len = runs.x1[r] - runs.x0[r] + 1;
+    sums[2 * c] += (len * (runs.x0[r] + runs.x1[r])) / 2;
+    sums[2 * c + 1] += len * runs.y[r];
+  }
+  for (let c = 0; c < comps.count; c++) {
+    sums[2 * c] /= comps.area[c];
+    sums[2 * c + 1] /= comps.area[c];
+  }
+  return sums;
 }
 
 /** Height of the components, the median weighted by ink: the size of the strokes that carry the writing. */
@@ -264,7 +191,7 @@ function weightedMedianHeight(comps: ComponentStats, cand: number[]): number {
  * Components whose boxes come within `gap` pixels of each other (in both axes) and have no ruled line between
  * them (a cell's edge) are one group, transitively.
  */
-function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: RuledLine[]): Group[] {
+function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: RuledLine[], centres: Float64Array | null): Group[] {
   const { area, bx0, bx1, by0, by1 } = comps;
   const n = cand.length;
   const parent = Int32Array.from({ length: n }, (_, i) => i);
@@ -281,7 +208,7 @@ function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: R
       if (bx0[b] - bx1[a] > gap) break;
       const dy = Math.max(by0[b] - by1[a], by0[a] - by1[b]);
       if (dy > gap) continue;
-      if (lines.length && separated(lines, { x0: bx0[a], x1: bx1[a], y0: by0[a], y1: by1[a] }, { x0: bx0[b], x1: bx1[b], y0: by0[b], y1: by1[b] })) continue;
+      if (centres && separated(lines, extent(comps, centres, a), extent(comps, centres, b))) continue;
       const ra = find(order[i]);
       const rb = find(order[j]);
       if (ra !== rb) parent[ra] = rb;
@@ -308,6 +235,45 @@ function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: R
     g.cy /= g.mass;
   }
   return groups;
+}
+
+/**
+ * A capture's edge may cut through the signature itself: where ruled lines show the cells, a border piece
+ * within `gap` of the signature and in its cell (no line between them) is its clipped end, added to `g`.
+ */
+function attachClipped(comps: ComponentStats, centres: Float64Array, g: Group, outer: number[], gap: number, lines: RuledLine[]): void {
+  const { area, bx0, bx1, by0, by1 } = comps;
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (const c of outer) {
+      if (g.members.includes(c) || flatThin(comps, c)) continue;
+      const dx = Math.max(bx0[c] - g.x1, g.x0 - bx1[c]);
+      const dy = Math.max(by0[c] - g.y1, g.y0 - by1[c]);
+      if (dx > gap || dy > gap || separated(lines, g, extent(comps, centres, c))) continue;
+      const mass = g.mass + area[c];
+      g.cx = (g.cx * g.mass + centres[2 * c] * area[c]) / mass;
+      g.cy = (g.cy * g.mass + centres[2 * c + 1] * area[c]) / mass;
+      g.mass = mass;
+      g.x0 = Math.min(g.x0, bx0[c]);
+      g.x1 = Math.max(g.x1, bx1[c]);
+      g.y0 = Math.min(g.y0, by0[c]);
+      g.y1 = Math.max(g.y1, by1[c]);
+      g.members.push(c);
+      grown = true;
+    }
+  }
+}
+
+/** A straight thin piece (a stub of a ruled line along the border), not letters: 3 px thick or less, 7 times as long. */
+function flatThin(comps: ComponentStats, c: number): boolean {
+  const long = Math.max(comps.bx1[c] - comps.bx0[c], comps.by1[c] - comps.by0[c]) + 1;
+  const short = Math.min(comps.bx1[c] - comps.bx0[c], comps.by1[c] - comps.by0[c]) + 1;
+  return comps.area[c] <= 3 * long && short * 7 <= long;
+}
+
+/** Component `c`'s box and ink centre. */
+function extent(comps: ComponentStats, centres: Float64Array, c: number): InkExtent {
+  return { x0: comps.bx0[c], x1: comps.bx1[c], y0: comps.by0[c], y1: comps.by1[c], cx: centres[2 * c], cy: centres[2 * c + 1] };
 }
 
 /** Ink weighted towards the centre: a group at a corner counts half as much as the same ink in the middle. */

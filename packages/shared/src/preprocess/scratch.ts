@@ -31,7 +31,9 @@ export type I32Slot =
   /** ruled-lines.ts: per-column prefix counts (alive together with the row ones). */
   | 'lines.columnPrefix'
   /** stroke-width.ts: horizontal ink run length through each pixel. */
-  | 'stroke.across';
+  | 'stroke.across'
+  /** line-pieces.ts: vertical ink run length through each pixel (the locator's leftover-line mask). */
+  | 'linePieces.down';
 
 /** Scratch buffers larger than this many elements are not kept (a big photo should not pin memory). */
 const KEEP_MAX = 1 << 20;
