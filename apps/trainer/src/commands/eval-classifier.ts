@@ -17,8 +17,9 @@ export const EvalClassifierSettings = z.object({
   ensemble: setting(z.number().int().min(1).default(1), { flag: 'ensemble', arg: 'n', help: 'models per fold, trained with different seeds; their scores are averaged' }),
   run: setting(z.string().min(1).optional(), { flag: 'run', arg: 'dir', help: 'take model, training and preprocessing settings from this run folder’s run.json' }),
   out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'dir', help: 'folder for fold runs and results.json', defaultText: 'runs/eval-classifier-<time>' }),
-  // 0 since training adds rough-capture copies: with them, averaging over augmented copies cost 0.5–4.9 points
-  // of held-out top-1 in 3 of 4 models (docs/evaluation.md, "Test-time augmentation"); it stays an option.
+  // 0 since training adds rough-capture copies: with them, averaging over augmented copies lowered held-out
+  // top-1 in 8 of 10 re-scorings, by up to 4.9 points (docs/evaluation.md, "Test-time augmentation off"); it
+  // stays an option.
   tta: setting(z.number().int().min(0).default(0), { flag: 'tta', arg: 'n', help: 'test-time augmentation: augmented copies averaged with each held-out image (0 = none)' }),
 });
 

@@ -90,7 +90,7 @@ export async function trainClassifierRun(o: ClassifierRunOptions): Promise<{ run
     dir: join(out, 'rough-copies'),
     log: o.quiet ? undefined : (l) => console.log(l),
   });
-  const steps = copies.length ? stepBudget(train, split.train.length) : train;
+  const budgeted = copies.length ? stepBudget(train, split.train.length) : train;
   const [trainSet, valSet] = await Promise.all([loadImageSet([...split.train, ...copies], pre), loadImageSet(split.val, pre)]);
   const run: RunInfo = {
     kind: 'classifier',
@@ -110,7 +110,7 @@ export async function trainClassifierRun(o: ClassifierRunOptions): Promise<{ run
 
   const result = await trainSupervised({
     model,
-    train: steps,
+    train: budgeted,
     trainSet,
     valSet: valSet.n ? valSet : undefined,
     outDir: out,
