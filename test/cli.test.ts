@@ -28,4 +28,16 @@ describe('sig CLI', () => {
     expect(r.stderr).toMatch(/unknown command/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  it('sig calibrate: a missing dataset or model folder is one readable line and a non-zero exit; nothing is written', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const before = await readFile('models/manifest.json', 'utf8');
+    for (const args of [['--model', 'models', '--data', '/no/such/dir'], ['--model', '/no/such/models', '--data', 'data']]) {
+      const r = await sigRun(['calibrate', ...args]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/cannot read dataset folder|neither a run folder/);
+    }
+    expect(await readFile('models/manifest.json', 'utf8')).toBe(before);
+  });
 });

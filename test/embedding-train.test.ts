@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Manifest } from '@sig/shared';
 import { selectBackend } from '../apps/trainer/src/backend/select.ts';
 import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
+import { calibrateEmbedding } from '../apps/trainer/src/evaluate/calibrate-embedding.ts';
 import { evaluateVerification } from '../apps/trainer/src/evaluate/verification-run.ts';
 import { exportRun } from '../apps/trainer/src/export/export-run.ts';
 import { buildOnnxGraph } from '../apps/trainer/src/export/onnx/export-layers-model.ts';
@@ -86,5 +87,22 @@ describe('embedding training on synthetic writers', () => {
     const onnxResults = await evaluateVerification({ model: models, data: join(dir, 'test'), references: 3, impostorShare: 0.25, seed: 1, out: join(dir, 'eval-onnx'), command: 'test' });
     expect(onnxResults.identification).toEqual(tfResults.identification);
     expect(onnxResults.verification.eerRandom).toBeCloseTo(tfResults.verification.eerRandom, 3);
+
+    // Training calibrated every threshold, the lookup's open1 included, with the gallery's scoring.
+    expect(run.thresholds!.open1).toBeLessThan(run.thresholds!.far01);
+    expect(run.calibration).toMatchObject({ scoring: 'max' });
+    // sig calibrate on the same development writers, through the exported file, rewrites the manifest entry
+    // with the same thresholds (ONNX = TF.js), and the other entries stay.
+    const { calibration, wrote } = await calibrateEmbedding({ model: models, data: join(dir, 'dev'), references: 3, scoring: 'max' });
+    expect(wrote).toBe(join(models, 'manifest.json'));
+    const recal = Manifest.parse(JSON.parse(await readFile(wrote, 'utf8')));
+    expect(recal.models.map((m) => m.name).sort()).toEqual(manifest.models.map((m) => m.name).sort());
+    const e2 = recal.models.find((m) => m.name === 'embedding')!;
+    expect(e2.kind === 'embedding' && e2.calibration).toMatchObject({ dataset: join(dir, 'dev'), writers: 6, scoring: 'max' });
+    for (const k of ['far1', 'far01', 'eer', 'open1'] as const) expect(calibration[k]).toBeCloseTo(run.thresholds![k]!, 3);
+    // With the template scoring the 1:1 thresholds are those of another score: they move.
+    const template = await calibrateEmbedding({ model: models, data: join(dir, 'dev'), references: 3, scoring: 'template' });
+    expect(template.calibration.scoring).toBe('template');
+    expect(template.calibration.far1).not.toBeCloseTo(calibration.far1, 6);
   }, 600_000);
 });

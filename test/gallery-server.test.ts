@@ -88,6 +88,11 @@ describe('gallery over HTTP', () => {
     expect(miss.match).toBeNull();
     expect(miss.candidates[0].similarity).toBeLessThan(THRESHOLDS.eer);
     expect(miss.threshold).toMatchObject({ name: 'eer', far: 'EER' });
+
+    // This model has no open-set threshold (calibrated before it existed): asking for it is a 400, not a guess.
+    const noOpen = await postJson(`${server.url}/v1/identify`, { image: b64(2), threshold: 'open1' });
+    expect(noOpen.status).toBe(400);
+    expect(noOpen.json.error).toMatch(/no open1 threshold/);
   });
 
   it('verify: accepted against the claimed student\'s references, rejected for someone else; real/fake kept', async () => {
@@ -190,5 +195,21 @@ describe('gallery over HTTP', () => {
     expect(after.gallery).toEqual({ students: 2, references: 4, unindexed: 0 });
     expect(after.match?.id).toBe('101');
     expect(server.logs.join('\n')).toMatch(/re-embedded 4 reference/);
+  }, 120_000);
+
+  it('a model calibrated with an open-set threshold: lookups use open1 by default, verification keeps far1', async () => {
+    await server.close();
+    const path = join(models, 'manifest.json');
+    const manifest = JSON.parse(await readFile(path, 'utf8'));
+    manifest.models.find((m: { name: string }) => m.name === 'embedding').thresholds.open1 = 0.9999;
+    await writeFile(path, JSON.stringify(manifest));
+    server = await start();
+    const id = IdentifyResponse.parse((await postJson(`${server.url}/v1/identify`, { image: b64(2) })).json);
+    expect(id.threshold).toEqual({ name: 'open1', value: 0.9999, far: '1% open set' });
+    expect(id.match?.id).toBe('101');
+    const asked = IdentifyResponse.parse((await postJson(`${server.url}/v1/identify`, { image: b64(2), threshold: 'far1' })).json);
+    expect(asked.threshold.name).toBe('far1');
+    const v = GalleryVerifyResponse.parse((await postJson(`${server.url}/v1/verify`, { image: b64(1), claimedId: '101' })).json);
+    expect(v.threshold.name).toBe('far1');
   }, 120_000);
 });

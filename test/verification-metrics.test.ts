@@ -1,7 +1,7 @@
 // Verification metrics and the protocol on hand-made score lists and vectors, with the answers worked out by hand.
 import { describe, expect, it } from 'vitest';
 import { equalError, errorCurve, openSetRates, ratesAt, rowMax, thresholdAtFar, topKRate } from '../apps/trainer/src/evaluate/verification-metrics.ts';
-import { calibrateThresholds, runVerificationProtocol, type EmbeddedSet } from '../apps/trainer/src/evaluate/verification-protocol.ts';
+import { calibrateThresholds, enrolment, runVerificationProtocol, type EmbeddedSet } from '../apps/trainer/src/evaluate/verification-protocol.ts';
 
 describe('FAR, FRR, EER, DET', () => {
   it('counts acceptance as score ≥ threshold', () => {
@@ -97,7 +97,9 @@ describe('verification protocol', () => {
   });
 
   it('forgeries that land on the writer are accepted: skilled EER 0.5 or more', () => {
-    const r = runVerificationProtocol(circleSet(5, 4, 0), { references: 3, impostorShare: 0, seed: 1 });
+    // On the template (the references' mean direction, where the forgery lies); with max scoring the
+    // references' own jitter decides, which is the next test's subject.
+    const r = runVerificationProtocol(circleSet(5, 4, 0), { references: 3, impostorShare: 0, seed: 1, scoring: 'template' });
     expect(r.verification.eerSkilled).toBeGreaterThanOrEqual(0.4);
     expect(r.openSet.impostorWriters).toBe(0);
   });
@@ -121,5 +123,32 @@ describe('verification protocol', () => {
     expect(c.writers).toBe(4);
     expect(c.genuinePairs).toBe(12);
     expect(c.impostorPairs).toBe(4 * 3 * 6 + 4);
+    expect(c.scoring).toBe('max');
+  });
+
+  it('scoring: max is the best single reference, template the cosine with their normalised mean', () => {
+    const at = (a: number) => [Math.cos(a), Math.sin(a)];
+    const set: EmbeddedSet = { dim: 2, vectors: Float32Array.from([...at(-0.5), ...at(0), ...at(0.5), ...at(0.5)]), writer: Int32Array.from([0, 0, 0, 1]), forged: new Uint8Array(4), writers: ['a', 'b'] };
+    expect(enrolment(set, [0, 1, 2], 'max')(3)).toBeCloseTo(1, 6);
+    expect(enrolment(set, [0, 1, 2], 'template')(3)).toBeCloseTo(Math.cos(0.5), 6);
+  });
+
+  it('calibration: open1 sits just above the best score of any writer taken for another (the lookup impostors), far below far1', () => {
+    const set = circleSet(6, 4, 0.6);
+    const c = calibrateThresholds(set, 3);
+    // Each writer's best cosine with a neighbouring writer's reference (90° apart, jitter ≤ 0.092 rad each).
+    let outsiderBest = -Infinity;
+    for (let i = 0; i < set.writer.length; i++) {
+      if (set.forged[i]) continue;
+      for (let j = 0; j < set.writer.length; j++) {
+        if (set.forged[j] || set.writer[j] === set.writer[i] || (j % 7) > 2) continue; // references: each writer's first 3 rows of 7
+        outsiderBest = Math.max(outsiderBest, set.vectors[2 * i] * set.vectors[2 * j] + set.vectors[2 * i + 1] * set.vectors[2 * j + 1]);
+      }
+    }
+    expect(c.open1).toBeGreaterThan(outsiderBest); // 24 impostor queries: FAR 1 % accepts none of them
+    expect(c.open1).toBeLessThan(outsiderBest + 1e-5);
+    expect(c.open1).toBeLessThan(c.far1);
+    const r = runVerificationProtocol(set, { references: 3, impostorShare: 0.25, seed: 1, thresholds: { far1: c.far1, far01: c.far01, eer: c.eer, open1: c.open1 } });
+    expect(r.openSet.atCalibratedOpen1).toMatchObject({ threshold: c.open1, dir: 1, far: 0 });
   });
 });

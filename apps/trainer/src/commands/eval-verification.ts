@@ -15,6 +15,7 @@ export const EvalVerificationSettings = z.object({
   }),
   references: setting(z.number().int().min(1).default(3), { flag: 'references', arg: 'n', help: 'genuine signatures each writer enrols' }),
   impostorShare: setting(z.number().min(0).max(0.9).default(0.3), { flag: 'impostor-share', arg: 'f', help: 'share of writers left unenrolled in the open-set test' }),
+  scoring: setting(z.enum(['max', 'template']).default('max'), { flag: 'scoring', arg: 'how', help: 'max: best single reference (what the gallery does); template: their normalised mean' }),
   seed: setting(z.number().int().default(1), { flag: 'seed', arg: 'n', help: 'seed of the open-set writer draw' }),
   out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'dir', help: 'folder for results.json and det.png', defaultText: 'runs/eval-verification-<time>' }),
 });
@@ -26,19 +27,21 @@ export function register(program: Command): void {
     .description('enrol N genuine signatures per writer; report 1:N top-1/top-5, open-set detection at FAR 1 %, 1:1 EER for random and skilled forgeries; writes results.json and det.png');
   addSettingOptions(cmd, EvalVerificationSettings).action(async () => {
     const o = settingsFromCommand(EvalVerificationSettings, cmd);
-    const { references, impostorShare, seed } = o;
+    const { references, impostorShare, seed, scoring } = o;
     const out = o.out ?? `runs/eval-verification-${new Date().toISOString().replace(/[^0-9]/g, '').slice(0, 14)}`;
     const { selectBackend } = await import('../backend/select.ts');
     await selectBackend('auto');
     const { evaluateVerification } = await import('../evaluate/verification-run.ts');
     const command = ['sig', ...process.argv.slice(2)].join(' ');
-    const r = await evaluateVerification({ model: o.model, name: o.name, data: o.data, references, impostorShare, seed, out, command });
+    const r = await evaluateVerification({ model: o.model, name: o.name, data: o.data, references, impostorShare, seed, scoring, out, command });
     const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(2)} %`);
-    const os = r.openSet.atCalibratedFar1;
+    const os = r.openSet.atCalibratedOpen1;
+    const of = r.openSet.atCalibratedFar1;
     console.log(
       `${r.writers} writers, ${references} references: top-1 ${r.identification.top1.toFixed(4)} top-5 ${r.identification.top5.toFixed(4)} (${r.identification.queries} queries); ` +
         `EER random ${pct(r.verification.eerRandom)} skilled ${pct(r.verification.eerSkilled)}; ` +
-        (os ? `open set at the calibrated FAR-1% threshold: DIR ${os.dir.toFixed(4)} (impostor acceptance ${pct(os.far)}); ` : '') +
+        (os ? `open set at the calibrated open1 threshold: DIR ${os.dir.toFixed(4)} (impostor acceptance ${pct(os.far)}); ` : '') +
+        (of ? `at the 1:1 FAR-1% threshold: DIR ${of.dir.toFixed(4)} (impostor acceptance ${pct(of.far)}); ` : '') +
         `oracle FAR-1% DIR ${r.openSet.oracleFar1.dir.toFixed(4)} → ${out}/results.json (${r.seconds.toFixed(1)} s)`,
     );
   });

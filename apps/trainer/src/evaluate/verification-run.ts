@@ -5,7 +5,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PreprocessConfig, RunInfo, UserError, type EmbeddingEntry, type EmbeddingThresholds } from '@sig/shared';
 import { lineChartPng } from './plots.ts';
-import { runVerificationProtocol, type EmbeddedSet, type VerificationResults } from './verification-protocol.ts';
+import { runVerificationProtocol, type EmbeddedSet, type Scoring, type VerificationResults } from './verification-protocol.ts';
 import { loadWriterSet, type WriterSet } from '../train/embedding-data.ts';
 import { loadDatasetSpec } from '../data/index.ts';
 
@@ -67,6 +67,7 @@ export interface VerificationRunOptions {
   references: number;
   impostorShare: number;
   seed: number;
+  scoring?: Scoring;
   out: string;
   command: string;
 }
@@ -79,7 +80,7 @@ export async function evaluateVerification(o: VerificationRunOptions): Promise<V
   const set = await loadWriterSet([{ tag: 'eval', index, labels: index.labels }], embedder.preprocess);
   set.writers = index.labels; // plain folder names in results
   const embedded = await embedder.embed(set);
-  const results = runVerificationProtocol(embedded, { references: o.references, impostorShare: o.impostorShare, seed: o.seed, thresholds: embedder.thresholds });
+  const results = runVerificationProtocol(embedded, { references: o.references, impostorShare: o.impostorShare, seed: o.seed, scoring: o.scoring, thresholds: embedder.thresholds });
   const seconds = (performance.now() - t0) / 1000;
   await mkdir(o.out, { recursive: true });
   const record = {

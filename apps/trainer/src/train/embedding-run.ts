@@ -7,6 +7,7 @@ import { loadTrainingWriters, type WriterSource } from './embedding-data.ts';
 import { trainEmbedding, type EmbeddingTrainResult } from './embedding.ts';
 import { trainingAugment } from './classifier-run.ts';
 import { readRunJsonToResume, writeRunJson } from './run-json.ts';
+import { calibrationFields } from '../evaluate/verification-protocol.ts';
 
 export interface EmbeddingRunOptions {
   data: string[];
@@ -96,8 +97,7 @@ export async function trainEmbeddingRun(o: EmbeddingRunOptions): Promise<{ run: 
     seconds: result.seconds,
     ...(c
       ? {
-          thresholds: { far1: c.far1, far01: c.far01, eer: c.eer },
-          calibration: { dataset: holdoutSources.map((s) => s.spec).join(' + '), writers: c.writers, genuinePairs: c.genuinePairs, impostorPairs: c.impostorPairs },
+          ...calibrationFields(c, holdoutSources.map((s) => s.spec).join(' + ')),
         }
       : {}),
   };

@@ -6,9 +6,14 @@ import type { EmbeddingThresholds } from './manifest.ts';
 // Request and response bodies of the enrolment gallery (open-set lookup and verification against
 // enrolled references), for the server's routes, its OpenAPI document, the CLI and the page.
 
-/** Which calibrated threshold decides a match: false acceptance 1 % (default), 0.1 %, or the EER point. */
-export const ThresholdName = z.enum(['far1', 'far01', 'eer']).default('far1').describe('Calibrated operating point: far1 (1 % false acceptance), far01 (0.1 %) or eer');
+/**
+ * Which calibrated threshold decides a match. 1:1 (a claimed ID): false acceptance 1 % (`far1`), 0.1 %
+ * (`far01`) or the EER point, against other writers and skilled forgeries. Lookup ("is this anyone
+ * enrolled?"): `open1`, at which 1 % of people who are not enrolled are taken for someone who is.
+ */
+export const ThresholdName = z.enum(['far1', 'far01', 'eer', 'open1']);
 export type ThresholdName = z.infer<typeof ThresholdName>;
+const thresholdHelp = 'far1 (1 % false acceptance against other writers and skilled forgeries), far01 (0.1 %), eer, or open1 (1 % of unenrolled writers taken for an enrolled one)';
 
 /** An enrolment ID in a URL or a gallery file: letters, digits, . _ - (no slashes). */
 export const GalleryId = StudentId.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - (starting with a letter or digit)');
@@ -52,9 +57,9 @@ export type GalleryList = z.infer<typeof GalleryList>;
 
 /** The threshold a decision used and the false-acceptance rate it was calibrated for. */
 export const ThresholdUsed = z.object({
-  name: z.enum(['far1', 'far01', 'eer']),
+  name: ThresholdName,
   value: z.number().describe('Cosine similarity at or above which a reference matches'),
-  far: z.string().describe('False-acceptance rate the threshold was calibrated for (1%, 0.1%, EER)'),
+  far: z.string().describe('False-acceptance rate the threshold was calibrated for (1%, 0.1%, EER, 1% open set)'),
 });
 export type ThresholdUsed = z.infer<typeof ThresholdUsed>;
 
@@ -71,7 +76,7 @@ export const GalleryState = z.object({
 export const IdentifyRequest = z.object({
   image: ImageBase64,
   topK: z.number().int().min(1).max(100).default(5),
-  threshold: ThresholdName,
+  threshold: ThresholdName.optional().describe(`Calibrated operating point: ${thresholdHelp}; default open1 where the model has it, else far1`),
   model: ModelName.optional(),
 });
 export type IdentifyRequest = z.infer<typeof IdentifyRequest>;
@@ -87,7 +92,7 @@ export const IdentifyResponse = z.object({
 export type IdentifyResponse = z.infer<typeof IdentifyResponse>;
 
 export const GalleryVerifyRequest = VerifyRequest.extend({
-  threshold: ThresholdName,
+  threshold: ThresholdName.default('far1').describe(`Calibrated operating point: ${thresholdHelp}`),
   embeddingModel: ModelName.optional(),
 });
 export type GalleryVerifyRequest = z.infer<typeof GalleryVerifyRequest>;
@@ -147,7 +152,7 @@ export const GalleryFileV1 = z.object({
 });
 
 /** The false-acceptance rate each threshold of an embedding model was calibrated for. */
-export const THRESHOLD_FAR: Record<keyof EmbeddingThresholds, string> = { far1: '1%', far01: '0.1%', eer: 'EER' };
+export const THRESHOLD_FAR: Record<ThresholdName, string> = { far1: '1%', far01: '0.1%', eer: 'EER', open1: '1% open set' };
 
 /** What the gallery needs from an embedding model's manifest entry. */
 export interface EmbeddingSpec {

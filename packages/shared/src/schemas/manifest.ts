@@ -20,8 +20,12 @@ export type TensorSpec = z.infer<typeof TensorSpec>;
 export const ModelKind = z.enum(['classifier', 'generator', 'realfake', 'embedding']);
 export type ModelKind = z.infer<typeof ModelKind>;
 
-/** Cosine thresholds of an embedding: at FAR 1 %, at FAR 0.1 %, and at the equal-error point. */
-export const EmbeddingThresholds = z.object({ far1: z.number(), far01: z.number(), eer: z.number() });
+/**
+ * Cosine thresholds of an embedding, 1:1 at FAR 1 %, at FAR 0.1 % and at the equal-error point (impostors:
+ * other writers and skilled forgeries), and `open1` for lookup: 1 % of unenrolled writers' signatures reach
+ * it against some enrolled writer (absent in entries calibrated before it existed).
+ */
+export const EmbeddingThresholds = z.object({ far1: z.number(), far01: z.number(), eer: z.number(), open1: z.number().optional() });
 export type EmbeddingThresholds = z.infer<typeof EmbeddingThresholds>;
 
 /** The development writers an embedding's thresholds were calibrated on. */
@@ -30,6 +34,8 @@ export const EmbeddingCalibration = z.object({
   writers: z.number().int().nonnegative(),
   genuinePairs: z.number().int().nonnegative().optional(),
   impostorPairs: z.number().int().nonnegative().optional(),
+  /** How enrolled references scored a query there: best single reference (`max`, as the gallery) or their mean (`template`, entries before it was recorded). */
+  scoring: z.enum(['max', 'template']).optional(),
 });
 export type EmbeddingCalibration = z.infer<typeof EmbeddingCalibration>;
 
@@ -130,14 +136,7 @@ export const EmbeddingEntry = EntryBase.extend({
   similarity: z.literal('cosine'),
   thresholds: EmbeddingThresholds,
   /** Which data the thresholds were calibrated on. */
-  calibration: z
-    .object({
-      dataset: z.string(),
-      writers: z.number().int(),
-      genuinePairs: z.number().int().optional(),
-      impostorPairs: z.number().int().optional(),
-    })
-    .optional(),
+  calibration: EmbeddingCalibration.optional(),
 });
 export type EmbeddingEntry = z.infer<typeof EmbeddingEntry>;
 

@@ -83,7 +83,7 @@ export class Gallery<I> {
   /** Open-set lookup: the top-k enrolled students, and `match: null` ("not enrolled") below the threshold. */
   async identify(input: I, req: Partial<Omit<IdentifyRequest, 'image'>>): Promise<IdentifyResponse> {
     const entry = this.model(req.model);
-    const threshold = this.threshold(entry, req.threshold ?? 'far1');
+    const threshold = this.threshold(entry, req.threshold ?? (embeddingSpec(entry).thresholds.open1 !== undefined ? 'open1' : 'far1'));
     const state = await this.ready(entry);
     const [x] = await prepareFor(this.deps.prepare, input, [entry]);
     const [q] = await embed(await this.deps.models.context(entry), entry, [x]);
@@ -251,8 +251,9 @@ export class Gallery<I> {
   }
 
   private threshold(entry: ModelEntry, name: ThresholdName): ThresholdUsed {
-    const spec = embeddingSpec(entry);
-    return { name, value: spec.thresholds[name], far: THRESHOLD_FAR[name] };
+    const value = embeddingSpec(entry).thresholds[name];
+    if (value === undefined) throw new UserError(`embedding model '${entry.name}' has no ${name} threshold (calibrate it: sig calibrate --model <models folder> --data <development writers>)`, 400);
+    return { name, value, far: THRESHOLD_FAR[name] };
   }
 
   /** The index of `entry`, caught up with other processes' writes when the store is shared. */
