@@ -76,7 +76,7 @@ export const GalleryState = z.object({
 export const IdentifyRequest = z.object({
   image: ImageBase64,
   topK: z.number().int().min(1).max(100).default(5),
-  threshold: ThresholdName.optional().describe(`Calibrated operating point: ${thresholdHelp}; default open1 where the model has it, else far1`),
+  threshold: ThresholdName.default('far1').describe(`Calibrated operating point: ${thresholdHelp}`),
   model: ModelName.optional(),
 });
 export type IdentifyRequest = z.infer<typeof IdentifyRequest>;
