@@ -2,18 +2,15 @@ import type { Command } from 'commander';
 import { setting } from '@sig/shared';
 import { z } from 'zod';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
+import { EvalVerificationSettings } from './eval-verification.ts';
 
-/** `sig calibrate`'s settings. */
-export const CalibrateSettings = z.object({
-  model: setting(z.string().min(1), { flag: 'model', arg: 'dir', help: 'embedding run folder (run.json) or models folder (manifest.json); its thresholds are rewritten' }),
-  name: setting(z.string().min(1).optional(), { flag: 'name', arg: 'name', help: 'manifest name of the embedding (models folder)', defaultText: 'the first embedding' }),
+/** `sig calibrate`'s settings: those of `sig eval verification` that apply, on development writers. */
+export const CalibrateSettings = EvalVerificationSettings.pick({ model: true, name: true, references: true, scoring: true }).extend({
   data: setting(z.string().min(1), {
     flag: 'data',
     arg: 'dataset',
     help: 'development writers the model never trained on (never test writers): <dir> or <dir>@<writers>, e.g. ../shared/datasets/signature-forgeries@41-50',
   }),
-  references: setting(z.number().int().min(1).default(3), { flag: 'references', arg: 'n', help: 'genuine signatures each writer enrols' }),
-  scoring: setting(z.enum(['max', 'template']).default('max'), { flag: 'scoring', arg: 'how', help: 'max: best single reference (what the gallery does); template: their normalised mean' }),
 });
 
 /** `sig calibrate`: the thresholds of an embedding, re-measured on development writers. */
