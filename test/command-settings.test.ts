@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { readSettings, settingFields } from '@sig/shared';
+import { CalibrateSettings } from '../apps/trainer/src/commands/calibrate.ts';
 import { EvalClassifierSettings } from '../apps/trainer/src/commands/eval-classifier.ts';
 import { EvalRealFakeSettings } from '../apps/trainer/src/commands/eval-realfake.ts';
 import { EvalVerificationSettings } from '../apps/trainer/src/commands/eval-verification.ts';
@@ -48,7 +49,8 @@ describe('command settings: one schema per command', () => {
     expect(readSettings(EvalClassifierSettings, { flags: { data: 'd' } })).toEqual({ data: 'd', folds: 1, ensemble: 1, tta: 0 });
     expect(readSettings(EvalClassifierSettings, { flags: { data: 'd', only: '1, 3' } }).only).toEqual([1, 3]);
     expect(readSettings(EvalRealFakeSettings, { flags: { real: ['d'] } })).toEqual({ real: ['d'], models: 'models', perLabel: 50, seedBase: 1_000_000 });
-    expect(readSettings(EvalVerificationSettings, { flags: { model: 'm', data: 'd' } })).toEqual({ model: 'm', data: 'd', references: 3, impostorShare: 0.3, seed: 1 });
+    expect(readSettings(EvalVerificationSettings, { flags: { model: 'm', data: 'd' } })).toEqual({ model: 'm', data: 'd', references: 3, impostorShare: 0.3, seed: 1, scoring: 'max' });
+    expect(readSettings(CalibrateSettings, { flags: { model: 'm', data: 'd' } })).toEqual({ model: 'm', data: 'd', references: 3, scoring: 'max' });
     expect(readSettings(GalleryListSettings, {})).toEqual({ limit: 1000, offset: 0 });
     // The gallery commands find the gallery where `sig serve` does: same flags, variables and defaults.
     expect(readSettings(GalleryWhere, { env: { SIG_DATA_DIR: 'g', DATABASE_URL: '' } })).toEqual({ galleryDataDir: 'g', modelsDir: 'models' });
