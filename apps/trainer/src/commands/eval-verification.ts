@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { setting } from '@sig/shared';
+import { EmbeddingScoring, setting } from '@sig/shared';
 import { z } from 'zod';
 import { commandGroup } from '../cli-group.ts';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
@@ -15,7 +15,7 @@ export const EvalVerificationSettings = z.object({
   }),
   references: setting(z.number().int().min(1).default(3), { flag: 'references', arg: 'n', help: 'genuine signatures each writer enrols' }),
   impostorShare: setting(z.number().min(0).max(0.9).default(0.3), { flag: 'impostor-share', arg: 'f', help: 'share of writers left unenrolled in the open-set test' }),
-  scoring: setting(z.enum(['max', 'template']).default('max'), { flag: 'scoring', arg: 'how', help: 'max: best single reference (what the gallery does); template: their normalised mean' }),
+  scoring: setting(EmbeddingScoring.default('max'), { flag: 'scoring', arg: 'how', help: 'max: best single reference (what the gallery does); template: their normalised mean' }),
   seed: setting(z.number().int().default(1), { flag: 'seed', arg: 'n', help: 'seed of the open-set writer draw' }),
   out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'dir', help: 'folder for results.json and det.png', defaultText: 'runs/eval-verification-<time>' }),
 });

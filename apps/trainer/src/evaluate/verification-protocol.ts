@@ -10,7 +10,7 @@
 //   1:1             genuine: a query against its own writer; random forgery: against every other writer;
 //                   skilled forgery: a forgery of a writer against that writer. EER per kind, FAR/FRR at the
 //                   calibrated thresholds.
-import { Rng } from '@sig/shared';
+import { Rng, type EmbeddingScoring } from '@sig/shared';
 import { equalError, errorCurve, openSetRates, ratesAt, rowMax, thinCurve, thresholdAtFar, topKRate, type ErrorPoint } from './verification-metrics.ts';
 
 /** Unit vectors of a dataset's images with their writer and kind. */
@@ -35,11 +35,8 @@ export interface ProtocolOptions {
   scoring?: Scoring;
 }
 
-/**
- * How a writer's enrolled references score a query: `max`, the best cosine with any of them (the gallery's
- * lookup and verification), or `template`, the cosine with their normalised mean.
- */
-export type Scoring = 'max' | 'template';
+/** How a writer's enrolled references score a query (manifest.ts, `EmbeddingScoring`). */
+export type Scoring = EmbeddingScoring;
 
 export interface VerificationResults {
   writers: number;
@@ -115,9 +112,9 @@ export function runVerificationProtocol(set: EmbeddedSet, o: ProtocolOptions): V
   const skippedWriters = set.writers.filter((_, w) => genuine[w].length <= o.references);
   if (usable.length < 2) throw new Error(`verification needs at least 2 writers with more than ${o.references} genuine signatures`);
   const scoring = o.scoring ?? 'max';
-  const enrolled_ = usable.map((w) => enrolment(set, genuine[w].slice(0, o.references), scoring));
+  const scorers = usable.map((w) => enrolment(set, genuine[w].slice(0, o.references), scoring));
   const queries = usable.flatMap((w, u) => genuine[w].slice(o.references).map((i) => ({ i, u })));
-  const scoresOf = (i: number, among: number[]): number[] => among.map((u) => enrolled_[u](i));
+  const scoresOf = (i: number, among: number[]): number[] => among.map((u) => scorers[u](i));
   const all = usable.map((_, u) => u);
 
   // ---- 1:N closed set
@@ -149,7 +146,7 @@ export function runVerificationProtocol(set: EmbeddedSet, o: ProtocolOptions): V
   // ---- 1:1 verification
   const gen: number[] = [], rnd: number[] = [], skl: number[] = [];
   queries.forEach((q, k) => qScores[k].forEach((s, u) => (u === q.u ? gen : rnd).push(s)));
-  usable.forEach((w, u) => forged[w].forEach((i) => skl.push(enrolled_[u](i))));
+  usable.forEach((w, u) => forged[w].forEach((i) => skl.push(scorers[u](i))));
   const atThresholds = o.thresholds
     ? (Object.fromEntries(
         (['far1', 'far01', 'eer'] as const).map((k) => {
@@ -205,19 +202,20 @@ export function calibrateThresholds(set: EmbeddedSet, references: number, scorin
   for (let i = 0; i < set.writer.length; i++) (set.forged[i] ? forged : genuine)[set.writer[i]].push(i);
   const usable = set.writers.map((_, w) => w).filter((w) => genuine[w].length > references);
   if (usable.length < 2) throw new Error(`calibration needs at least 2 writers with more than ${references} genuine signatures`);
-  const enrolments = new Map(usable.map((w) => [w, enrolment(set, genuine[w].slice(0, references), scoring)]));
-  const gen: number[] = [], rnd: number[] = [], skl: number[] = [], outsider: number[] = [];
+  const gen: number[] = [], rnd: number[] = [], skl: number[] = [];
+  // A genuine signature's best score among the other writers: its open-set impostor score.
+  const outsider = new Float64Array(set.writer.length).fill(-Infinity);
   for (const w of usable) {
-    const score = enrolments.get(w)!;
+    const score = enrolment(set, genuine[w].slice(0, references), scoring);
     for (const i of genuine[w].slice(references)) gen.push(score(i));
     for (const i of forged[w]) skl.push(score(i));
-    for (const v of usable) if (v !== w) for (const i of genuine[v]) rnd.push(score(i));
-  }
-  for (const v of usable) {
-    for (const i of genuine[v]) {
-      let best = -Infinity;
-      for (const w of usable) if (w !== v) best = Math.max(best, enrolments.get(w)!(i));
-      outsider.push(best);
+    for (const v of usable) {
+      if (v === w) continue;
+      for (const i of genuine[v]) {
+        const s = score(i);
+        rnd.push(s);
+        if (s > outsider[i]) outsider[i] = s;
+      }
     }
   }
   const imp = [...rnd, ...skl];
@@ -226,7 +224,7 @@ export function calibrateThresholds(set: EmbeddedSet, references: number, scorin
     far1: thresholdAtFar(imp, 0.01),
     far01: thresholdAtFar(imp, 0.001),
     eer: e.threshold,
-    open1: thresholdAtFar(outsider, 0.01),
+    open1: thresholdAtFar(usable.flatMap((v) => genuine[v].map((i) => outsider[i])), 0.01),
     scoring,
     eerValue: e.eer,
     eerRandom: equalError(gen, rnd).eer,

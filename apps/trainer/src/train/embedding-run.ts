@@ -95,11 +95,7 @@ export async function trainEmbeddingRun(o: EmbeddingRunOptions): Promise<{ run: 
     createdAt: run.createdAt,
     metrics,
     seconds: result.seconds,
-    ...(c
-      ? {
-          ...calibrationFields(c, holdoutSources.map((s) => s.spec).join(' + ')),
-        }
-      : {}),
+    ...(c ? calibrationFields(c, holdoutSources.map((s) => s.spec).join(' + ')) : {}),
   };
   await writeRunJson(out, done);
   await writeFile(

@@ -28,14 +28,18 @@ export type ModelKind = z.infer<typeof ModelKind>;
 export const EmbeddingThresholds = z.object({ far1: z.number(), far01: z.number(), eer: z.number(), open1: z.number().optional() });
 export type EmbeddingThresholds = z.infer<typeof EmbeddingThresholds>;
 
+/** How a writer's enrolled references score a query: `max`, the best cosine with any of them (what the gallery does), or `template`, the cosine with their normalised mean. */
+export const EmbeddingScoring = z.enum(['max', 'template']);
+export type EmbeddingScoring = z.infer<typeof EmbeddingScoring>;
+
 /** The development writers an embedding's thresholds were calibrated on. */
 export const EmbeddingCalibration = z.object({
   dataset: z.string(),
   writers: z.number().int().nonnegative(),
   genuinePairs: z.number().int().nonnegative().optional(),
   impostorPairs: z.number().int().nonnegative().optional(),
-  /** How enrolled references scored a query there: best single reference (`max`, as the gallery) or their mean (`template`, entries before it was recorded). */
-  scoring: z.enum(['max', 'template']).optional(),
+  /** How enrolled references scored a query there (absent: `template`, entries before it was recorded). */
+  scoring: EmbeddingScoring.optional(),
 });
 export type EmbeddingCalibration = z.infer<typeof EmbeddingCalibration>;
 

@@ -84,7 +84,7 @@ export class Gallery<I> {
   async identify(input: I, req: Partial<Omit<IdentifyRequest, 'image'>>): Promise<IdentifyResponse> {
     const entry = this.model(req.model);
     // far1 by default: open1 is calibrated on a development gallery of ~10 writers and accepts more strangers
-    // in larger galleries (docs/evaluation-verification.md, "Open-set threshold").
+    // in larger galleries (docs/evaluation-verification.md, "Scored as served, the other half, and the open-set threshold").
     const threshold = this.threshold(entry, req.threshold ?? 'far1');
     const state = await this.ready(entry);
     const [x] = await prepareFor(this.deps.prepare, input, [entry]);
