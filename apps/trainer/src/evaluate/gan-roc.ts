@@ -37,17 +37,24 @@ export function errorRates(scores: ArrayLike<number>, labels: ArrayLike<number>,
 /**
  * Equal error rate: over thresholds at every observed score, the one where false acceptance (generated
  * called genuine) and false rejection (genuine called generated) are closest; EER is their mean there.
+ * Every threshold in (previous observed score, that score] gives the same verdicts on these scores; the one
+ * returned is the middle of that interval, not its upper end. With separable scores the upper end is the
+ * lowest genuine score seen, so a new genuine image scoring a hair below it would already be called
+ * generated; the middle keeps the margin on both sides.
  */
 export function equalErrorRate(scores: ArrayLike<number>, labels: ArrayLike<number>): { eer: number; threshold: number } {
   const candidates = Array.from(new Set(Array.from(scores))).sort((a, b) => a - b);
   candidates.push(Infinity);
-  let best = { gap: Infinity, eer: 1, threshold: 0.5 };
-  for (const t of candidates) {
+  let best = { gap: Infinity, eer: 1, index: candidates.length - 1 };
+  candidates.forEach((t, index) => {
     const { far, frr } = errorRates(scores, labels, t);
     const gap = Math.abs(far - frr);
-    if (gap < best.gap) best = { gap, eer: (far + frr) / 2, threshold: t };
-  }
-  return { eer: best.eer, threshold: Number.isFinite(best.threshold) ? best.threshold : 1 };
+    if (gap < best.gap) best = { gap, eer: (far + frr) / 2, index };
+  });
+  const upper = candidates[best.index];
+  const lower = best.index > 0 ? candidates[best.index - 1] : upper;
+  if (!Number.isFinite(upper)) return { eer: best.eer, threshold: 1 };
+  return { eer: best.eer, threshold: (lower + upper) / 2 };
 }
 
 /** Share of correct verdicts at `threshold`. */
