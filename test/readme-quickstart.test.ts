@@ -96,6 +96,7 @@ describe('README quick start', () => {
     expect(classify.answeredBy[0]).toMatchObject({ model: 'classifier', demo: true });
     expect(json(at('signature-3.png localhost:8080/v1/authenticity')).verdict).toBe('genuine');
     expect(json(at('generated-3.png')).verdict).toBe('fake');
+    expect(json(at('generated-3.png localhost:8080/v1/classify')).predictions[0].id).toBe('3');
     const generated = JSON.parse(await readFile(join(work, 'generated.json'), 'utf8'));
     expect(generated).toMatchObject({ id: '3', seed: 7 });
     for (const f of ['generated-1.png', 'generated-2.png']) {
