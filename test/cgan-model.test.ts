@@ -25,8 +25,8 @@ describe('CGAN builders', () => {
     expect(() => buildGenerator({ numClasses: 3, imageSize: 48, seedSize: 16 })).toThrow(/power of two/);
   });
 
-  it('discriminator maps (image, label) to one probability and sees the label as a channel', () => {
-    const d = buildDiscriminator({ numClasses: 10 });
+  it('the reference discriminator maps (image, label) to one probability and sees the label as a channel', () => {
+    const d = buildDiscriminator({ numClasses: 10, auxWeight: 0 }); // the reference design: no auxiliary head
     expect(d.inputNames).toEqual(['image', 'label']);
     expect(d.inputs[0].shape).toEqual([null, 64, 64, 1]);
     expect(d.getLayer('d_concat').outputShape).toEqual([null, 64, 64, 2]);

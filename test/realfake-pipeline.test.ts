@@ -81,7 +81,11 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     expect(existsSync(join(gan, 'samples.png'))).toBe(true);
 
     const rf = join(dir, 'rf');
-    const { metrics: m } = await trainRealFakeRun({ real: data, generator: gan, out: rf, backend: 'wasm', model: { filters: 4 }, train: { epochs: 4, batch: 8, seed: 1, holdout: 0.3 } });
+    // The first, small recipe (the defaults are now the committed detector's: capture copies, 2 fakes, augmentation).
+    const { metrics: m } = await trainRealFakeRun({
+      real: data, generator: gan, out: rf, backend: 'wasm', model: { filters: 4, bnMomentum: 0.99 },
+      train: { epochs: 4, batch: 8, seed: 1, holdout: 0.3, fakes: 1, augment: false, capture: 0 },
+    });
     expect(m.auc).toBeGreaterThan(0.75);
     const run = RunInfo.parse(JSON.parse(await readFile(join(rf, 'run.json'), 'utf8')));
     expect(run.kind).toBe('realfake');
@@ -93,7 +97,7 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     const rf2 = join(dir, 'rf2');
     const { metrics: m2 } = await trainRealFakeRun({
       real: data, generator: gan, out: rf2, backend: 'wasm', model: { filters: 4, bnMomentum: 0.9 },
-      train: { epochs: 4, batch: 8, seed: 1, holdout: 0.3, fakes: 2, augment: true },
+      train: { epochs: 4, batch: 8, seed: 1, holdout: 0.3, fakes: 2, augment: true, capture: 0 },
     });
     expect(m2.auc).toBeGreaterThan(0.75);
     const run2 = RunInfo.parse(JSON.parse(await readFile(join(rf2, 'run.json'), 'utf8')));

@@ -104,11 +104,11 @@ describe('model gradients on trainable wasm match cpu', () => {
     });
   }
   it('CGAN discriminator', () => {
-    const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2 };
+    const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, auxWeight: 0 };
     expectModelGradsMatch(() => buildDiscriminator(cfg), [[3, 16, 16, 1], [3, 4]], 3);
   });
   it('CGAN discriminator with the projection head and a hinge score (Dot, embedding Dense)', () => {
-    const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, discCondition: 'projection', loss: 'hinge' } as const;
+    const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, discCondition: 'projection', loss: 'hinge', auxWeight: 0 } as const;
     expectModelGradsMatch(() => buildDiscriminator(cfg), [[3, 16, 16, 1], [3, 4]], 3);
   });
   it('real/fake detector', () => {
