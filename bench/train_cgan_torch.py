@@ -1,8 +1,10 @@
 """PyTorch CPU peer for `npm run bench:train -- --model cgan`: one adversarial step (a D update on a real and a
 generated batch, then a G update with the non-saturating loss) of the CGAN of apps/trainer/src/model/cgan.ts,
-same layers and sizes, Adam 2e-4 / beta1 0.5, 2 threads (SIG_TORCH_THREADS to change).
+same layers and sizes, Adam 2e-4 / beta1 0.5, 2 threads (SIG_TORCH_THREADS to change). AUX_WEIGHT > 0 adds the
+auxiliary classifier head on D (class logits from the same features; cross-entropy on the real batch's labels in
+the D update and on the asked-for labels in the G update), as `--aux-weight` does.
 
-Usage: /usr/bin/python3 bench/train_cgan_torch.py CLASSES GEN_FILTERS DISC_FILTERS BATCH UPSAMPLE STEPS
+Usage: /usr/bin/python3 bench/train_cgan_torch.py CLASSES GEN_FILTERS DISC_FILTERS BATCH UPSAMPLE STEPS [AUX_WEIGHT]
 Prints one JSON line: {"images_per_s": ..., "step_ms": ..., "cpu_ms": ... (process CPU time per step, all threads)}.
 """
 import json
@@ -43,7 +45,7 @@ class Generator(nn.Module):
 
 
 class Discriminator(nn.Module):
-    def __init__(self, classes, df, layers=3):
+    def __init__(self, classes, df, aux, layers=3):
         super().__init__()
         self.label_dense = nn.Linear(classes, SIZE * SIZE)
         convs, cin = [], 2
@@ -53,18 +55,20 @@ class Discriminator(nn.Module):
         self.convs = nn.Sequential(*convs)
         side = SIZE >> layers
         self.out = nn.Linear(cin * side * side, 1)
+        self.aux = nn.Linear(cin * side * side, classes) if aux > 0 else None
 
     def forward(self, image, label):
         m = self.label_dense(label).view(-1, 1, SIZE, SIZE)
-        x = self.convs(torch.cat([image, m], 1))
-        return torch.sigmoid(self.out(torch.flatten(x, 1)))
+        h = torch.flatten(self.convs(torch.cat([image, m], 1)), 1)
+        return torch.sigmoid(self.out(h)), (self.aux(h) if self.aux is not None else None)
 
 
 def main():
     classes, gf, df, batch = map(int, sys.argv[1:5])
     upsample, steps = sys.argv[5], int(sys.argv[6])
+    aux = float(sys.argv[7]) if len(sys.argv) > 7 else 0.0
     torch.manual_seed(0)
-    G, D = Generator(classes, gf, upsample), Discriminator(classes, df)
+    G, D = Generator(classes, gf, upsample), Discriminator(classes, df, aux)
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     real = (torch.rand(batch, 1, SIZE, SIZE) < 0.1).float() * 2 - 1
@@ -76,18 +80,23 @@ def main():
     def bce(p, target):
         return F.binary_cross_entropy(p.clamp(1e-7, 1 - 1e-7), torch.full_like(p, target))
 
+    def loss(out, target, label):
+        p, logits = out
+        adversarial = bce(p, target)
+        return adversarial if logits is None else adversarial + aux * F.cross_entropy(logits, label.argmax(1))
+
     def step():
         real_label = eye[torch.randint(0, classes, (batch,))]
         z, fl = latent()
         with torch.no_grad():
             fake = G(z, fl)  # G is not updated by the D step (as in our loop: G runs outside the tape)
         opt_d.zero_grad(set_to_none=True)
-        d_loss = bce(D(real, real_label), 0.9) + bce(D(fake, fl), 0.0)
+        d_loss = loss(D(real, real_label), 0.9, real_label) + bce(D(fake, fl)[0], 0.0)
         d_loss.backward()
         opt_d.step()
         z, gl = latent()
         opt_g.zero_grad(set_to_none=True)
-        g_loss = bce(D(G(z, gl), gl), 1.0)
+        g_loss = loss(D(G(z, gl), gl), 1.0, gl)
         g_loss.backward()  # gradients reach D's weights too (as tf's minimize computes only G's: a small extra)
         opt_g.step()
         return d_loss.item() + g_loss.item()
