@@ -23,8 +23,15 @@ function weightGrads(backend: string, build: () => tfl.LayersModel, weights: Flo
     const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const { grads } = tf.variableGrads(() => {
-      const y = model.apply(xs.length === 1 ? xs[0] : xs, { training: true }) as tf.Tensor;
-      return tf.sum(tf.mul(y, tf.tensor(r.subarray(0, y.size), y.shape)));
+      const out = model.apply(xs.length === 1 ? xs[0] : xs, { training: true }) as tf.Tensor | tf.Tensor[];
+      // a random linear function of every output (several outputs: consecutive slices of r)
+      let offset = 0;
+      const terms = (Array.isArray(out) ? out : [out]).map((y) => {
+        const t = tf.sum(tf.mul(y, tf.tensor(r.subarray(offset, offset + y.size), y.shape)));
+        offset += y.size;
+        return t;
+      });
+      return tf.addN(terms) as tf.Scalar;
     }, vars);
     return vars.map((v) => grads[v.name].dataSync() as Float32Array);
   });
@@ -106,6 +113,10 @@ describe('model gradients on trainable wasm match cpu', () => {
   it('CGAN discriminator', () => {
     const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, auxWeight: 0 };
     expectModelGradsMatch(() => buildDiscriminator(cfg), [[3, 16, 16, 1], [3, 4]], 3);
+  });
+  it('CGAN discriminator with the auxiliary classifier head (the default: score and class logits)', () => {
+    const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, auxWeight: 1 };
+    expectModelGradsMatch(() => buildDiscriminator(cfg), [[3, 16, 16, 1], [3, 4]], 3 + 3 * 4);
   });
   it('CGAN discriminator with the projection head and a hinge score (Dot, embedding Dense)', () => {
     const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, discCondition: 'projection', loss: 'hinge', auxWeight: 0 } as const;
