@@ -21,11 +21,11 @@ sig synth --writers 10 --per-writer 100 --seed 1 --out "$work/synth"
 sig train classifier --data "$work/synth" --out "$work/classifier" --seed 1 --workers 2 --input 64x128 --dropout 0.3 --lr 0.001 \
   --val-fraction 0.2 --epochs 10 --patience 3
 # the generator: `sig train cgan`'s defaults, the reference design plus an auxiliary classifier head on D
-# (AC-GAN, --aux-weight 1), 7 000 steps of batch 16 (docs/evaluation-gan.md: it draws the ID asked for; without
-# the head it mostly did not)
+# (AC-GAN, --aux-weight 1) and a moving average of G's weights (--ema 0.99), 7 000 steps of batch 16
+# (docs/evaluation-gan.md: it draws the ID asked for; without the head it mostly did not)
 sig train cgan --data "$work/synth" --out "$work/cgan" --seed 1
 sig export --run "$work/classifier" --out models --version 1.0.0 --fp16 --int8
-sig export --run "$work/cgan" --out models --version 1.1.0 --fp16 --int8
+sig export --run "$work/cgan" --out models --version 1.2.0 --fp16 --int8
 
 real=("$work/synth")
 if [ -d "$sheets" ]; then
@@ -43,7 +43,7 @@ fi
 # the detector: `sig train realfake`'s defaults (--filters 32 --bn-momentum 0.9 --epochs 30 --fakes 2 --capture 2,
 # augmentation on)
 sig train realfake --real "${real[@]}" --generator models --out "$work/realfake" --seed 1
-sig export --run "$work/realfake" --out models --version 1.3.0 --fp16 --int8
+sig export --run "$work/realfake" --out models --version 1.4.0 --fp16 --int8
 
 # The embedding: synthetic writers with synthetic skilled forgeries (writers 1-400 of a 1500-writer set: the
 # forger of each forgery is drawn among all 1500), plus the real development data when it is present at

@@ -21,7 +21,7 @@ import { updateEma } from '../apps/trainer/src/train/generator-ema.ts';
 
 await tf.setBackend('cpu');
 // the reference design; each test switches on the options it checks
-const base = { numClasses: 3, latentDim: 4, imageSize: 16, seedSize: 8, genFilters: 8, discFilters: 4, discLayers: 2, auxWeight: 0 };
+const base = { numClasses: 3, latentDim: 4, imageSize: 16, seedSize: 8, genFilters: 8, discFilters: 4, discLayers: 2, auxWeight: 0, emaDecay: 0 };
 
 function tinyData(): GanData {
   const rng = new Rng(5);
@@ -173,9 +173,9 @@ describe('sig train cgan flags', () => {
     for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
-  it('no flags: the reference design plus the auxiliary head; --aux-weight 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
-    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, loss: 'bce', diffAugment: [], emaDecay: 0 });
-    expect(parse(['--aux-weight', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
+  it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, loss: 'bce', diffAugment: [], emaDecay: 0.99 });
+    expect(parse(['--aux-weight', '0', '--ema', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
     const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999']);
     expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999 });
     expect(() => parse(['--loss', 'wasserstein'])).toThrow(/^--loss: /);

@@ -28,18 +28,18 @@ describe('sig train cgan defaults', () => {
     return { model: settingsFromCommand(CganConfig.omit({ numClasses: true }), cmd, {}), train: settingsFromCommand(CganTrainConfig, cmd, {}) };
   };
 
-  it('no flags: the committed generator recipe (auxiliary classifier head, its steps, batch and seed)', () => {
+  it('no flags: the committed generator recipe (auxiliary classifier head, moving average, its steps, batch and seed)', () => {
     const { model, train } = cgan([]);
     const generator = entry('generator');
-    expect(model).toMatchObject({ auxWeight: 1, discCondition: 'plane', loss: 'bce', upsample: 'resize', genFilters: 64, discFilters: 32 });
+    expect(model).toMatchObject({ auxWeight: 1, emaDecay: 0.99, discCondition: 'plane', loss: 'bce', upsample: 'resize', genFilters: 64, discFilters: 32 });
     expect(train.steps).toBe(generator.metrics?.steps);
     expect(train.seed).toBe(generator.training?.seed);
     expect(train.batch).toBe(16);
   });
 
-  it('--aux-weight 0 --steps 600 is the reference design as first measured', () => {
-    const { model, train } = cgan(['--aux-weight', '0', '--steps', '600']);
-    expect(model.auxWeight).toBe(0);
+  it('--aux-weight 0 --ema 0 --steps 600 is the reference design as first measured', () => {
+    const { model, train } = cgan(['--aux-weight', '0', '--ema', '0', '--steps', '600']);
+    expect(model).toMatchObject({ auxWeight: 0, emaDecay: 0 });
     expect(train.steps).toBe(600);
   });
 });

@@ -38,8 +38,8 @@ export const CganConfig = z.object({
   /** One-sided label smoothing: the discriminator's target for real images (1 = none). */
   realLabel: setting(z.number().min(0.5).max(1).default(0.9), { flag: 'real-label', arg: 'v', help: 'one-sided label smoothing target for real images (1 = none)' }),
   // Few-shot options (docs/evaluation-gan.md measures each). Defaults: the reference design plus the auxiliary
-  // classifier head, the recipe of the committed generator (without the head it mostly did not draw the label
-  // asked for); `--aux-weight 0` is the reference design.
+  // classifier head and a moving average of G's weights, the recipe of the committed generator (without the head
+  // it mostly did not draw the label asked for); `--aux-weight 0 --ema 0` is the reference design.
   /**
    * How the discriminator sees the label. 'plane': a Dense label plane concatenated to the image as a second
    * channel (reference); 'projection': an inner product of a label embedding with the image features added to
@@ -61,7 +61,7 @@ export const CganConfig = z.object({
     defaultText: 'none',
   }),
   /** Decay of an exponential moving average of G's weights used for sampling and export; 0 = off. */
-  emaDecay: setting(z.number().min(0).max(0.99999).default(0), { flag: 'ema', arg: 'decay', help: "moving average of G's weights for samples and the saved generator (e.g. 0.999); 0 = off" }),
+  emaDecay: setting(z.number().min(0).max(0.99999).default(0.99), { flag: 'ema', arg: 'decay', help: "moving average of G's weights for samples and the saved generator; 0 = off (the reference design)" }),
 });
 export type CganConfig = z.infer<typeof CganConfig>;
 export type CganConfigInput = z.input<typeof CganConfig>;
