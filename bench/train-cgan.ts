@@ -3,8 +3,8 @@
 // trainable wasm path, one thread, against the same networks and batch in PyTorch CPU
 // (bench/train_cgan_torch.py) with 2 threads and with 1 thread, all in this run, in alternating rounds, fastest
 // round each. The ratio (PyTorch's faster thread count / ours, step time) prints last.
-// Options: --classes 10 --gen-filters 64 --disc-filters 32 --batch 16 --upsample resize --aux-weight 1 --steps 6
-//          --rounds 3 --cpu-steps 1 --skip-cpu   (--aux-weight 0: the reference design, no auxiliary head on D)
+// Options: --classes 10 --gen-filters 64 --disc-filters 32 --batch 16 --upsample resize --aux-weight 1 --ema 0.99
+//          --steps 6 --rounds 3 --cpu-steps 1 --skip-cpu   (--aux-weight 0 --ema 0: the reference design)
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,7 @@ const { values: opt } = parseArgs({
     batch: { type: 'string', default: '16' },
     upsample: { type: 'string', default: 'resize' },
     'aux-weight': { type: 'string' },
+    ema: { type: 'string' },
     steps: { type: 'string', default: '6' },
     rounds: { type: 'string', default: '3' },
     'cpu-steps': { type: 'string', default: '1' },
@@ -38,6 +39,7 @@ const cfg = CganConfig.parse({
   discFilters: Number(opt['disc-filters']),
   upsample: opt.upsample,
   auxWeight: opt['aux-weight'] === undefined ? undefined : Number(opt['aux-weight']),
+  emaDecay: opt.ema === undefined ? undefined : Number(opt.ema),
 });
 
 function realData(): GanData {
@@ -67,7 +69,7 @@ async function timeSteps(state: ReturnType<typeof createGan>, data: GanData, ste
 const fastest = (a: Timing, b: Timing): Timing => ({ ms: Math.min(a.ms, b.ms), cpuMs: Math.min(a.cpuMs, b.cpuMs) });
 
 const torchStep = (threads: number): Timing => {
-  const args = [fileURLToPath(new URL('./train_cgan_torch.py', import.meta.url)), String(cfg.numClasses), String(cfg.genFilters), String(cfg.discFilters), String(B), cfg.upsample, String(STEPS), String(cfg.auxWeight)];
+  const args = [fileURLToPath(new URL('./train_cgan_torch.py', import.meta.url)), String(cfg.numClasses), String(cfg.genFilters), String(cfg.discFilters), String(B), cfg.upsample, String(STEPS), String(cfg.auxWeight), String(cfg.emaDecay)];
   const py = spawnSync('/usr/bin/python3', args, { encoding: 'utf8', env: { ...process.env, SIG_TORCH_THREADS: String(threads) } });
   if (py.status !== 0) throw new Error(`PyTorch peer failed: ${py.stderr}`);
   const r = JSON.parse(py.stdout.trim().split('\n').pop()!) as { step_ms: number; cpu_ms: number };
@@ -79,7 +81,7 @@ const report = (name: string, t: Timing) =>
   console.log(`${name.padEnd(44)} ${(B / (t.ms / 1000)).toPrecision(3).padStart(8)} images/s  (${t.ms.toFixed(0)} ms/step of ${B}; CPU ${t.cpuMs.toFixed(0)} ms/step)`);
 
 console.log(
-  `cgan: ${cfg.numClasses} classes, gen ${cfg.genFilters} / disc ${cfg.discFilters} filters, ${cfg.upsample}, aux weight ${cfg.auxWeight}, batch ${B}, one D + one G update; load average before: ${load()}`,
+  `cgan: ${cfg.numClasses} classes, gen ${cfg.genFilters} / disc ${cfg.discFilters} filters, ${cfg.upsample}, aux weight ${cfg.auxWeight}, EMA ${cfg.emaDecay}, batch ${B}, one D + one G update; load average before: ${load()}`,
 );
 await selectBackend('wasm');
 const data = realData();

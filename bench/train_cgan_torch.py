@@ -2,11 +2,14 @@
 generated batch, then a G update with the non-saturating loss) of the CGAN of apps/trainer/src/model/cgan.ts,
 same layers and sizes, Adam 2e-4 / beta1 0.5, 2 threads (SIG_TORCH_THREADS to change). AUX_WEIGHT > 0 adds the
 auxiliary classifier head on D (class logits from the same features; cross-entropy on the real batch's labels in
-the D update and on the asked-for labels in the G update), as `--aux-weight` does.
+the D update and on the asked-for labels in the G update), as `--aux-weight` does. EMA_DECAY > 0 keeps a moving
+average of every floating-point tensor of G's state (weights and BatchNorm statistics) after each G update, as
+`--ema` does.
 
-Usage: /usr/bin/python3 bench/train_cgan_torch.py CLASSES GEN_FILTERS DISC_FILTERS BATCH UPSAMPLE STEPS [AUX_WEIGHT]
+Usage: /usr/bin/python3 bench/train_cgan_torch.py CLASSES GEN_FILTERS DISC_FILTERS BATCH UPSAMPLE STEPS [AUX_WEIGHT] [EMA_DECAY]
 Prints one JSON line: {"images_per_s": ..., "step_ms": ..., "cpu_ms": ... (process CPU time per step, all threads)}.
 """
+import copy
 import json
 import os
 import sys
@@ -67,8 +70,11 @@ def main():
     classes, gf, df, batch = map(int, sys.argv[1:5])
     upsample, steps = sys.argv[5], int(sys.argv[6])
     aux = float(sys.argv[7]) if len(sys.argv) > 7 else 0.0
+    ema_decay = float(sys.argv[8]) if len(sys.argv) > 8 else 0.0
     torch.manual_seed(0)
     G, D = Generator(classes, gf, upsample), Discriminator(classes, df, aux)
+    G_ema = copy.deepcopy(G) if ema_decay > 0 else None
+    pairs = [(e, t) for e, t in zip(G_ema.state_dict().values(), G.state_dict().values()) if t.is_floating_point()] if G_ema else []
     opt_g = torch.optim.Adam(G.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), lr=2e-4, betas=(0.5, 0.999))
     real = (torch.rand(batch, 1, SIZE, SIZE) < 0.1).float() * 2 - 1
@@ -99,6 +105,10 @@ def main():
         g_loss = loss(D(G(z, gl), gl), 1.0, gl)
         g_loss.backward()  # gradients reach D's weights too (as tf's minimize computes only G's: a small extra)
         opt_g.step()
+        if pairs:
+            with torch.no_grad():
+                for e, t in pairs:
+                    e.mul_(ema_decay).add_(t, alpha=1 - ema_decay)
         return d_loss.item() + g_loss.item()
 
     for _ in range(3):
