@@ -3,13 +3,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { CganConfig, Rng } from '@sig/shared';
 import { register as registerTrainCgan } from '../apps/trainer/src/commands/train-cgan.ts';
 import { settingsFromCommand } from '../apps/trainer/src/cli-settings.ts';
+import { subcommand } from './helpers/sig-cli.ts';
 import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { buildDiscriminator } from '../apps/trainer/src/model/cgan.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
@@ -157,17 +158,8 @@ describe('training with every option on', () => {
 
 describe('sig train cgan flags', () => {
   const ModelOptions = CganConfig.omit({ numClasses: true });
-  const trainCgan = (): Command => {
-    const program = new Command('sig').exitOverride();
-    registerTrainCgan(program);
-    const cmd = program.commands.find((c) => c.name() === 'train')!.commands.find((c) => c.name() === 'cgan')!;
-    return cmd.exitOverride();
-  };
-  const parse = (argv: string[]) => {
-    const cmd = trainCgan();
-    cmd.parseOptions(argv);
-    return settingsFromCommand(ModelOptions, cmd, {});
-  };
+  const trainCgan = (argv: string[] = []): Command => subcommand(registerTrainCgan, ['train', 'cgan'], argv);
+  const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
     for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>']) expect(help).toContain(f);

@@ -3,28 +3,20 @@
 // one flag away.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { CganConfig, CganTrainConfig, Manifest, RealFakeConfig, RealFakeTrainConfig } from '@sig/shared';
 import { register as registerTrainCgan } from '../apps/trainer/src/commands/train-cgan.ts';
 import { register as registerTrainRealFake } from '../apps/trainer/src/commands/train-realfake.ts';
 import { settingsFromCommand } from '../apps/trainer/src/cli-settings.ts';
+import { subcommand } from './helpers/sig-cli.ts';
 
 const root = join(import.meta.dirname, '..');
 const manifest = Manifest.parse(JSON.parse(readFileSync(join(root, 'models', 'manifest.json'), 'utf8')));
 const entry = (name: string) => manifest.models.find((m) => m.name === name)!;
 
-function command(register: (p: Command) => void, name: string, argv: string[]): Command {
-  const program = new Command('sig').exitOverride();
-  register(program);
-  const cmd = program.commands.find((c) => c.name() === 'train')!.commands.find((c) => c.name() === name)!;
-  cmd.exitOverride().parseOptions(argv);
-  return cmd;
-}
-
 describe('sig train cgan defaults', () => {
   const cgan = (argv: string[]) => {
-    const cmd = command(registerTrainCgan, 'cgan', argv);
+    const cmd = subcommand(registerTrainCgan, ['train', 'cgan'], argv);
     return { model: settingsFromCommand(CganConfig.omit({ numClasses: true }), cmd, {}), train: settingsFromCommand(CganTrainConfig, cmd, {}) };
   };
 
@@ -46,7 +38,7 @@ describe('sig train cgan defaults', () => {
 
 describe('sig train realfake defaults', () => {
   const realfake = (argv: string[]) => {
-    const cmd = command(registerTrainRealFake, 'realfake', argv);
+    const cmd = subcommand(registerTrainRealFake, ['train', 'realfake'], argv);
     return { model: settingsFromCommand(RealFakeConfig, cmd, {}), train: settingsFromCommand(RealFakeTrainConfig, cmd, {}) };
   };
 

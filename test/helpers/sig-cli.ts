@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { Command } from 'commander';
 import { expect } from 'vitest';
 
 const run = promisify(execFile);
@@ -32,4 +33,17 @@ export function expectOneLineError(r: SigResult, re: RegExp): void {
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(re);
   expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+/**
+ * One `sig` subcommand in process, registered by `register` (a commands/*.ts module's) and with `argv` parsed
+ * as its options, e.g. `subcommand(registerTrainCgan, ['train', 'cgan'], ['--steps', '5'])`; read its settings
+ * with settingsFromCommand. Nothing runs.
+ */
+export function subcommand(register: (program: Command) => void, path: string[], argv: string[] = []): Command {
+  let cmd = new Command('sig').exitOverride();
+  register(cmd);
+  for (const name of path) cmd = cmd.commands.find((c) => c.name() === name)!;
+  cmd.exitOverride().parseOptions(argv);
+  return cmd;
 }

@@ -68,7 +68,7 @@ export type CganConfigInput = z.input<typeof CganConfig>;
 
 /**
  * How `sig train cgan` trains (stored in run.json beside the model config). The defaults train the committed
- * generator (7 000 steps, ~32 min on the 2-core machine for 10 writers); the reference runs were 600 steps.
+ * generator (7 000 steps, 32–36 min on the 2-core machine for 10 writers); the reference runs were 600 steps.
  */
 export const CganTrainConfig = z.object({
   steps: setting(z.number().int().min(1).default(7000), { flag: 'steps', arg: 'n', help: 'total adversarial steps (one D and one G update each)' }),
