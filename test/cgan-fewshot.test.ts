@@ -1,4 +1,4 @@
-// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, emaDecay): each builds,
+// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, emaDecay, modeSeeking): each builds,
 // trains a few steps with finite losses, resumes exactly, and does what it says.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,9 +15,9 @@ import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { buildDiscriminator } from '../apps/trainer/src/model/cgan.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
-import { createGan, loadCheckpoint, samplingGenerator, saveCheckpoint, trainAdversarial, type GanData } from '../apps/trainer/src/train/adversarial.ts';
+import { createGan, latentBatch, loadCheckpoint, samplingGenerator, saveCheckpoint, stepRng, trainAdversarial, type GanData } from '../apps/trainer/src/train/adversarial.ts';
 import { cutoutMask, diffAugment, translate } from '../apps/trainer/src/train/diff-augment.ts';
-import { discriminatorLoss, generatorLoss } from '../apps/trainer/src/train/gan-losses.ts';
+import { discriminatorLoss, generatorLoss, modeSeekingLoss } from '../apps/trainer/src/train/gan-losses.ts';
 import { updateEma } from '../apps/trainer/src/train/generator-ema.ts';
 
 await tf.setBackend('cpu');
@@ -67,6 +67,41 @@ describe('losses', () => {
     const d = discriminatorLoss(cfg, tf.tensor1d([0.5]), tf.tensor1d([0.5])).dataSync()[0];
     expect(d).toBeCloseTo(2 * Math.log(2), 5);
     expect(generatorLoss(cfg, tf.tensor1d([0.25])).dataSync()[0]).toBeCloseTo(Math.log(4), 5);
+  });
+});
+
+describe('mode-seeking term', () => {
+  it('1 / (mean|x₁ − x₂| / mean|z₁ − z₂| + 1e-5) over the two halves of the batch', () => {
+    // pairs (row 0, row 2) and (row 1, row 3); row 4 (an odd batch's last) takes no part
+    const gen = tf.tensor4d([0, 0, 1, 1, 0, 1, 1, 3, 9, 9], [5, 1, 2, 1]);
+    const z = tf.tensor2d([0, 0, 1, 1, 2, 0, 1, 3, 7, 7], [5, 2]);
+    const dImage = (0 + 1 + 0 + 2) / 4;
+    const dLatent = (2 + 0 + 0 + 2) / 4;
+    expect(modeSeekingLoss(gen, z, 2).dataSync()[0]).toBeCloseTo(1 / (dImage / dLatent + 1e-5), 5);
+    // identical images for different latent vectors: the term is 1e5, the mode collapse it punishes
+    const same = tf.tensor4d([1, 1, 1, 1], [4, 1, 1, 1]);
+    expect(modeSeekingLoss(same, tf.tensor2d([0, 1, 2, 3], [4, 1]), 2).dataSync()[0]).toBeCloseTo(1e5, 0);
+  });
+  it('pairs share their labels; with no pairs the batch is the reference stream', () => {
+    const labels = (t: tf.Tensor2D) => tf.argMax(t, 1).arraySync() as number[];
+    const paired = latentBatch(stepRng(1, 7), 7, 3, 50, 3);
+    const l = labels(paired.label);
+    expect(l.slice(3, 6)).toEqual(l.slice(0, 3));
+    const plain = latentBatch(stepRng(1, 7), 7, 3, 50);
+    const rng = stepRng(1, 7);
+    for (let i = 0; i < 21; i++) rng.normal();
+    expect(labels(plain.label)).toEqual(Array.from({ length: 7 }, () => rng.int(50)));
+    expect(paired.z.dataSync()).toEqual(plain.z.dataSync());
+  });
+  it('pulls two samples of one label apart: one G update with the term alone raises their distance', async () => {
+    const cfg = CganConfig.parse({ ...base, modeSeeking: 1 });
+    const s = createGan(cfg, 3);
+    const g = latentBatch(stepRng(9, 0), 8, cfg.latentDim, cfg.numClasses, 4);
+    const distance = () => tf.tidy(() => 1 / modeSeekingLoss(s.generator.apply([g.z, g.label], { training: true }) as tf.Tensor, g.z, 4).dataSync()[0]);
+    const before = distance();
+    const vars = s.generator.trainableWeights.map((w) => w.read() as tf.Variable);
+    for (let i = 0; i < 3; i++) s.optG.minimize(() => modeSeekingLoss(s.generator.apply([g.z, g.label], { training: true }) as tf.Tensor, g.z, 4), false, vars);
+    expect(distance()).toBeGreaterThan(before);
   });
 });
 
@@ -127,7 +162,7 @@ describe('generator EMA', () => {
 });
 
 describe('training with every option on', () => {
-  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.9 });
+  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.9, modeSeeking: 1 });
   it('a few steps change G, D and the average; losses finite', async () => {
     const s = createGan(all, 2);
     const [g0, d0, e0] = [flat(s.generator), flat(s.discriminator), flat(s.generatorEma!)];
@@ -162,17 +197,18 @@ describe('sig train cgan flags', () => {
   const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
-    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>']) expect(help).toContain(f);
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>', '--mode-seeking <w>']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
   it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
-    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, loss: 'bce', diffAugment: [], emaDecay: 0.99 });
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, loss: 'bce', diffAugment: [], emaDecay: 0.99, modeSeeking: 0 });
     expect(parse(['--aux-weight', '0', '--ema', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
-    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999']);
-    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999 });
+    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2']);
+    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2 });
     expect(() => parse(['--loss', 'wasserstein'])).toThrow(/^--loss: /);
     expect(() => parse(['--diff-augment', 'colour'])).toThrow(/^--diff-augment: /);
     expect(() => parse(['--ema', '1'])).toThrow(/--ema must be a number/);
+    expect(() => parse(['--mode-seeking', '-1'])).toThrow(/--mode-seeking must be a number ≥ 0/);
   });
 });
 
@@ -184,13 +220,13 @@ describe('sig train cgan run with an EMA', () => {
     await synthesizeDataset({ writers: 2, perWriter: 4, seed: 3, out: data });
     const out = join(dir, 'gan');
     await trainCganRun({
-      data, out, backend: 'wasm', model: { genFilters: 8, discFilters: 4, emaDecay: 0.5, loss: 'hinge', discCondition: 'projection' },
+      data, out, backend: 'wasm', model: { genFilters: 8, discFilters: 4, emaDecay: 0.5, loss: 'hinge', discCondition: 'projection', modeSeeking: 1 },
       train: { steps: 2, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0, gridLabels: 2 },
     });
     const saved = flat(await loadModel(join(out, 'model', 'generator')));
     expect(saved).toEqual(flat(await loadModel(join(out, 'checkpoint', 'generator-ema'))));
     expect(saved).not.toEqual(flat(await loadModel(join(out, 'checkpoint', 'generator'))));
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
-    expect(run.config).toMatchObject({ emaDecay: 0.5, loss: 'hinge', discCondition: 'projection', auxWeight: 1, diffAugment: [] });
+    expect(run.config).toMatchObject({ emaDecay: 0.5, loss: 'hinge', discCondition: 'projection', auxWeight: 1, diffAugment: [], modeSeeking: 1 });
   });
 });

@@ -11,7 +11,7 @@ import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
 import { diffAugment } from './diff-augment.ts';
-import { classLoss, discriminatorLoss, generatorLoss } from './gan-losses.ts';
+import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from './gan-losses.ts';
 import { copyWeights, updateEma } from './generator-ema.ts';
 
 /** Real training images in the generator's space ([-1, 1], paper -1), NHWC with one channel. */
@@ -86,12 +86,18 @@ export function samplingGenerator(state: GanState): tfl.LayersModel {
   return state.generatorEma ?? state.generator;
 }
 
-/** `count` latent vectors (standard normal) and uniformly drawn one-hot labels. */
-function latentBatch(rng: Rng, count: number, latentDim: number, numClasses: number): { z: tf.Tensor2D; label: tf.Tensor2D } {
+/**
+ * `count` latent vectors (standard normal) and uniformly drawn one-hot labels. With `pairs` > 0 the rows
+ * pairs…2·pairs−1 repeat the labels of rows 0…pairs−1 (the mode-seeking term compares them); the labels are drawn
+ * after the latent vectors either way, so `pairs` = 0 is the reference stream.
+ */
+export function latentBatch(rng: Rng, count: number, latentDim: number, numClasses: number, pairs = 0): { z: tf.Tensor2D; label: tf.Tensor2D } {
   const z = new Float32Array(count * latentDim);
   for (let i = 0; i < z.length; i++) z[i] = rng.normal();
   const oh = new Float32Array(count * numClasses);
-  for (let i = 0; i < count; i++) oh[i * numClasses + rng.int(numClasses)] = 1;
+  const labels: number[] = [];
+  for (let i = 0; i < count; i++) labels.push(i >= pairs && i < 2 * pairs ? labels[i - pairs] : rng.int(numClasses));
+  labels.forEach((c, i) => (oh[i * numClasses + c] = 1));
   return { z: tf.tensor2d(z, [count, latentDim]), label: tf.tensor2d(oh, [count, numClasses]) };
 }
 
@@ -136,13 +142,17 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     )!;
 
     // 2. Generator: make D call fresh samples real (and, with the auxiliary classifier, of the label asked for).
-    const g = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
+    // With the mode-seeking term the batch is pairs of latent vectors sharing a label.
+    const pairs = cfg.modeSeeking > 0 ? Math.floor(batchSize / 2) : 0;
+    const g = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses, pairs);
     const gLoss = state.optG.minimize(
       () => {
-        const gen = augment(G.apply([g.z, g.label], { training: true }) as tf.Tensor4D);
-        const q = discriminate(D, gen, g.label);
-        const adversarial = generatorLoss(cfg, q.score);
-        return (q.logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(q.logits, g.label))) : adversarial) as tf.Scalar;
+        const drawn = G.apply([g.z, g.label], { training: true }) as tf.Tensor4D;
+        const q = discriminate(D, augment(drawn), g.label);
+        let loss = generatorLoss(cfg, q.score);
+        if (q.logits) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(q.logits, g.label)));
+        if (pairs > 0) loss = tf.add(loss, tf.mul(cfg.modeSeeking, modeSeekingLoss(drawn, g.z, pairs)));
+        return loss;
       },
       true,
       trainableVars(G),

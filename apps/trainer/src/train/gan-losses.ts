@@ -27,3 +27,15 @@ export function discriminatorLoss(cfg: CganConfig, real: tf.Tensor, fake: tf.Ten
 export function generatorLoss(cfg: CganConfig, fake: tf.Tensor): tf.Scalar {
   return cfg.loss === 'hinge' ? (tf.neg(tf.mean(fake)) as tf.Scalar) : bce(fake, 1);
 }
+
+/**
+ * The mode-seeking term (Mao et al. 2019): images `gen` and latent vectors `z` whose first `pairs` rows and next
+ * `pairs` rows share labels row by row; returns 1 / (mean|x₁ − x₂| / mean|z₁ − z₂| + 1e-5), as the MSGAN
+ * reference code does (means over the whole half-batch). Small when one label's samples differ.
+ */
+export function modeSeekingLoss(gen: tf.Tensor, z: tf.Tensor, pairs: number): tf.Scalar {
+  const half = (t: tf.Tensor, k: number): tf.Tensor => tf.slice(t, [k * pairs], [pairs]);
+  const dImage = tf.mean(tf.abs(tf.sub(half(gen, 0), half(gen, 1))));
+  const dLatent = tf.mean(tf.abs(tf.sub(half(z, 0), half(z, 1))));
+  return tf.div(1, tf.add(tf.div(dImage, dLatent), 1e-5)) as tf.Scalar;
+}

@@ -60,6 +60,12 @@ export const CganConfig = z.object({
     help: 'DiffAugment for D, comma-separated: translation, cutout',
     defaultText: 'none',
   }),
+  /**
+   * Weight of the mode-seeking term (Mao et al. 2019, MSGAN): G's batch is drawn as pairs sharing a label, and G
+   * also minimises 1 / (mean|G(z₁,c) − G(z₂,c)| / mean|z₁ − z₂| + ε), so two latent vectors of one label must give
+   * different images (against one shape per label). 0 = off.
+   */
+  modeSeeking: setting(z.number().min(0).default(0), { flag: 'mode-seeking', arg: 'w', help: 'weight of the mode-seeking (MSGAN) diversity term on G; 0 = off' }),
   /** Decay of an exponential moving average of G's weights used for sampling and export; 0 = off. */
   emaDecay: setting(z.number().min(0).max(0.99999).default(0.99), { flag: 'ema', arg: 'decay', help: "moving average of G's weights for samples and the saved generator; 0 = off (the reference design)" }),
 });
