@@ -35,7 +35,7 @@ describe('sig eval cgan, tiny end to end', () => {
     });
     await writeFile(join(cls, 'run.json'), JSON.stringify(info));
 
-    const r = await evalCganRun({ run: gan, classifier: cls, data, backend: 'wasm', eval: { perLabel: 4, tstrPerLabel: 4, tstrEpochs: 1, tstrWidth: 0.05, seed: 1 } });
+    const r = await evalCganRun({ run: gan, classifier: cls, data, backend: 'wasm', eval: { perLabel: 4, tstrPerLabel: 4, tstrEpochs: 1, tstrWidth: 0.05, seed: 1, truncation: 2 } });
     const held = (RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8'))).dataset as unknown as { heldOut: string[] }).heldOut;
     expect(r.realImages).toBe(held.length);
     expect(r.generatedImages).toBe(12);
@@ -56,5 +56,6 @@ describe('sig eval cgan, tiny end to end', () => {
     const written = JSON.parse(await readFile(join(gan, 'quality.json'), 'utf8'));
     expect(written.realSource).toBe('cgan held-out split');
     expect(written.nearestTrainingGenerated).toBe(r.nearestTrainingGenerated);
+    expect(written.truncation).toBe(2);
   });
 });

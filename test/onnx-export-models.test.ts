@@ -16,7 +16,7 @@ import { saveModel } from '../apps/trainer/src/model/io.ts';
 import { exportLayersModel } from '../apps/trainer/src/export/onnx/export-layers-model.ts';
 import { readMetadata } from '../apps/trainer/src/export/onnx/serialize.ts';
 import { checkParity, PARITY_LIMITS, type InputKind } from '../apps/trainer/src/export/parity.ts';
-import { exportRun, inputKinds } from '../apps/trainer/src/export/export-run.ts';
+import { exportRun, exportRuns, inputKinds } from '../apps/trainer/src/export/export-run.ts';
 import { sha256Hex } from '../apps/trainer/src/export/manifest.ts';
 import { CheckerBatch, checkOnnxFile, randomizeWeights } from './helpers/onnx-check.ts';
 
@@ -123,7 +123,7 @@ describe('exportRun: run folder → models folder + manifest', () => {
     const rf = archs[4].build();
     randomizeWeights(rf, 3, 0.2);
     await exportRun(await makeRun('classifier', cls), models, { precisions: ['fp16', 'int8'] });
-    await exportRun(await makeRun('cgan', gen, { latentDim: 8 }), models);
+    await exportRun(await makeRun('cgan', gen, { latentDim: 8 }), models, { truncation: 1.5 });
     const out = await exportRun(await makeRun('realfake', rf, { threshold: 0.5 }), models);
     expect(out[0].parity.passed).toBe(true);
 
@@ -146,7 +146,7 @@ describe('exportRun: run folder → models folder + manifest', () => {
     expect(c.parity?.maxAbsDiff).toBeLessThanOrEqual(1e-4);
     expect(manifest.models[1]).toMatchObject({ precision: 'fp16', variantOf: 'classifier' });
     const g = manifest.models[3];
-    expect(g).toMatchObject({ kind: 'generator', latentDim: 8 });
+    expect(g).toMatchObject({ kind: 'generator', latentDim: 8, truncation: 1.5 });
     expect(g.inputs.map((i) => i.name)).toEqual(['z', 'label']);
     expect(manifest.models[4]).toMatchObject({ kind: 'realfake', threshold: 0.5 });
 
@@ -161,6 +161,8 @@ describe('exportRun: run folder → models folder + manifest', () => {
     const again = Manifest.parse(JSON.parse(await readFile(join(models, 'manifest.json'), 'utf8')));
     expect(again.models).toHaveLength(5);
     expect(again.models.find((m) => m.name === 'realfake')).toMatchObject({ kind: 'realfake', threshold: 0.7, scores: 'probabilities' });
+    // A served truncation only means something for a generator.
+    await expect(exportRuns([await makeRun('realfake', rf)], models, { truncation: 1 })).rejects.toThrow(/--truncation applies to a cgan run/);
   });
 
   it('refuses to write a model that fails parity (fp16 weights overflow) and leaves the folder untouched', async () => {

@@ -8,6 +8,8 @@ import {
   authenticity,
   classify,
   generateFloat,
+  Rng,
+  truncatedNormal,
   topK,
   type FloatImage,
   type Manifest,
@@ -18,7 +20,7 @@ import {
 } from '@sig/shared';
 import { genuineProbability } from '../packages/shared/src/pipeline/authenticity.ts';
 import { toProbabilities } from '../packages/shared/src/pipeline/classify.ts';
-import { latentVectors } from '../packages/shared/src/pipeline/generate.ts';
+import { effectiveTruncation, latentVectors } from '../packages/shared/src/pipeline/generate.ts';
 import { LABELS, makeTestModels } from './server/fixtures.ts';
 
 describe('pipeline post-processing', () => {
@@ -49,6 +51,19 @@ describe('pipeline post-processing', () => {
     expect(latentVectors(8, 3, 5)).toEqual(latentVectors(8, 3, 5));
     expect(latentVectors(8, 2, 5)).toEqual(latentVectors(8, 3, 5).slice(0, 16));
     expect(latentVectors(8, 1, 6)).not.toEqual(latentVectors(8, 1, 5));
+  });
+
+  it('truncation: every latent value within ±t, redrawn from the same stream; none (∞) = the plain normals', () => {
+    const plain = latentVectors(100, 4, 5);
+    expect(latentVectors(100, 4, 5, Infinity)).toEqual(plain);
+    expect(Math.max(...plain.map(Math.abs))).toBeGreaterThan(1);
+    const t = latentVectors(100, 4, 5, 1);
+    expect(Math.max(...t.map(Math.abs))).toBeLessThanOrEqual(1);
+    expect(t).toEqual(latentVectors(100, 4, 5, 1));
+    // the first value within the bound is kept as drawn
+    const first = plain.findIndex((v) => Math.abs(v) > 1);
+    expect(t.slice(0, first)).toEqual(plain.slice(0, first));
+    expect(() => truncatedNormal(new Rng(1), 0)).toThrow(RangeError);
   });
 });
 
@@ -88,6 +103,16 @@ describe('generator feeds', () => {
     expect(session.feeds.label.type).toBe('int64');
     expect(Array.from(session.feeds.label.data as BigInt64Array)).toEqual([2n, 2n]);
     await expect(generateFloat(ctx, generatorEntry({ name: 'label', shape: ['batch', 3], type: 'float32' }), { label: 'zz', count: 1, seed: 1 })).rejects.toBeInstanceOf(UserError);
+  });
+  it("the manifest's truncation is the default; a request's own (or null: none) overrides it", async () => {
+    const session = new RecordingGenerator();
+    const ctx = { session, Tensor: ort.Tensor };
+    const entry = { ...generatorEntry({ name: 'label', shape: ['batch', 3], type: 'float32' }), truncation: 0.5 };
+    expect([effectiveTruncation(entry, {}), effectiveTruncation(entry, { truncation: 2 }), effectiveTruncation(entry, { truncation: null })]).toEqual([0.5, 2, Infinity]);
+    await generateFloat(ctx, entry, { label: 'a', count: 2, seed: 9 });
+    expect(session.feeds.z.data).toEqual(latentVectors(3, 2, 9, 0.5));
+    await generateFloat(ctx, entry, { label: 'a', count: 2, seed: 9, truncation: null });
+    expect(session.feeds.z.data).toEqual(latentVectors(3, 2, 9));
   });
 });
 

@@ -40,6 +40,10 @@ describe('real/fake detector inputs: one range, one pipeline', () => {
     const real = [await encodePng(strokeImage())];
     const g = buildGenerator({ numClasses: 2, latentDim: 8, genFilters: 16 }, 3);
     const fake = (await generatedPngs(g, { numClasses: 2, latentDim: 8, size: 64, perLabel: 2, seed: 1 })).pngs;
+    // a truncation draws other latent vectors from the same seed (sig eval cgan --truncation)
+    const truncated = (await generatedPngs(g, { numClasses: 2, latentDim: 8, size: 64, perLabel: 2, seed: 1, truncation: 0.5 })).pngs;
+    expect(truncated.map((p) => Buffer.from(p).toString('base64'))).not.toEqual(fake.map((p) => Buffer.from(p).toString('base64')));
+    expect((await generatedPngs(g, { numClasses: 2, latentDim: 8, size: 64, perLabel: 2, seed: 1, truncation: Infinity })).pngs).toEqual(fake);
     // The generator's raw output is tanh ([-1, 1]); the detector must never see that space directly.
     const set = await detectorSet(real, fake, pre);
     const px = 64 * 64;

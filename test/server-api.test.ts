@@ -151,6 +151,17 @@ describe('server: generation', () => {
     expect(again.images.map((i) => i.png)).toEqual(a.images.map((i) => i.png));
   });
 
+  it("truncation: latent values within ±t give other images, said in the response; 'none' = the model's default here (it has none)", async () => {
+    const plain = GenerateResponse.parse((await postJson(`${server.url}/v1/generate`, { id: '102', count: 2, seed: 7 })).json);
+    expect(plain.truncation).toBeNull();
+    const t = GenerateResponse.parse((await postJson(`${server.url}/v1/generate`, { id: '102', count: 2, seed: 7, truncation: 0.5 })).json);
+    expect(t.truncation).toBe(0.5);
+    expect(t.images[0].png).not.toBe(plain.images[0].png);
+    const none = GenerateResponse.parse((await postJson(`${server.url}/v1/generate`, { id: '102', count: 2, seed: 7, truncation: 'none' })).json);
+    expect(none.truncation).toBeNull();
+    expect(none.images.map((i) => i.png)).toEqual(plain.images.map((i) => i.png));
+  });
+
   it('images within one response differ (each has its own latent vector)', async () => {
     const r = (await postJson(`${server.url}/v1/generate`, { id: '101', count: 2, seed: 1 })).json;
     expect(r.images[0].png).not.toBe(r.images[1].png);

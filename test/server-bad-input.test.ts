@@ -72,6 +72,8 @@ const cases: Case[] = [
   ['generate count 0', 400, () => postJson(url('/v1/generate'), { id: '101', count: 0, seed: 1 }), /count/],
   ['generate count 17', 400, () => postJson(url('/v1/generate'), { id: '101', count: 17, seed: 1 }), /count/],
   ['generate a fractional seed', 400, () => postJson(url('/v1/generate'), { id: '101', seed: 1.5 }), /seed/],
+  ['generate with truncation 0.1', 400, () => postJson(url('/v1/generate'), { id: '101', seed: 1, truncation: 0.1 }), /truncation/],
+  ['generate with truncation "all"', 400, () => postJson(url('/v1/generate'), { id: '101', seed: 1, truncation: 'all' }), /truncation/],
   ['generate with multipart', 415, () => fetch(url('/v1/generate'), { method: 'POST', body: new FormData() }).then(async (r) => ({ status: r.status, json: await r.json() }))],
   ['multipart without an image part', 400, () => multipart({ topK: '3' }), /image/],
   ['multipart topK that is not a number', 400, () => multipart({ image: new Blob([new Uint8Array(png)]), topK: 'many' }), /topK/],

@@ -67,12 +67,12 @@ export class SignatureService {
     return this.uc.verify(image, req);
   }
 
-  /** Conditional generation: PNGs, the same bytes for the same model, ID, count and seed (drawn when not given). */
+  /** Conditional generation: PNGs, the same bytes for the same model, ID, count, seed (drawn when not given) and truncation. */
   async generate(req: GenerateRequest): Promise<GenerateResponse> {
     const out = await this.uc.generate(req);
     const images = await Promise.all(
       out.images.map(async (g) => ({ png: Buffer.from(await encodePng(g)).toString('base64'), width: g.width, height: g.height })),
     );
-    return { model: out.model, id: req.id, seed: out.seed, images, answeredBy: out.answeredBy };
+    return { model: out.model, id: req.id, seed: out.seed, truncation: out.truncation, images, answeredBy: out.answeredBy };
   }
 }

@@ -62,10 +62,21 @@ export class Rng {
   }
 }
 
-/** `n` standard-normal values from `seed` (latent vectors for the generator). */
-export function normalVector(n: number, seed: number): Float32Array {
+/**
+ * A standard normal drawn again while it lies beyond ±`truncation` (BigGAN's truncation trick for latent
+ * vectors: typical samples, less variety). An infinite truncation is `rng.normal()` itself, the same stream.
+ */
+export function truncatedNormal(rng: Rng, truncation = Infinity): number {
+  if (!(truncation > 0)) throw new RangeError(`truncation must be > 0 (got ${truncation})`);
+  let v = rng.normal();
+  while (Math.abs(v) > truncation) v = rng.normal();
+  return v;
+}
+
+/** `n` standard-normal values from `seed` (latent vectors for the generator), each within ±`truncation`. */
+export function normalVector(n: number, seed: number, truncation = Infinity): Float32Array {
   const rng = new Rng(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.normal();
+  for (let i = 0; i < n; i++) out[i] = truncatedNormal(rng, truncation);
   return out;
 }

@@ -32,21 +32,29 @@ export function register(program: Command): void {
     const gen = await loadServedModel(o.models, 'generator');
     const files = (await Promise.all(o.real.map((d) => loadFolderDataset(d)))).flatMap((ix) => ix.items.map((it) => it.path));
     const genuine = await servedGenuineProbabilities(det, await Promise.all(files.map(async (f) => new Uint8Array(await readFile(f)))));
-    const fakes = await servedGenuineProbabilities(det, await servedGeneratorPngs(gen, { perLabel, seedBase }));
     const t = genuine.threshold;
+    const seeds = `${seedBase}…${seedBase + Math.ceil(perLabel / 8) * gen.entry.labels.length - 1}`;
+    // As served (a request without a truncation: the manifest's default), and untruncated when that differs.
+    const served = gen.entry.truncation ?? null;
+    const judged = async (truncation: number | null) => {
+      const p = (await servedGenuineProbabilities(det, await servedGeneratorPngs(gen, { perLabel, seedBase, truncation }))).pGenuine;
+      const caught = p.filter((x) => x < t).length;
+      return { truncation, images: p.length, caught, rate: caught / p.length, seeds, pGenuine: p };
+    };
+    const generated = [await judged(served), ...(served === null ? [] : [await judged(null)])];
     const genuineAsGenerated = genuine.pGenuine.filter((p) => p < t).length;
-    const caught = fakes.pGenuine.filter((p) => p < t).length;
     const result = {
       detector: det.entry.name,
       generator: gen.entry.name,
       threshold: t,
       genuine: { images: files.length, judgedGenerated: genuineAsGenerated, rate: genuineAsGenerated / files.length },
-      generated: { images: fakes.pGenuine.length, caught, rate: caught / fakes.pGenuine.length, seeds: `${seedBase}…${seedBase + Math.ceil(perLabel / 8) * gen.entry.labels.length - 1}` },
+      generated: generated.map(({ pGenuine: _, ...g }) => g),
     };
+    const caughtText = generated.map((g) => `${g.caught}/${g.images} (${(100 * g.rate).toFixed(1)} %${g.truncation === null ? (served === null ? '' : ', untruncated') : `, truncation ${g.truncation}`})`);
     console.log(
       `${det.entry.name} (threshold ${t.toFixed(3)}): genuine judged generated ${genuineAsGenerated}/${files.length} (${(100 * result.genuine.rate).toFixed(1)} %); ` +
-        `${gen.entry.name} samples caught ${caught}/${fakes.pGenuine.length} (${(100 * result.generated.rate).toFixed(1)} %)`,
+        `${gen.entry.name} samples caught ${caughtText.join(', ')}`,
     );
-    if (o.out) await writeFile(o.out, JSON.stringify({ ...result, files, pGenuine: { genuine: genuine.pGenuine, generated: fakes.pGenuine } }, null, 2));
+    if (o.out) await writeFile(o.out, JSON.stringify({ ...result, files, pGenuine: { genuine: genuine.pGenuine, generated: generated.map((g) => g.pGenuine) } }, null, 2));
   });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { setting, UserError } from '@sig/shared';
+import { GENERATE_MIN_TRUNCATION, setting, UserError } from '@sig/shared';
 import { z } from 'zod';
 import { BackendSettings } from '../backend/backend-setting.ts';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
@@ -13,6 +13,12 @@ export const ExportSettings = z.object({
   name: setting(z.string().min(1).optional(), { flag: 'name', arg: 'name', help: 'manifest name for the model (one run only)' }),
   version: setting(z.string().min(1).optional(), { flag: 'version', arg: 'version', help: 'version recorded in the manifest', defaultText: 'the run date' }),
   realSamples: setting(z.number().int().min(0).default(16), { flag: 'real-samples', arg: 'n', help: 'real dataset images in the parity check' }),
+  truncation: setting(z.number().min(GENERATE_MIN_TRUNCATION).max(10).optional(), {
+    flag: 'truncation',
+    arg: 't',
+    help: "generator: served latent truncation (values beyond ±t drawn again), recorded in the manifest",
+    defaultText: 'none',
+  }),
 });
 
 /** `sig export`: run folders → ONNX files and models/manifest.json, each checked against TF.js first. */
@@ -36,6 +42,7 @@ export function register(program: Command): void {
       name: o.name,
       version: o.version,
       realSamples: o.realSamples,
+      truncation: o.truncation,
       log: (line) => console.log(line),
     });
     console.log(`wrote ${done.length} model(s) and ${o.out}/manifest.json`);

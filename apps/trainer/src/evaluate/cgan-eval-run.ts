@@ -34,7 +34,7 @@ export interface CganEvalOptions {
 /** Runs the four measurements and writes them as JSON; returns them. */
 export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const started = Date.now();
-  const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, seed } = CganEvalConfig.parse(opts.eval ?? {});
+  const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, seed, truncation } = CganEvalConfig.parse(opts.eval ?? {});
   const readRun = async (dir: string, kind: string) => {
     const info = RunInfo.parse(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')));
     if (info.kind !== kind) throw new UserError(`${dir} is a '${info.kind}' run, not a ${kind} run`);
@@ -68,7 +68,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
 
   // Generated samples, rendered to PNG and preprocessed like the real files (one pipeline).
   const generator = await loadModel(join(ganDir, 'model', 'generator'));
-  const genOpts = { numClasses: gan.labels.length, latentDim: gan.latentDim ?? 100, size: gan.preprocess.width };
+  const genOpts = { numClasses: gan.labels.length, latentDim: gan.latentDim ?? 100, size: gan.preprocess.width, truncation };
   const sharedK = new Set(shared.map((m) => m.k));
   const keep = (g: { pngs: Uint8Array[]; labels: number[] }) => {
     const idx = g.labels.map((_, i) => i).filter((i) => sharedK.has(g.labels[i]));
@@ -151,6 +151,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
     realImages: realY.length,
     generatedImages: evalGen.y.length,
     tstrTrainImages: tstrGen.y.length,
+    truncation: truncation ?? null,
     embeddingDim: d,
     seconds,
   };

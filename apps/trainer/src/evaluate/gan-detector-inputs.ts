@@ -5,7 +5,7 @@
 import { preprocess, type FloatImage, type PreprocessConfig } from '@sig/shared';
 import { decodeImage } from '@sig/shared/node/image-io.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { Rng } from '@sig/shared';
+import { Rng, truncatedNormal } from '@sig/shared';
 import { generate } from '../train/adversarial.ts';
 import { generatedToPngs } from './gan-samples.ts';
 
@@ -40,7 +40,7 @@ export async function detectorSet(genuine: Uint8Array[], generated: Uint8Array[]
  */
 export async function generatedPngs(
   generator: tfl.LayersModel,
-  opts: { numClasses: number; latentDim: number; size: number; perLabel: number; seed: number; batch?: number },
+  opts: { numClasses: number; latentDim: number; size: number; perLabel: number; seed: number; batch?: number; truncation?: number },
 ): Promise<{ pngs: Uint8Array[]; labels: number[] }> {
   const rng = new Rng(opts.seed);
   const labels = Array.from({ length: opts.numClasses * opts.perLabel }, (_, i) => i % opts.numClasses);
@@ -49,7 +49,7 @@ export async function generatedPngs(
   for (let i = 0; i < labels.length; i += batch) {
     const lb = labels.slice(i, i + batch);
     const z = new Float32Array(lb.length * opts.latentDim);
-    for (let k = 0; k < z.length; k++) z[k] = rng.normal();
+    for (let k = 0; k < z.length; k++) z[k] = truncatedNormal(rng, opts.truncation);
     const imgs = await generate(generator, z, lb, opts.latentDim, opts.numClasses);
     pngs.push(...(await generatedToPngs(imgs, lb.length, opts.size, 'minus-one-one')));
   }

@@ -32,16 +32,20 @@ export async function loadServedModel<K extends ModelKind>(modelsDir: string, ki
 
 /**
  * `perLabel` PNGs per label from the generator, exactly the bytes `POST /v1/generate` returns for seeds
- * `seedBase`, `seedBase + 1`, ... (one seed per label and request of `count` images).
+ * `seedBase`, `seedBase + 1`, ... (one seed per label and request of `count` images) and `truncation` (absent:
+ * the manifest's default, as a request without one; null: none).
  */
-export async function servedGeneratorPngs(gen: ServedModel<'generator'>, opts: { perLabel: number; seedBase: number; count?: number }): Promise<Uint8Array[]> {
+export async function servedGeneratorPngs(
+  gen: ServedModel<'generator'>,
+  opts: { perLabel: number; seedBase: number; count?: number; truncation?: number | null },
+): Promise<Uint8Array[]> {
   const count = Math.min(16, opts.count ?? 8);
   const out: Uint8Array[] = [];
   let seed = opts.seedBase;
   for (const label of gen.entry.labels) {
     for (let done = 0; done < opts.perLabel; done += count) {
       const n = Math.min(count, opts.perLabel - done);
-      const imgs = await generate({ session: gen.session, Tensor: ort.Tensor }, gen.entry, { label, count: n, seed: seed++ });
+      const imgs = await generate({ session: gen.session, Tensor: ort.Tensor }, gen.entry, { label, count: n, seed: seed++, truncation: opts.truncation });
       for (const img of imgs) out.push(await encodePng(img));
     }
   }

@@ -17,12 +17,15 @@ async function post(url: string, body: unknown): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
-/** `perId` samples of `id` from the server at `baseUrl` (seeds seed, seed+1, … for 16 at a time), each classified. */
-export async function servedIdAgreement(baseUrl: string, id: string, perId: number, seed: number): Promise<IdAgreement> {
+/**
+ * `perId` samples of `id` from the server at `baseUrl` (seeds seed, seed+1, … for 16 at a time), each classified.
+ * `truncation` goes into the request (absent: the served default).
+ */
+export async function servedIdAgreement(baseUrl: string, id: string, perId: number, seed: number, truncation?: number | 'none'): Promise<IdAgreement> {
   const images: { png: string }[] = [];
   // /v1/generate draws at most 16 per request: consecutive seeds for more.
   for (let k = 0; images.length < perId; k++) {
-    const res = await post(`${baseUrl}/v1/generate`, { id, count: Math.min(16, perId - images.length), seed: seed + k });
+    const res = await post(`${baseUrl}/v1/generate`, { id, count: Math.min(16, perId - images.length), seed: seed + k, truncation });
     if (!res.ok) throw new Error(`/v1/generate ${id}: ${res.status} ${await res.text()}`);
     images.push(...GenerateResponse.parse(await res.json()).images);
   }

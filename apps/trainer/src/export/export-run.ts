@@ -26,6 +26,8 @@ export interface ExportRunOptions {
   version?: string;
   /** Real images from the run's dataset used in the parity check (default 16; 0 = random inputs only). */
   realSamples?: number;
+  /** A generator's served latent truncation, recorded in its manifest entry (default: none). */
+  truncation?: number;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -93,14 +95,14 @@ export function outputScores(model: tfl.LayersModel): OutputScores {
 }
 
 /** The fields only one kind of entry has, as recorded from the run and the model. */
-function kindFields(run: RunInfo, model: tfl.LayersModel, modelDir: string) {
+function kindFields(run: RunInfo, model: tfl.LayersModel, modelDir: string, truncation?: number) {
   if (run.kind === 'cgan') {
     if (!run.latentDim) throw new UserError(`${modelDir}: a generator run needs latentDim in run.json`);
     const names = model.inputs.map((t) => t.sourceLayer.name);
     for (const n of Object.values(GENERATOR_INPUTS)) {
       if (!names.includes(n)) throw new UserError(`${modelDir}: the generator has no input '${n}' (inputs: ${names.join(', ')})`);
     }
-    return { kind: 'generator' as const, latentDim: run.latentDim, latentInput: GENERATOR_INPUTS.latent, labelInput: GENERATOR_INPUTS.label };
+    return { kind: 'generator' as const, latentDim: run.latentDim, latentInput: GENERATOR_INPUTS.latent, labelInput: GENERATOR_INPUTS.label, ...(truncation ? { truncation } : {}) };
   }
   if (run.kind === 'realfake') return { kind: 'realfake' as const, scores: outputScores(model), threshold: run.threshold };
   if (run.kind === 'embedding') {
@@ -129,7 +131,7 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
   const model = await loadModel(modelDir);
   const name = opts.name ?? modelName(run);
   const kind = MODEL_KIND[run.kind];
-  const specific = kindFields(run, model, modelDir);
+  const specific = kindFields(run, model, modelDir, opts.truncation);
   const metrics = await readMetrics(runDir, run);
   const version = opts.version ?? run.createdAt.replace(/[^0-9]/g, '').slice(0, 14);
   const { description, demo } = await describeTraining(run);
@@ -221,6 +223,10 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
 /** Exports several run folders into one models folder (in order); returns every written model. */
 export async function exportRuns(runDirs: string[], modelsDir: string, opts: ExportRunOptions = {}): Promise<ExportedModel[]> {
   if (opts.name && runDirs.length > 1) throw new UserError('--name applies to one run only');
+  if (opts.truncation !== undefined) {
+    const kinds = await Promise.all(runDirs.map(async (d) => (await readRunInfo(d)).kind));
+    if (!kinds.includes('cgan')) throw new UserError('--truncation applies to a cgan run (the generator); none of the runs is one');
+  }
   const out: ExportedModel[] = [];
   for (const dir of runDirs) out.push(...(await exportRun(dir, modelsDir, opts)));
   return out;

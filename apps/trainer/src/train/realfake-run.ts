@@ -81,8 +81,10 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
     const gen = await loadServedModel(genRun, 'generator');
     generatorLabels = gen.entry.labels;
     const k = generatorLabels.length;
-    fakeTrain.push(...(await servedGeneratorPngs(gen, { perLabel: Math.max(1, Math.ceil((fakes * realTrain.length) / k)), seedBase: seed * 100_000 })));
-    fakeTest = await servedGeneratorPngs(gen, { perLabel: Math.max(1, Math.ceil(realTest.length / k)), seedBase: seed * 100_000 + 50_000 });
+    // Untruncated latent vectors: the detector learns the generator's whole output, not only the typical
+    // samples a served truncation default draws (a request may ask for 'none').
+    fakeTrain.push(...(await servedGeneratorPngs(gen, { perLabel: Math.max(1, Math.ceil((fakes * realTrain.length) / k)), seedBase: seed * 100_000, truncation: null })));
+    fakeTest = await servedGeneratorPngs(gen, { perLabel: Math.max(1, Math.ceil(realTest.length / k)), seedBase: seed * 100_000 + 50_000, truncation: null });
     await gen.session.release();
   } else {
     const info = ganInfo!;

@@ -11,6 +11,14 @@ export interface GenerateParams {
   label: string;
   count: number;
   seed: number;
+  /** Latent values beyond ±truncation are drawn again; `null` = none; absent = the manifest entry's (if any). */
+  truncation?: number | null;
+}
+
+/** The truncation a request draws with: its own, else the manifest entry's, else none (Infinity). */
+export function effectiveTruncation(entry: GeneratorEntry, req: Pick<GenerateParams, 'truncation'>): number {
+  const t = req.truncation === undefined ? entry.truncation : req.truncation;
+  return t ?? Infinity;
 }
 
 /** The generator's two inputs, by the names its manifest entry records. */
@@ -38,11 +46,12 @@ function labelTensor(spec: TensorSpec, index: number, count: number, classes: nu
 }
 
 /**
- * The latent vectors for a request: `count × latentDim` standard normals from the shared seeded Rng, so one
- * seed gives the same z (hence the same images) in Node and the browser; image i uses the i-th row.
+ * The latent vectors for a request: `count × latentDim` standard normals from the shared seeded Rng, each within
+ * ±`truncation`, so one seed gives the same z (hence the same images) in Node and the browser; image i uses the
+ * i-th row.
  */
-export function latentVectors(latentDim: number, count: number, seed: number): Float32Array {
-  return normalVector(latentDim * count, seed);
+export function latentVectors(latentDim: number, count: number, seed: number, truncation = Infinity): Float32Array {
+  return normalVector(latentDim * count, seed, truncation);
 }
 
 /**
@@ -57,7 +66,7 @@ export async function generateFloat(ctx: PipelineContext, entry: GeneratorEntry,
   const latentDim = entry.latentDim;
   if (rowSize(latent) !== latentDim) throw new Error(`${entry.name}: input ${latent.name} holds ${rowSize(latent)} values per image, latentDim is ${latentDim}`);
   const feeds = {
-    [latent.name]: new ctx.Tensor('float32', latentVectors(latentDim, req.count, req.seed), batchDims(latent, req.count)),
+    [latent.name]: new ctx.Tensor('float32', latentVectors(latentDim, req.count, req.seed, effectiveTruncation(entry, req)), batchDims(latent, req.count)),
     [label.name]: labelTensor(label, index, req.count, entry.labels.length, ctx.Tensor),
   };
   const out = await ctx.session.run(feeds);

@@ -96,6 +96,8 @@ export type VerifyResponse = z.infer<typeof VerifyResponse>;
 
 /** Most images one generate request may ask for. */
 export const GENERATE_MAX_COUNT = 16;
+/** Smallest latent truncation a request may ask for (below it most draws would be rejected). */
+export const GENERATE_MIN_TRUNCATION = 0.25;
 /** Largest seed (the seeded RNG takes 31 bits). */
 export const GENERATE_MAX_SEED = 2 ** 31 - 1;
 
@@ -109,6 +111,10 @@ export const GenerateRequest = z.object({
     .max(GENERATE_MAX_SEED)
     .optional()
     .describe('Same seed, ID and count → the same PNG bytes; without one the server draws a seed and returns it'),
+  truncation: z
+    .union([z.number().min(GENERATE_MIN_TRUNCATION).max(10), z.literal('none')])
+    .optional()
+    .describe("Latent values beyond ±truncation are drawn again: more typical signatures, less variety; 'none' draws plain normals; without it, the model's default (GET /v1/models)"),
   model: ModelName.optional(),
 });
 export type GenerateRequest = z.infer<typeof GenerateRequest>;
@@ -123,6 +129,7 @@ export const GenerateResponse = z.object({
   model: z.string(),
   id: StudentId,
   seed: z.number().int().describe('The seed used (the one asked for, or the one drawn)'),
+  truncation: z.number().nullable().describe('The latent truncation used (null: none)'),
   images: z.array(GeneratedImage),
   answeredBy,
 });

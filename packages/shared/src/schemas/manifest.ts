@@ -117,6 +117,12 @@ export const GeneratorEntry = EntryBase.extend({
   latentDim: z.number().int().positive(),
   latentInput: z.string().min(1).default('z'),
   labelInput: z.string().min(1).default('label'),
+  /**
+   * Served sampling default: latent values beyond ±truncation are drawn again (truncation trick), fewer
+   * off-student samples for less variety (docs/evaluation-gan.md measures both). Absent: plain normals.
+   * A request's own `truncation` overrides it.
+   */
+  truncation: z.number().positive().optional(),
 });
 export type GeneratorEntry = z.infer<typeof GeneratorEntry>;
 

@@ -4,7 +4,7 @@ import type { FloatImage, GrayImage } from '../image/types.ts';
 import { UserError } from '../errors.ts';
 import { authenticity } from '../pipeline/authenticity.ts';
 import { classify } from '../pipeline/classify.ts';
-import { generateFloat } from '../pipeline/generate.ts';
+import { effectiveTruncation, generateFloat } from '../pipeline/generate.ts';
 import { floatToGray } from '../preprocess/index.ts';
 import { answeredBy } from '../pipeline/answered-by.ts';
 import { GENERATE_MAX_SEED, type AnsweredBy, type AuthenticityResponse, ClassifyRequest, ClassifyResponse, GenerateRequest, VerifyRequest, VerifyResponse } from '../schemas/api.ts';
@@ -15,6 +15,8 @@ export interface GenerateOutput {
   model: string;
   id: string;
   seed: number;
+  /** The latent truncation drawn with (null: none). */
+  truncation: number | null;
   images: GrayImage[];
   answeredBy: AnsweredBy[];
   floats: FloatImage[];
@@ -72,11 +74,16 @@ export class SignatureUseCases<I> {
     };
   }
 
-  /** Conditional generation: the same model, ID, count and seed give the same pixels; without a seed one is drawn (and returned). */
-  async generate(req: Pick<GenerateRequest, 'id' | 'count' | 'model'> & { seed?: number }): Promise<GenerateOutput> {
+  /**
+   * Conditional generation: the same model, ID, count, seed and truncation give the same pixels; without a seed
+   * one is drawn (and returned); without a truncation the model's default applies ('none': plain normals).
+   */
+  async generate(req: Pick<GenerateRequest, 'id' | 'count' | 'model' | 'truncation'> & { seed?: number }): Promise<GenerateOutput> {
     const entry = pickModel(this.models, 'generator', req.model);
     const seed = req.seed ?? Math.floor(Math.random() * (GENERATE_MAX_SEED + 1));
-    const floats = await generateFloat(await this.models.context(entry), entry, { label: req.id, count: req.count, seed });
-    return { model: entry.name, id: req.id, seed, floats, images: floats.map((f) => floatToGray(f, entry.preprocess.range)), answeredBy: [answeredBy(entry)] };
+    const truncation = effectiveTruncation(entry, { truncation: req.truncation === 'none' ? null : req.truncation });
+    const floats = await generateFloat(await this.models.context(entry), entry, { label: req.id, count: req.count, seed, truncation });
+    const images = floats.map((f) => floatToGray(f, entry.preprocess.range));
+    return { model: entry.name, id: req.id, seed, truncation: Number.isFinite(truncation) ? truncation : null, floats, images, answeredBy: [answeredBy(entry)] };
   }
 }
