@@ -70,4 +70,15 @@ describe('scripts/train-default.sh', () => {
     expect(recipeFlags(line('realfake'))).toEqual([]);
     expect(line('cgan')).toMatch(/--seed 1\b/);
   });
+
+  it('exports every committed model with the version the manifest records, the generator with its served truncation', () => {
+    const exports = script.split('\n').filter((l) => l.startsWith('sig export '));
+    const exported = (run: string) => exports.find((l) => l.includes(`"$work/${run}"`))!;
+    for (const [run, name] of [['classifier', 'classifier'], ['cgan', 'generator'], ['realfake', 'realfake'], ['embedding', 'embedding']]) {
+      expect(exported(run), name).toMatch(new RegExp(`--version ${entry(name).version.replace(/\./g, '\\.')}(\\s|$)`));
+    }
+    const generator = entry('generator');
+    expect(generator.kind === 'generator' && generator.truncation).toBe(1.25);
+    expect(exported('cgan')).toMatch(/--truncation 1\.25(\s|$)/);
+  });
 });
