@@ -32,6 +32,12 @@ describe('manifest entries by kind', () => {
     expect(ModelEntry.safeParse({ ...gen, kind: 'detector', latentDim: 4 }).success).toBe(false);
   });
 
+  it("a generator's served truncation is within the range a request may ask for (a tiny one would redraw almost forever)", () => {
+    const gen = { ...common, name: 'g', kind: 'generator', file: 'g.onnx', latentDim: 4, labels: [], inputs: image, outputs: image };
+    expect(ModelEntry.parse({ ...gen, truncation: 1.25 })).toMatchObject({ truncation: 1.25 });
+    for (const t of [0, 0.01, 11]) expect(ModelEntry.safeParse({ ...gen, truncation: t }).success, String(t)).toBe(false);
+  });
+
   it('parses an embedding entry (no labels) and refuses one without thresholds', () => {
     const emb = {
       ...common, name: 'e', kind: 'embedding', file: 'e.onnx', labels: [], inputs: image,

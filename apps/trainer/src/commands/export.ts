@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { GENERATE_MIN_TRUNCATION, setting, UserError } from '@sig/shared';
+import { LatentTruncation, setting, UserError } from '@sig/shared';
 import { z } from 'zod';
 import { BackendSettings } from '../backend/backend-setting.ts';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
@@ -13,7 +13,7 @@ export const ExportSettings = z.object({
   name: setting(z.string().min(1).optional(), { flag: 'name', arg: 'name', help: 'manifest name for the model (one run only)' }),
   version: setting(z.string().min(1).optional(), { flag: 'version', arg: 'version', help: 'version recorded in the manifest', defaultText: 'the run date' }),
   realSamples: setting(z.number().int().min(0).default(16), { flag: 'real-samples', arg: 'n', help: 'real dataset images in the parity check' }),
-  truncation: setting(z.number().min(GENERATE_MIN_TRUNCATION).max(10).optional(), {
+  truncation: setting(LatentTruncation.optional(), {
     flag: 'truncation',
     arg: 't',
     help: "generator: served latent truncation (values beyond ±t drawn again), recorded in the manifest",

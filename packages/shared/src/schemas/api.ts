@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModelKind } from './manifest.ts';
+import { LatentTruncation, ModelKind } from './manifest.ts';
 
 // Request and response bodies of the inference server: the one source of types for the server's
 // handlers, its OpenAPI document (generated from these schemas) and the browser page.
@@ -96,8 +96,6 @@ export type VerifyResponse = z.infer<typeof VerifyResponse>;
 
 /** Most images one generate request may ask for. */
 export const GENERATE_MAX_COUNT = 16;
-/** Smallest latent truncation a request may ask for (below it most draws would be rejected). */
-export const GENERATE_MIN_TRUNCATION = 0.25;
 /** Largest seed (the seeded RNG takes 31 bits). */
 export const GENERATE_MAX_SEED = 2 ** 31 - 1;
 
@@ -112,7 +110,7 @@ export const GenerateRequest = z.object({
     .optional()
     .describe('Same seed, ID and count → the same PNG bytes; without one the server draws a seed and returns it'),
   truncation: z
-    .union([z.number().min(GENERATE_MIN_TRUNCATION).max(10), z.literal('none')])
+    .union([LatentTruncation, z.literal('none')])
     .optional()
     .describe("Latent values beyond ±truncation are drawn again: more typical signatures, less variety; 'none' draws plain normals; without it, the model's default (GET /v1/models)"),
   model: ModelName.optional(),

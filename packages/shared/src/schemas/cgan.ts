@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { setting } from '../settings/settings.ts';
+import { LatentTruncation } from './manifest.ts';
 
 /**
  * Conditional GAN architecture and optimiser settings (`sig train cgan`). The generator maps (z, one-hot
@@ -100,7 +101,7 @@ export const CganEvalConfig = z.object({
   tstrEpochs: setting(z.number().int().min(1).default(8), { flag: 'tstr-epochs', arg: 'n', help: 'epochs of the TSTR classifier' }),
   tstrWidth: setting(z.number().min(0.01).max(4).default(0.25), { flag: 'tstr-width', arg: 'm', help: 'width multiplier of the TSTR classifier' }),
   seed: setting(z.number().int().min(0).default(1), { flag: 'seed', arg: 'n', help: 'random seed (latent vectors, TSTR classifier)' }),
-  truncation: setting(z.number().positive().optional(), {
+  truncation: setting(LatentTruncation.optional(), {
     flag: 'truncation',
     arg: 't',
     help: 'draw the latent vectors within ±t (the truncation a models folder serves with), to measure what it costs',

@@ -108,6 +108,13 @@ export const ClassifierEntry = EntryBase.extend({
 export type ClassifierEntry = z.infer<typeof ClassifierEntry>;
 
 /**
+ * A latent truncation t (latent values beyond ±t are drawn again), wherever one is accepted: a request, the
+ * manifest's served default, `sig export` and `sig eval cgan`. Below 0.25 most draws would be rejected (and the
+ * redrawing would all but stop); beyond 10 nothing is left to truncate.
+ */
+export const LatentTruncation = z.number().min(0.25).max(10);
+
+/**
  * A conditional generator: inputs `latentInput` (latentDim standard normals per image) and `labelInput`
  * (the label, one-hot when as wide as `labels`, else its index); one image out in `preprocess.range`.
  * The input names default to the ones every exported CGAN generator has had (z, label).
@@ -122,7 +129,7 @@ export const GeneratorEntry = EntryBase.extend({
    * off-student samples for less variety (docs/evaluation-gan.md measures both). Absent: plain normals.
    * A request's own `truncation` overrides it.
    */
-  truncation: z.number().positive().optional(),
+  truncation: LatentTruncation.optional(),
 });
 export type GeneratorEntry = z.infer<typeof GeneratorEntry>;
 
