@@ -14,8 +14,8 @@ export interface ServedModel<K extends ModelKind = ModelKind> {
   session: ort.InferenceSession;
 }
 
-/** The model of `kind` named `name` (default: the fp32 entry named after the kind) from `<modelsDir>/manifest.json`. */
-export async function loadServedModel<K extends ModelKind>(modelsDir: string, kind: K, name?: string): Promise<ServedModel<K>> {
+/** The manifest entry of `kind` named `name` (default: the fp32 entry named after the kind) in `<modelsDir>/manifest.json`. */
+export async function servedEntry<K extends ModelKind>(modelsDir: string, kind: K, name?: string): Promise<EntryOfKind<K>> {
   let text: string;
   try {
     text = await readFile(join(modelsDir, 'manifest.json'), 'utf8');
@@ -25,6 +25,12 @@ export async function loadServedModel<K extends ModelKind>(modelsDir: string, ki
   const manifest = Manifest.parse(JSON.parse(text));
   const entry = manifest.models.find((m): m is EntryOfKind<K> => m.kind === kind && (name ? m.name === name : !m.variantOf));
   if (!entry) throw new UserError(`${modelsDir}/manifest.json has no ${name ?? kind} model`);
+  return entry;
+}
+
+/** The model of `kind` named `name` (default: the fp32 entry named after the kind) from `<modelsDir>/manifest.json`, with its session. */
+export async function loadServedModel<K extends ModelKind>(modelsDir: string, kind: K, name?: string): Promise<ServedModel<K>> {
+  const entry = await servedEntry(modelsDir, kind, name);
   ort.env.logLevel = 'fatal';
   const session = await ort.InferenceSession.create(join(modelsDir, entry.file), { executionProviders: ['cpu'] });
   return { entry, session };

@@ -1,8 +1,8 @@
 // How often a served generator draws the student it is asked for, checked the way a user would: POST
 // /v1/generate for an ID, then POST /v1/classify on each PNG it returns. A sample the pipeline refuses (422,
-// e.g. read as a whole form) is a miss: the user gets no answer for it. Used by
-// scripts/generator-agreement.ts (every ID, the figure in docs/evaluation-gan.md) and by
-// test/generator-committed.test.ts (a handful of IDs of the committed models).
+// e.g. read as a whole form) is a miss: the user gets no answer for it. Used by `sig eval generator` (every ID,
+// the figure in docs/evaluation-gan.md) and by test/generator-committed.test.ts (a handful of IDs of the committed
+// models).
 import { ClassifyResponse, GenerateResponse } from '@sig/shared';
 
 /** One ID's outcome: samples drawn, samples classified as that ID, and the reasons of the refused ones. */
