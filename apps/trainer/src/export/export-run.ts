@@ -2,7 +2,7 @@
 // <name>.onnx (+ <name>.fp16.onnx / <name>.int8.onnx), each parity-checked before it is written, and the
 // matching models/manifest.json entries.
 import { readFile, writeFile, mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -117,6 +117,16 @@ export function inputKinds(model: tfl.LayersModel): InputKind[] {
   return model.inputs.map((t) => (/label/i.test(t.sourceLayer.name) ? 'onehot' : t.shape.length === 4 ? 'image' : 'normal'));
 }
 
+/**
+ * A run's dataset path as the manifest records it: relative to the folder `sig export` runs in when the dataset
+ * lies inside it (run.json keeps absolute paths; a committed manifest must not carry one machine's folders).
+ */
+export function portablePath(path: string, cwd = process.cwd()): string {
+  if (!isAbsolute(path)) return path;
+  const rel = relative(cwd, path);
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel) ? rel : path;
+}
+
 /** Exports one run folder into `modelsDir` and updates its manifest; refuses (UserError) when parity fails. */
 export async function exportRun(runDir: string, modelsDir: string, opts: ExportRunOptions = {}): Promise<ExportedModel[]> {
   const log = opts.log ?? (() => {});
@@ -137,7 +147,7 @@ export async function exportRun(runDir: string, modelsDir: string, opts: ExportR
   const { description, demo } = await describeTraining(run);
   const training = {
     description,
-    dataset: run.dataset.path,
+    dataset: portablePath(run.dataset.path),
     classes: run.dataset.classes,
     samples: run.dataset.samples,
     seed: run.seed,
