@@ -3,6 +3,7 @@ import { LatentTruncation, setting, UserError } from '@sig/shared';
 import { z } from 'zod';
 import { commandGroup } from '../cli-group.ts';
 import { addSettingOptions, settingsFromCommand } from '../cli-settings.ts';
+import type { RequestTruncation } from '../evaluate/served-agreement.ts';
 
 /** `sig eval generator`'s settings. */
 export const EvalGeneratorSettings = z.object({
@@ -19,9 +20,6 @@ export const EvalGeneratorSettings = z.object({
   out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'file', help: 'also write every count as JSON' }),
 });
 
-/** What a request says about truncation: absent (the served default), 'none', or a value. */
-type RequestTruncation = number | 'none' | undefined;
-
 /** `served,none,1.25` as request truncations; anything else is a UserError naming the flag. */
 export function parseTruncations(text: string): RequestTruncation[] {
   return text.split(',').map((raw) => {
@@ -33,9 +31,6 @@ export function parseTruncations(text: string): RequestTruncation[] {
     return parsed.data;
   });
 }
-
-/** Order from least to most truncated: none (∞) first, then larger t. */
-const looseness = (t: number | null): number => t ?? Infinity;
 
 /**
  * `sig eval generator`: how often a models folder's generator draws the ID it is asked for, checked the way a
@@ -53,7 +48,7 @@ export function register(program: Command): void {
     const { writeFile } = await import('node:fs/promises');
     const { startServer } = await import('@sig/inference-server');
     const { servedEntry } = await import('../evaluate/realfake-served.ts');
-    const { servedIdAgreement } = await import('../evaluate/served-agreement.ts');
+    const { describeAgreement, generatorAgreement, leastTruncatedMeeting } = await import('../evaluate/served-agreement.ts');
     const generator = await servedEntry(o.models, 'generator');
     await servedEntry(o.models, 'classifier');
     const ids = o.ids === undefined ? generator.labels : o.ids.split(',').map((s) => s.trim());
@@ -64,25 +59,18 @@ export function register(program: Command): void {
     const runs = [];
     try {
       for (const requested of truncations) {
-        const truncation = requested === undefined ? (generator.truncation ?? null) : requested === 'none' ? null : requested;
-        const perId = [];
-        for (const id of ids) perId.push(await servedIdAgreement(server.url, id, o.perId, o.seed, requested));
-        const agreed = perId.reduce((a, r) => a + r.agreed, 0);
-        const samples = perId.reduce((a, r) => a + r.samples, 0);
-        const below = perId.filter((r) => r.agreed / r.samples < o.target).map((r) => r.id);
-        const lowest = perId.reduce((m, r) => (r.agreed / r.samples < m.agreed / m.samples ? r : m));
-        runs.push({ requested: requested ?? 'served', truncation, agreement: agreed / samples, agreed, samples, lowest: { id: lowest.id, share: lowest.agreed / lowest.samples }, below, perId });
-        const share = (n: number, d: number) => `${n}/${d} (${((100 * n) / d).toFixed(1)} %)`;
-        for (const r of perId) console.log(`  ID ${r.id}: ${share(r.agreed, r.samples)}${r.refused.length ? `; refused ${r.refused.length} (${[...new Set(r.refused)].join(', ')})` : ''}`);
-        console.log(
-          `truncation ${truncation ?? 'none'}${requested === undefined ? ' (served)' : ''}: ${share(agreed, samples)} read as the ID asked for; ` +
-            `lowest ID ${lowest.id} ${share(lowest.agreed, lowest.samples)}; ${below.length === 0 ? `every ID ≥ ${o.target}` : `below ${o.target}: ID ${below.join(', ')}`}`,
-        );
+        const r = await generatorAgreement(server.url, requested, { ids, perId: o.perId, seed: o.seed, target: o.target, servedTruncation: generator.truncation });
+        for (const p of r.perId) {
+          const refused = p.refused.length ? `; refused ${p.refused.length} (${[...new Set(p.refused)].join(', ')})` : '';
+          console.log(`  ID ${p.id}: ${p.agreed}/${p.samples} (${((100 * p.agreed) / p.samples).toFixed(1)} %)${refused}`);
+        }
+        console.log(describeAgreement(r, o.target));
+        runs.push(r);
       }
     } finally {
       await server.close();
     }
-    const meeting = runs.filter((r) => r.below.length === 0).sort((a, b) => looseness(b.truncation) - looseness(a.truncation))[0];
+    const meeting = leastTruncatedMeeting(runs);
     const verdict = meeting
       ? `least truncated setting with every ID ≥ ${o.target}: ${meeting.truncation ?? 'none'}`
       : `no measured truncation keeps every ID ≥ ${o.target}`;

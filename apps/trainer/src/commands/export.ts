@@ -19,6 +19,12 @@ export const ExportSettings = z.object({
     help: "generator: served latent truncation (values beyond ±t drawn again), recorded in the manifest",
     defaultText: 'none',
   }),
+  chooseTruncation: setting(z.boolean().default(false), {
+    flag: 'choose-truncation',
+    help:
+      "generator: serve the least latent truncation (none, 2, 1.5, 1.25, 1, 0.75) that keeps ≥ 95 % of every ID's samples read as that ID " +
+      'by the classifier in the models folder (sig eval generator, 120 per ID, seed 1), recorded in the manifest',
+  }),
 });
 
 /** `sig export`: run folders → ONNX files and models/manifest.json, each checked against TF.js first. */
@@ -35,7 +41,17 @@ export function register(program: Command): void {
     if (backend === 'webgpu') throw new UserError('sig export: --backend webgpu cannot read weights synchronously; use auto, wasm or cpu');
     const { selectBackend } = await import('../backend/select.ts');
     await selectBackend(backend, { exclude: ['webgpu'] });
-    const { exportRuns } = await import('../export/export-run.ts');
+    if (o.chooseTruncation && o.truncation !== undefined) throw new UserError('--choose-truncation and --truncation: give one of them');
+    const { exportRuns, readRunInfo } = await import('../export/export-run.ts');
+    if (o.chooseTruncation) {
+      // Checked before anything is written: a generator to judge, and a classifier to judge it with.
+      const kinds = await Promise.all(o.run.map(async (d) => (await readRunInfo(d)).kind));
+      if (!kinds.includes('cgan')) throw new UserError('--choose-truncation applies to a cgan run (the generator); none of the runs is one');
+      const { readManifest } = await import('../export/manifest.ts');
+      if (!kinds.includes('classifier') && !(await readManifest(o.out)).models.some((m) => m.kind === 'classifier')) {
+        throw new UserError(`--choose-truncation needs a classifier to judge the samples: export one into ${o.out} first, or in the same command`);
+      }
+    }
     const precisions = [...(o.fp16 ? (['fp16'] as const) : []), ...(o.int8 ? (['int8'] as const) : [])];
     const done = await exportRuns(o.run, o.out, {
       precisions,
@@ -46,5 +62,19 @@ export function register(program: Command): void {
       log: (line) => console.log(line),
     });
     console.log(`wrote ${done.length} model(s) and ${o.out}/manifest.json`);
+    if (o.chooseTruncation) {
+      const generators = done.filter((d) => d.entry.kind === 'generator' && !d.entry.variantOf);
+      if (generators.length === 0) throw new UserError('--choose-truncation applies to a cgan run (the generator); none of the runs is one');
+      const { chooseTruncation } = await import('../export/choose-truncation.ts');
+      for (const g of generators) {
+        console.log(`choosing ${g.entry.name}'s served truncation (/v1/generate, then /v1/classify with the classifier in ${o.out}):`);
+        const c = await chooseTruncation(o.out, g.entry.name, (line) => console.log(line));
+        console.log(
+          c.met
+            ? `${g.entry.name}: served with truncation ${c.truncation ?? 'none'} (every ID ≥ 95 %), recorded in ${o.out}/manifest.json`
+            : `${g.entry.name}: no candidate keeps every ID ≥ 95 %; served with ${c.truncation ?? 'none'}, whose lowest ID is highest`,
+        );
+      }
+    }
   });
 }

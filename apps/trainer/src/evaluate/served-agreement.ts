@@ -39,3 +39,67 @@ export async function servedIdAgreement(baseUrl: string, id: string, perId: numb
   }
   return { id, samples: images.length, agreed, refused };
 }
+
+/** What a request says about truncation: absent (the served default), 'none', or a value. */
+export type RequestTruncation = number | 'none' | undefined;
+
+/** Every ID's agreement at one truncation. */
+export interface TruncationAgreement {
+  /** As asked: 'served' (no truncation in the request), 'none' or the value. */
+  requested: 'served' | 'none' | number;
+  /** What the server drew with (null: untruncated). */
+  truncation: number | null;
+  agreement: number;
+  agreed: number;
+  samples: number;
+  lowest: { id: string; share: number };
+  /** IDs whose share is below the target. */
+  below: string[];
+  perId: IdAgreement[];
+}
+
+export interface GeneratorAgreementOptions {
+  ids: string[];
+  perId: number;
+  seed: number;
+  /** Share of each ID's samples that must be read as that ID. */
+  target: number;
+  /** The served default, to say what 'served' drew with. */
+  servedTruncation?: number;
+}
+
+/** Every ID of `opts.ids` at one truncation, from the server at `baseUrl`. */
+export async function generatorAgreement(baseUrl: string, requested: RequestTruncation, opts: GeneratorAgreementOptions): Promise<TruncationAgreement> {
+  const perId: IdAgreement[] = [];
+  for (const id of opts.ids) perId.push(await servedIdAgreement(baseUrl, id, opts.perId, opts.seed, requested));
+  const agreed = perId.reduce((a, r) => a + r.agreed, 0);
+  const samples = perId.reduce((a, r) => a + r.samples, 0);
+  const share = (r: IdAgreement) => r.agreed / r.samples;
+  const lowest = perId.reduce((m, r) => (share(r) < share(m) ? r : m));
+  return {
+    requested: requested ?? 'served',
+    truncation: requested === undefined ? (opts.servedTruncation ?? null) : requested === 'none' ? null : requested,
+    agreement: agreed / samples,
+    agreed,
+    samples,
+    lowest: { id: lowest.id, share: share(lowest) },
+    below: perId.filter((r) => share(r) < opts.target).map((r) => r.id),
+    perId,
+  };
+}
+
+/** The least truncated measurement (none first, then larger values) with every ID at the target, if any. */
+export function leastTruncatedMeeting(runs: TruncationAgreement[]): TruncationAgreement | undefined {
+  const looseness = (t: number | null) => t ?? Infinity;
+  return runs.filter((r) => r.below.length === 0).sort((a, b) => looseness(b.truncation) - looseness(a.truncation))[0];
+}
+
+/** One measurement as a line: overall share, the lowest ID, the IDs below the target. */
+export function describeAgreement(r: TruncationAgreement, target: number): string {
+  const pct = (n: number, d: number) => `${n}/${d} (${((100 * n) / d).toFixed(1)} %)`;
+  const low = r.perId.find((p) => p.id === r.lowest.id)!;
+  return (
+    `truncation ${r.truncation ?? 'none'}${r.requested === 'served' ? ' (served)' : ''}: ${pct(r.agreed, r.samples)} read as the ID asked for; ` +
+    `lowest ID ${low.id} ${pct(low.agreed, low.samples)}; ${r.below.length === 0 ? `every ID ≥ ${target}` : `below ${target}: ID ${r.below.join(', ')}`}`
+  );
+}
