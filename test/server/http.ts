@@ -1,4 +1,7 @@
 // Helpers for the server tests: start a server on 127.0.0.1:0 over the fixture models, make test images.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import type { ServerConfigInput } from '../../apps/inference-server/src/config.ts';
 import { startServer, type RunningServer } from '../../apps/inference-server/src/server.ts';
@@ -7,14 +10,26 @@ export interface TestServer extends RunningServer {
   logs: string[];
 }
 
-/** A server on a free loopback port (one intra-op thread: tests share the CPU). */
+/**
+ * A server on a free loopback port (one intra-op thread: tests share the CPU). Unless the test names a gallery
+ * folder or database, the gallery lives in a throwaway folder removed on close: test files run in parallel, and
+ * none of them may open the repository's data/gallery.
+ */
 export async function startTestServer(modelsDir: string, overrides: ServerConfigInput = {}): Promise<TestServer> {
   const logs: string[] = [];
+  const own = overrides.galleryDataDir === undefined && overrides.databaseUrl === undefined ? await mkdtemp(join(tmpdir(), 'test-gallery-')) : undefined;
   const s = await startServer(
-    { modelsDir, host: '127.0.0.1', port: 0, intraOpThreads: 1, interOpThreads: 1, edgeDir: '/nonexistent-edge-dir', ...overrides },
+    { modelsDir, host: '127.0.0.1', port: 0, intraOpThreads: 1, interOpThreads: 1, edgeDir: '/nonexistent-edge-dir', ...(own ? { galleryDataDir: own } : {}), ...overrides },
     { log: (level, msg) => logs.push(`${level} ${msg}`) },
   );
-  return Object.assign(s, { logs });
+  const close = s.close.bind(s);
+  return Object.assign(s, {
+    logs,
+    close: async () => {
+      await close();
+      if (own) await rm(own, { recursive: true, force: true });
+    },
+  });
 }
 
 /** A synthetic "signature": dark strokes on white paper, as PNG (or JPEG). */

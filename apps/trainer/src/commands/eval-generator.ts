@@ -46,16 +46,15 @@ export function register(program: Command): void {
     const o = settingsFromCommand(EvalGeneratorSettings, cmd);
     const truncations = parseTruncations(o.truncation);
     const { writeFile } = await import('node:fs/promises');
-    const { startServer } = await import('@sig/inference-server');
     const { servedEntry } = await import('../evaluate/realfake-served.ts');
-    const { describeAgreement, generatorAgreement, leastTruncatedMeeting } = await import('../evaluate/served-agreement.ts');
+    const { describeAgreement, generatorAgreement, leastTruncatedMeeting, startEvaluationServer } = await import('../evaluate/served-agreement.ts');
     const generator = await servedEntry(o.models, 'generator');
     await servedEntry(o.models, 'classifier');
     const ids = o.ids === undefined ? generator.labels : o.ids.split(',').map((s) => s.trim());
     const unknown = ids.filter((id) => !generator.labels.includes(id));
     if (unknown.length > 0) throw new UserError(`--ids: the generator has no ID ${unknown.join(', ')} (it draws ${generator.labels.join(', ')})`);
 
-    const server = await startServer({ modelsDir: o.models, host: '127.0.0.1', port: 0, intraOpThreads: 1, interOpThreads: 1, edgeDir: '/nonexistent-edge-dir' }, { log: () => {} });
+    const server = await startEvaluationServer(o.models);
     const runs = [];
     try {
       for (const requested of truncations) {

@@ -3,7 +3,41 @@
 // e.g. read as a whole form) is a miss: the user gets no answer for it. Used by `sig eval generator` (every ID,
 // the figure in docs/evaluation-gan.md) and by test/generator-committed.test.ts (a handful of IDs of the committed
 // models).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ClassifyResponse, GenerateResponse } from '@sig/shared';
+
+/** A server over a models folder for measuring, on a free loopback port. */
+export interface EvaluationServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The inference server over `modelsDir`, as a user would run it, but on a free loopback port with one thread and
+ * its own throwaway gallery folder: a measurement never opens (or locks) the user's enrolment database.
+ */
+export async function startEvaluationServer(modelsDir: string): Promise<EvaluationServer> {
+  const { startServer } = await import('@sig/inference-server');
+  const galleryDataDir = await mkdtemp(join(tmpdir(), 'sig-eval-gallery-'));
+  try {
+    const server = await startServer(
+      { modelsDir, host: '127.0.0.1', port: 0, intraOpThreads: 1, interOpThreads: 1, edgeDir: '/nonexistent-edge-dir', galleryDataDir },
+      { log: () => {} },
+    );
+    return {
+      url: server.url,
+      close: async () => {
+        await server.close();
+        await rm(galleryDataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(galleryDataDir, { recursive: true, force: true });
+    throw err;
+  }
+}
 
 /** One ID's outcome: samples drawn, samples classified as that ID, and the reasons of the refused ones. */
 export interface IdAgreement {

@@ -4,7 +4,7 @@
 // whose faint writers' samples are sometimes read as another ID is then served so that each ID's samples are its
 // own, without a user having to know the flag value.
 import { UserError, type GeneratorEntry, type ModelEntry } from '@sig/shared';
-import { describeAgreement, generatorAgreement, type RequestTruncation, type TruncationAgreement } from '../evaluate/served-agreement.ts';
+import { describeAgreement, generatorAgreement, startEvaluationServer, type RequestTruncation, type TruncationAgreement } from '../evaluate/served-agreement.ts';
 import { readManifest, updateManifest } from './manifest.ts';
 
 /** Tried in this order; the first that keeps every ID at the target is served. */
@@ -49,8 +49,7 @@ export async function chooseTruncation(modelsDir: string, generatorName: string,
   const generator = manifest.models.find((m): m is GeneratorEntry => m.kind === 'generator' && m.name === generatorName);
   if (!generator) throw new UserError(`${modelsDir}/manifest.json has no generator named ${generatorName}`);
   judgeFor(manifest.models, generator, modelsDir);
-  const { startServer } = await import('@sig/inference-server');
-  const server = await startServer({ modelsDir, host: '127.0.0.1', port: 0, intraOpThreads: 1, interOpThreads: 1, edgeDir: '/nonexistent-edge-dir' }, { log: () => {} });
+  const server = await startEvaluationServer(modelsDir);
   const runs: TruncationAgreement[] = [];
   try {
     for (const candidate of TRUNCATION_CANDIDATES) {
