@@ -29,7 +29,8 @@ export function register(program: Command): void {
     const { backend } = settingsFromCommand(BackendSettings, cmd);
     const r = await evalCganRun({ ...paths, backend, eval: settingsFromCommand(CganEvalConfig, cmd) });
     console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)`);
-    console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)})`);
+    const trtr = Number.isNaN(r.trtrAccuracy) ? '' : `; the same recipe trained on the real training images (TRTR): ${r.trtrAccuracy.toFixed(4)}`;
+    console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)}${trtr})`);
     console.log(`(b) label agreement of generated samples:       ${r.labelAgreement.toFixed(4)}  (classifier on real: ${r.classifierRealAccuracy.toFixed(4)})`);
     console.log(`(c) Fréchet distance (embedding, d=${r.embeddingDim}):        ${r.frechetDistance.toFixed(4)}  (real vs other real images: ${r.frechetRealVsReal.toFixed(4)})`);
     console.log(`(d) nearest same-label training image, median: ${r.nearestTrainingGenerated.toFixed(4)}  (held-out real: ${r.nearestTrainingRealHeldOut.toFixed(4)}; ≪ = near-copies)`);
