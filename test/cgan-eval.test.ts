@@ -35,7 +35,7 @@ describe('sig eval cgan, tiny end to end', () => {
     });
     await writeFile(join(cls, 'run.json'), JSON.stringify(info));
 
-    const r = await evalCganRun({ run: gan, classifier: cls, data, backend: 'wasm', eval: { perLabel: 4, tstrPerLabel: 4, tstrEpochs: 1, tstrWidth: 0.05, seed: 1, truncation: 2 } });
+    const r = await evalCganRun({ run: gan, classifier: cls, data, backend: 'wasm', eval: { perLabel: 4, tstrPerLabel: 4, tstrEpochs: 1, tstrWidth: 0.05, seed: 1, truncation: 2, tstrJudge: true } });
     const held = (RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8'))).dataset as unknown as { heldOut: string[] }).heldOut;
     expect(r.realImages).toBe(held.length);
     expect(r.generatedImages).toBe(12);
@@ -48,6 +48,12 @@ describe('sig eval cgan, tiny end to end', () => {
       expect(Math.round(count(rate, n))).toBeLessThanOrEqual(n);
     }
     expect(r.chance).toBeCloseTo(1 / 3, 12);
+    // --tstr-judge: the judge's recipe (here the schema defaults: 70 epochs of 32) for its step budget over the
+    // CGAN's real training images, whatever the number of generated images.
+    const { ClassifierTrainConfig } = await import('@sig/shared');
+    const judgeTrain = ClassifierTrainConfig.parse({});
+    expect(r.tstrJudgeRecipeSteps).toBe(judgeTrain.epochs * Math.ceil((18 - held.length) / judgeTrain.batchSize));
+    expect(Math.round(r.tstrJudgeRecipe! * r.realImages)).toBeCloseTo(r.tstrJudgeRecipe! * r.realImages, 9);
     // Two generator steps are far from the real images; the real-vs-real reference exists (there is a held-out split).
     expect(r.frechetDistance).toBeGreaterThan(0);
     expect(Number.isFinite(r.frechetRealVsReal)).toBe(true);

@@ -31,6 +31,9 @@ export function register(program: Command): void {
     console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)`);
     const trtr = Number.isNaN(r.trtrAccuracy) ? '' : `; the same recipe trained on the real training images (TRTR): ${r.trtrAccuracy.toFixed(4)}`;
     console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)}${trtr})`);
+    if (r.tstrJudgeRecipe !== null) {
+      console.log(`    with the judge's own recipe (${r.tstrJudgeRecipeSteps} steps, as it trained on real): ${r.tstrJudgeRecipe.toFixed(4)}  (the judge on real: ${r.classifierRealAccuracy.toFixed(4)})`);
+    }
     console.log(`(b) label agreement of generated samples:       ${r.labelAgreement.toFixed(4)}  (classifier on real: ${r.classifierRealAccuracy.toFixed(4)})`);
     console.log(`(c) Fréchet distance (embedding, d=${r.embeddingDim}):        ${r.frechetDistance.toFixed(4)}  (real vs other real images: ${r.frechetRealVsReal.toFixed(4)})`);
     console.log(`(d) nearest same-label training image, median: ${r.nearestTrainingGenerated.toFixed(4)}  (held-out real: ${r.nearestTrainingRealHeldOut.toFixed(4)}; ≪ = near-copies)`);

@@ -16,6 +16,7 @@ import { isClassifierFold, readClassifierFold } from './classifier-fold-run.ts';
 import { bytesToBatch, generatedPngs } from './gan-detector-inputs.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
+import { judgeRecipeTstr } from './tstr-judge.ts';
 
 /** What the measurement needs: the CGAN run, the real-data classifier, the real images and the settings. */
 export interface CganEvalOptions {
@@ -35,7 +36,7 @@ export interface CganEvalOptions {
 /** Runs the four measurements and writes them as JSON; returns them. */
 export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const started = Date.now();
-  const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, seed, truncation } = CganEvalConfig.parse(opts.eval ?? {});
+  const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, tstrJudge, seed, truncation } = CganEvalConfig.parse(opts.eval ?? {});
   const readRun = async (dir: string, kind: string) => {
     const info = RunInfo.parse(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')));
     if (info.kind !== kind) throw new UserError(`${dir} is a '${info.kind}' run, not a ${kind} run`);
@@ -153,13 +154,19 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
     model.dispose();
     return acc;
   };
-  const tstrAcc = await trainAndTest(await bytesToBatch(tstrGen.pngs, pre), tstrGen.y, tstrGen.y.length, new Rng(seed));
+  const tstrX = await bytesToBatch(tstrGen.pngs, pre);
+  const tstrAcc = await trainAndTest(tstrX, tstrGen.y, tstrGen.y.length, new Rng(seed));
   const trtrAcc = realTrain ? await trainAndTest(realTrain.x, realTrain.y, tstrGen.y.length, new Rng(seed + 1)) : NaN;
+  // (a) with the judge's own recipe, when asked (minutes on the 184 students: the judge's whole step budget).
+  const originals = realTrain?.y.length ?? Number((cls.dataset as { train?: number }).train ?? cls.dataset.samples);
+  const judged = tstrJudge ? await judgeRecipeTstr({ judge: cls, x: tstrX, y: tstrGen.y, realX, realY, originals }) : undefined;
 
   const seconds = (Date.now() - started) / 1000;
   const result = {
     tstrAccuracy: tstrAcc,
     trtrAccuracy: trtrAcc,
+    tstrJudgeRecipe: judged ? judged.accuracy : null,
+    tstrJudgeRecipeSteps: judged ? judged.steps : null,
     labelAgreement: agreement.overall,
     frechetDistance: fd,
     frechetRealVsReal: fdRealRef,
@@ -185,6 +192,9 @@ export interface CganQuality {
   tstrAccuracy: number;
   /** The TSTR recipe trained on the CGAN's real training images (NaN without a held-out split): TSTR's ceiling. */
   trtrAccuracy: number;
+  /** TSTR with the judge's own recipe and step budget (`--tstr-judge`; null when not asked). */
+  tstrJudgeRecipe: number | null;
+  tstrJudgeRecipeSteps: number | null;
   labelAgreement: number;
   frechetDistance: number;
   /** The Fréchet distance between held-out and other real images: what a perfect generator would score. */

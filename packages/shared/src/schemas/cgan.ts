@@ -100,6 +100,10 @@ export const CganEvalConfig = z.object({
   tstrPerLabel: setting(z.number().int().min(1).default(50), { flag: 'tstr-per-label', arg: 'n', help: 'generated samples per label to train the TSTR classifier on' }),
   tstrEpochs: setting(z.number().int().min(1).default(8), { flag: 'tstr-epochs', arg: 'n', help: 'epochs of the TSTR classifier' }),
   tstrWidth: setting(z.number().min(0.01).max(4).default(0.25), { flag: 'tstr-width', arg: 'm', help: 'width multiplier of the TSTR classifier' }),
+  tstrJudge: setting(z.boolean().default(false), {
+    flag: 'tstr-judge',
+    help: "also train TSTR with the judge classifier's own recipe (its model, augmentation and step budget; no rough copies) on the TSTR samples",
+  }),
   seed: setting(z.number().int().min(0).default(1), { flag: 'seed', arg: 'n', help: 'random seed (latent vectors, TSTR classifier)' }),
   truncation: setting(LatentTruncation.optional(), {
     flag: 'truncation',
