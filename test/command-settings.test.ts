@@ -45,7 +45,7 @@ describe('command settings: one schema per command', () => {
     expect(readSettings(SynthSettings, { flags: { out: 'd' } })).toEqual({ writers: 10, perWriter: 100, forgeries: 0, seed: 1, out: 'd' });
     expect(readSettings(IngestSettings, { flags: { out: 'd' } })).toEqual({ out: 'd', minConfidence: 0.25 });
     expect(readSettings(MontageSettings, { flags: { out: 'm.png' } })).toEqual({ out: 'm.png', perLabel: 8, labels: 200 });
-    expect(readSettings(ExportSettings, { flags: { run: ['r'] } })).toEqual({ run: ['r'], out: 'models', fp16: false, int8: false, realSamples: 16 });
+    expect(readSettings(ExportSettings, { flags: { run: ['r'] } })).toEqual({ run: ['r'], out: 'models', fp16: false, int8: false, realSamples: 16, chooseTruncation: false });
     expect(readSettings(EvalClassifierSettings, { flags: { data: 'd' } })).toEqual({ data: 'd', folds: 1, ensemble: 1, tta: 0 });
     expect(readSettings(EvalClassifierSettings, { flags: { data: 'd', only: '1, 3' } }).only).toEqual([1, 3]);
     expect(readSettings(EvalRealFakeSettings, { flags: { real: ['d'] } })).toEqual({ real: ['d'], models: 'models', perLabel: 50, seedBase: 1_000_000 });
