@@ -47,7 +47,7 @@ export function register(program: Command): void {
     const truncations = parseTruncations(o.truncation);
     const { writeFile } = await import('node:fs/promises');
     const { servedEntry } = await import('../evaluate/realfake-served.ts');
-    const { describeAgreement, generatorAgreement, leastTruncatedMeeting, startEvaluationServer } = await import('../evaluate/served-agreement.ts');
+    const { describeAgreement, describeId, generatorAgreement, leastTruncatedMeeting, startEvaluationServer } = await import('../evaluate/served-agreement.ts');
     const generator = await servedEntry(o.models, 'generator');
     await servedEntry(o.models, 'classifier');
     const ids = o.ids === undefined ? generator.labels : o.ids.split(',').map((s) => s.trim());
@@ -59,10 +59,7 @@ export function register(program: Command): void {
     try {
       for (const requested of truncations) {
         const r = await generatorAgreement(server.url, requested, { ids, perId: o.perId, seed: o.seed, target: o.target, servedTruncation: generator.truncation });
-        for (const p of r.perId) {
-          const refused = p.refused.length ? `; refused ${p.refused.length} (${[...new Set(p.refused)].join(', ')})` : '';
-          console.log(`  ID ${p.id}: ${p.agreed}/${p.samples} (${((100 * p.agreed) / p.samples).toFixed(1)} %)${refused}`);
-        }
+        for (const p of r.perId) console.log(`  ${describeId(p)}`);
         console.log(describeAgreement(r, o.target));
         runs.push(r);
       }

@@ -12,6 +12,7 @@ import { buildClassifier, embeddingModel } from '../model/classifier.ts';
 import { loadModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
 import { singleProcessStep } from '../train/gradient-step.ts';
+import { gatherBatch } from '../train/image-set.ts';
 import { isClassifierFold, readClassifierFold } from './classifier-fold-run.ts';
 import { bytesToBatch, generatedPngs } from './gan-detector-inputs.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
@@ -128,10 +129,10 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   // this classifier recipe, against which "0.85 like a classifier trained on real signatures" is read.
   const base = (cls.config as { model?: object }).model ?? cls.config;
   const tstrCfg = ClassifierConfig.parse({ ...base, classes: k, widthMultiplier: tstrWidth, inputHeight: pre.height, inputWidth: pre.width });
-  const px = pre.height * pre.width;
   // One step per batch of 32 in this thread, dropout seeded per step (model.fit's dropout is unseeded: four
   // identical `sig eval cgan` runs gave TSTR 0.93–0.985 before this).
   const trainAndTest = async (x: Float32Array, y: Int32Array, perEpoch: number, rng: Rng): Promise<number> => {
+    const set = { x, y, groups: Int32Array.from(y, (_, i) => i), n: y.length, height: pre.height, width: pre.width };
     const model = buildClassifier(tstrCfg, seed);
     const optimizer = tf.train.adam(1e-3);
     const trainer = singleProcessStep({ model, optimizer, cfg: tstrCfg, labelSmoothing: 0, seed });
@@ -141,12 +142,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
       const order: number[] = [];
       while (order.length < perEpoch) order.push(...rng.shuffle(Array.from({ length: y.length }, (_, i) => i)));
       order.length = perEpoch;
-      for (let b = 0; b < order.length; b += 32) {
-        const idx = order.slice(b, b + 32);
-        const xb = new Float32Array(idx.length * px);
-        idx.forEach((j, i) => xb.set(x.subarray(j * px, (j + 1) * px), i * px));
-        await trainer.step({ x: xb, y: Int32Array.from(idx, (j) => y[j]), n: idx.length }, step++);
-      }
+      for (let b = 0; b < order.length; b += 32) await trainer.step(gatherBatch(set, order.slice(b, b + 32), undefined, seed, step), step++);
     }
     const acc = accuracy(argmaxRows(await run(model, realX, realY.length), realY.length, k), realY);
     await trainer.close();

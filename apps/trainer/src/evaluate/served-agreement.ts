@@ -128,9 +128,15 @@ export function leastTruncatedMeeting(runs: TruncationAgreement[]): TruncationAg
   return runs.filter((r) => r.below.length === 0).sort((a, b) => looseness(b.truncation) - looseness(a.truncation))[0];
 }
 
+const pct = (n: number, d: number) => `${n}/${d} (${((100 * n) / d).toFixed(1)} %)`;
+
+/** One ID's outcome as a line: samples read as the ID, and why the refused ones were refused. */
+export function describeId(p: IdAgreement): string {
+  return `ID ${p.id}: ${pct(p.agreed, p.samples)}${p.refused.length ? `; refused ${p.refused.length} (${[...new Set(p.refused)].join(', ')})` : ''}`;
+}
+
 /** One measurement as a line: overall share, the lowest ID, the IDs below the target. */
 export function describeAgreement(r: TruncationAgreement, target: number): string {
-  const pct = (n: number, d: number) => `${n}/${d} (${((100 * n) / d).toFixed(1)} %)`;
   const low = r.perId.find((p) => p.id === r.lowest.id)!;
   return (
     `truncation ${r.truncation ?? 'none'}${r.requested === 'served' ? ' (served)' : ''}: ${pct(r.agreed, r.samples)} read as the ID asked for; ` +

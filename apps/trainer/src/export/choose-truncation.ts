@@ -4,7 +4,7 @@
 // whose faint writers' samples are sometimes read as another ID is then served so that each ID's samples are its
 // own, without a user having to know the flag value.
 import { UserError, type GeneratorEntry, type ModelEntry } from '@sig/shared';
-import { describeAgreement, generatorAgreement, startEvaluationServer, type RequestTruncation, type TruncationAgreement } from '../evaluate/served-agreement.ts';
+import { describeAgreement, generatorAgreement, leastTruncatedMeeting, startEvaluationServer, type RequestTruncation, type TruncationAgreement } from '../evaluate/served-agreement.ts';
 import { readManifest, updateManifest } from './manifest.ts';
 
 /** Tried in this order; the first that keeps every ID at the target is served. */
@@ -27,9 +27,7 @@ export function judgeFor(models: ModelEntry[], generator: Pick<GeneratorEntry, '
  * one whose lowest ID is highest (ties: the larger overall share).
  */
 export function pickTruncation(runs: TruncationAgreement[]): TruncationAgreement {
-  const meeting = runs.find((r) => r.below.length === 0);
-  if (meeting) return meeting;
-  return [...runs].sort((a, b) => b.lowest.share - a.lowest.share || b.agreement - a.agreement)[0]!;
+  return leastTruncatedMeeting(runs) ?? [...runs].sort((a, b) => b.lowest.share - a.lowest.share || b.agreement - a.agreement)[0]!;
 }
 
 /** The choice and every measurement made for it. */
