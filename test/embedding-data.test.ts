@@ -9,7 +9,7 @@ import { encodePng } from '@sig/shared/node/image-io.ts';
 import { loadDatasetSpec, loadFolderDataset, parseDatasetSpec, writerSelected } from '../apps/trainer/src/data/index.ts';
 import { synthesizeDataset, synthesizeForgery, synthesizeOne } from '../apps/trainer/src/data/synth/synthesize.ts';
 import { loadTrainingWriters } from '../apps/trainer/src/train/embedding-data.ts';
-import { batchPool } from '../apps/trainer/src/train/embedding.ts';
+import { batchPool } from '../apps/trainer/src/train/embedding-batches.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -21,10 +21,17 @@ export interface EmbeddingStep {
 
 /** The loss settings of a training config (margin 0 for the plain normalised softmax). */
 export function lossOptions(tc: EmbeddingTrainConfig): EmbeddingLossOptions {
-  return { scale: tc.scale, margin: tc.objective === 'cosface' ? tc.margin : 0, forgeryWeight: tc.forgeryWeight, forgeryMargin: tc.forgeryMargin };
+  return {
+    scale: tc.scale,
+    margin: tc.objective === 'cosface' ? tc.margin : 0,
+    forgeryWeight: tc.forgeryWeight,
+    forgeryMargin: tc.forgeryMargin,
+    tripletWeight: tc.tripletWeight,
+    tripletMargin: tc.tripletMargin,
+  };
 }
 
-/** This thread's or the workers' step for `trainer` (the model ending in the cosine head). */
+/** This thread's or the workers' step for `trainer` (the model whose output is [cosines | embedding]). */
 export async function embeddingStep(o: { trainer: tfl.LayersModel; optimizer: tf.Optimizer; cfg: EmbeddingConfig; tc: EmbeddingTrainConfig; workers: number }): Promise<EmbeddingStep> {
   const { cfg } = o;
   const opts = lossOptions(o.tc);
@@ -34,7 +41,7 @@ export async function embeddingStep(o: { trainer: tfl.LayersModel; optimizer: tf
     const dp = await DataParallel.create({
       model: o.trainer,
       optimizer: o.optimizer,
-      build: { module: new URL('../model/embedding.ts', import.meta.url).href, export: 'buildEmbeddingTrainer', args: [cfg, o.tc.seed], output: EMBEDDING_LAYERS.cosines },
+      build: { module: new URL('../model/embedding.ts', import.meta.url).href, export: 'buildEmbeddingTrainer', args: [cfg, o.tc.seed], output: EMBEDDING_LAYERS.training },
       loss: { module: new URL('./embedding-loss.ts', import.meta.url).href, export: 'embeddingLoss', args: [opts] },
       workers: o.workers,
     });

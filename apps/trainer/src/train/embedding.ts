@@ -1,6 +1,6 @@
 // The embedding's training loop, top to bottom: configs, model and optimizer (or a checkpoint to resume),
-// then steps over random batches of training writers' signatures and forgeries (genuine only when the forgery
-// term is off; seeded per step, so a resumed run draws what an uninterrupted one would) with a cosine learning
+// then steps over random batches of training writers' signatures and forgeries (train/embedding-batches.ts:
+// seeded per step, so a resumed run draws what an uninterrupted one would) with a cosine learning
 // rate; every `evalEvery` steps and at the end: BatchNorm statistics re-estimated, held-out writers embedded,
 // their EERs and thresholds measured, checkpoint. The saved model is image → embedding; the cosine head lives
 // only in the checkpoint.
@@ -8,16 +8,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { EmbeddingConfig, EmbeddingTrainConfig, Rng, UserError, type EmbeddingConfigInput, type EmbeddingTrainConfigInput } from '@sig/shared';
+import { EmbeddingConfig, EmbeddingTrainConfig, UserError, type EmbeddingConfigInput, type EmbeddingTrainConfigInput } from '@sig/shared';
 import { buildEmbeddingTrainer, embeddingOnly } from '../model/embedding.ts';
 import { saveModel } from '../model/io.ts';
 import { predictProbabilities } from '../evaluate/classifier-predict.ts';
 import { lineChartPng } from '../evaluate/plots.ts';
 import { calibrateThresholds, type Calibration } from '../evaluate/verification-protocol.ts';
 import { readCheckpointState, restoreCheckpoint, saveCheckpoint } from './checkpoint.ts';
+import { batchSampler } from './embedding-batches.ts';
 import { embeddingStep } from './embedding-step.ts';
 import type { WriterSet } from './embedding-data.ts';
-import { gatherBatch, mixSeed, type Augment } from './image-set.ts';
+import { gatherBatch, type Augment } from './image-set.ts';
 import { createProgress } from './progress.ts';
 import { learningRateAt, recalibrateBatchNorm } from './supervised.ts';
 
@@ -72,17 +73,6 @@ export async function embedSet(embedder: tfl.LayersModel, set: WriterSet): Promi
   return { dim: vectors.length / Math.max(1, set.n), vectors, writer: set.y, forged: set.forged, writers: set.writers };
 }
 
-/**
- * The images batches are drawn from: all of them, or only the genuine ones when the forgery term is off (weight
- * 0), since a forgery then adds nothing to the loss and would only take a place in the batch.
- */
-export function batchPool(forged: Uint8Array, forgeryWeight: number): Int32Array {
-  const all = Int32Array.from(forged.keys());
-  if (forgeryWeight > 0) return all;
-  const genuine = all.filter((i) => forged[i] === 0);
-  return genuine.length > 0 ? genuine : all;
-}
-
 /** Trains the embedding; see the file header. */
 export async function trainEmbedding(o: EmbeddingTrainOptions): Promise<EmbeddingTrainResult> {
   const ckptDir = join(o.outDir, 'checkpoint');
@@ -109,11 +99,10 @@ export async function trainEmbedding(o: EmbeddingTrainOptions): Promise<Embeddin
   const t0 = Date.now();
   const seconds0 = state.seconds;
   const startStep = state.step;
-  const pool = batchPool(set.forged, tc.forgeryWeight);
-  /** The batch of a step: uniform draws over the pool, a pure function of (seed, step). */
+  const indicesAt = batchSampler(set, { seed: tc.seed, batchSize, forgeryWeight: tc.forgeryWeight, tripletWeight: tc.tripletWeight, perWriter: tc.perWriter });
+  /** The batch of a step (train/embedding-batches.ts), a pure function of (seed, step). */
   const batchAt = (step: number) => {
-    const rng = new Rng(mixSeed(tc.seed, step, 0, 29));
-    const idx = Array.from({ length: batchSize }, () => pool[rng.int(pool.length)]);
+    const idx = indicesAt(step);
     const b = gatherBatch(set, idx, tc.augment ? o.augment : undefined, tc.seed, step);
     return { x: b.x, writer: b.y, forged: Uint8Array.from(idx, (i) => set.forged[i]), n: b.n };
   };

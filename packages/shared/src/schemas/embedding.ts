@@ -20,7 +20,7 @@ export type EmbeddingConfig = z.infer<typeof EmbeddingConfig>;
 export type EmbeddingConfigInput = z.input<typeof EmbeddingConfig>;
 
 /** Stable layer names: the exporter and the verification evaluation look them up. */
-export const EMBEDDING_LAYERS = { input: 'image', embedding: 'embedding', cosines: 'cosines' } as const;
+export const EMBEDDING_LAYERS = { input: 'image', embedding: 'embedding', cosines: 'cosines', training: 'training_output' } as const;
 
 /** How `sig train embedding` trains (stored in run.json next to the model config). */
 export const EmbeddingTrainConfig = z.object({
@@ -43,6 +43,16 @@ export const EmbeddingTrainConfig = z.object({
    */
   forgeryWeight: setting(z.number().min(0).default(0), { flag: 'forgery-weight', arg: 'w', help: 'weight of the skilled-forgery term (0: ignore forgeries)' }),
   forgeryMargin: setting(z.number().min(-1).max(1).default(0.2), { flag: 'forgery-margin', arg: 'd', help: 'cosine a forgery is pushed below, to the writer it imitates' }),
+  /**
+   * Weight of the batch-hard triplet term on the embeddings themselves (Hermans et al. 2017, soft margin): for
+   * every genuine anchor, its least similar genuine of the same writer in the batch must beat its most similar
+   * image that is not (another writer's, or a skilled forgery of its own writer) by `tripletMargin` in cosine.
+   * Batches then hold `perWriter` images of each of batch / perWriter writers (one of them a forgery of that
+   * writer when it has any). 0 = off (uniform batches, the cosine head alone).
+   */
+  tripletWeight: setting(z.number().min(0).default(0), { flag: 'triplet-weight', arg: 'w', help: 'weight of the batch-hard triplet term (0: off)' }),
+  tripletMargin: setting(z.number().min(0).max(2).default(0.2), { flag: 'triplet-margin', arg: 'm', help: 'cosine margin of the triplet term' }),
+  perWriter: setting(z.number().int().min(2).default(4), { flag: 'per-writer', arg: 'k', help: 'images per writer in a batch when the triplet term is on' }),
   /** Share of each dataset's writers held out (never trained on) for validation and threshold calibration. */
   valWriters: setting(z.number().min(0).max(0.5).default(0.1), { flag: 'val-writers', arg: 'f', help: 'share of each dataset’s writers held out when there is no --holdout' }),
   /** Genuine signatures each held-out writer enrols for validation and threshold calibration. */
