@@ -91,14 +91,58 @@ export function samplingGenerator(state: GanState): tfl.LayersModel {
  * pairs…2·pairs−1 repeat the labels of rows 0…pairs−1 (the mode-seeking term compares them); the labels are drawn
  * after the latent vectors either way, so `pairs` = 0 is the reference stream.
  */
-export function latentBatch(rng: Rng, count: number, latentDim: number, numClasses: number, pairs = 0): { z: tf.Tensor2D; label: tf.Tensor2D } {
+export function latentArrays(rng: Rng, count: number, latentDim: number, numClasses: number, pairs = 0): { z: Float32Array; label: Float32Array } {
   const z = new Float32Array(count * latentDim);
   for (let i = 0; i < z.length; i++) z[i] = rng.normal();
   const oh = new Float32Array(count * numClasses);
   const labels: number[] = [];
   for (let i = 0; i < count; i++) labels.push(i >= pairs && i < 2 * pairs ? labels[i - pairs] : rng.int(numClasses));
   labels.forEach((c, i) => (oh[i * numClasses + c] = 1));
-  return { z: tf.tensor2d(z, [count, latentDim]), label: tf.tensor2d(oh, [count, numClasses]) };
+  return { z, label: oh };
+}
+
+/** {@link latentArrays} as tensors. */
+export function latentBatch(rng: Rng, count: number, latentDim: number, numClasses: number, pairs = 0): { z: tf.Tensor2D; label: tf.Tensor2D } {
+  const { z, label } = latentArrays(rng, count, latentDim, numClasses, pairs);
+  return { z: tf.tensor2d(z, [count, latentDim]), label: tf.tensor2d(label, [count, numClasses]) };
+}
+
+/** A step's real images and one-hot labels (drawn with replacement: cheap, and deterministic from the step's stream). */
+export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses: number): { x: Float32Array; label: Float32Array } {
+  const px = data.size * data.size;
+  const x = new Float32Array(batchSize * px);
+  const label = new Float32Array(batchSize * numClasses);
+  for (let i = 0; i < batchSize; i++) {
+    const k = rng.int(data.n);
+    x.set(data.x.subarray(k * px, (k + 1) * px), i * px);
+    label[i * numClasses + data.labels[k]] = 1;
+  }
+  return { x, label };
+}
+
+/**
+ * D's objective: real images are real, generated ones are not (plus the real labels with an auxiliary classifier).
+ * Also returns the mean D outputs, for the progress line.
+ */
+export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar } {
+  const r = discriminate(D, real, realLabel);
+  const q = discriminate(D, fake, fakeLabel);
+  const adversarial = discriminatorLoss(cfg, r.score, q.score);
+  const loss = (r.logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(r.logits, realLabel))) : adversarial) as tf.Scalar;
+  return { loss, dReal: tf.mean(r.score) as tf.Scalar, dFake: tf.mean(q.score) as tf.Scalar };
+}
+
+/**
+ * G's objective: D calls fresh samples real (and, with the auxiliary classifier, of the label asked for); with the
+ * mode-seeking term, rows i and i + pairs share a label and must differ.
+ */
+export function generatorObjective(cfg: CganConfig, G: tfl.LayersModel, D: tfl.LayersModel, z: tf.Tensor, label: tf.Tensor, augment: (x: tf.Tensor4D) => tf.Tensor4D = (x) => x, pairs = 0): tf.Scalar {
+  const drawn = G.apply([z, label], { training: true }) as tf.Tensor4D;
+  const q = discriminate(D, augment(drawn), label);
+  let loss = generatorLoss(cfg, q.score);
+  if (q.logits) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(q.logits, label)));
+  if (pairs > 0) loss = tf.add(loss, tf.mul(cfg.modeSeeking, modeSeekingLoss(drawn, z, pairs)));
+  return loss;
 }
 
 /** One discriminator update then one generator update on a batch drawn from `data` (its statistics read back asynchronously, as WebGPU needs). */
@@ -106,21 +150,13 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
   const { cfg, generator: G, discriminator: D } = state;
   const rng = stepRng(state.seed, state.step);
   const s = data.size;
-  const px = s * s;
   const stats = tf.tidy(() => {
-    // Real batch (with replacement: cheap, and deterministic from the step's stream).
-    const xb = new Float32Array(batchSize * px);
-    const lb = new Float32Array(batchSize * cfg.numClasses);
-    for (let i = 0; i < batchSize; i++) {
-      const k = rng.int(data.n);
-      xb.set(data.x.subarray(k * px, (k + 1) * px), i * px);
-      lb[i * cfg.numClasses + data.labels[k]] = 1;
-    }
-    const real = tf.tensor4d(xb, [batchSize, s, s, 1]);
-    const realLabel = tf.tensor2d(lb, [batchSize, cfg.numClasses]);
+    const rb = realBatch(rng, data, batchSize, cfg.numClasses);
+    const real = tf.tensor4d(rb.x, [batchSize, s, s, 1]);
+    const realLabel = tf.tensor2d(rb.label, [batchSize, cfg.numClasses]);
 
-    // 1. Discriminator: real images are real, generated ones are not (plus the real labels with an auxiliary
-    // classifier). G is not updated here. With DiffAugment both kinds pass the same random transformations.
+    // 1. Discriminator on real vs generated images; G is not updated here. With DiffAugment both kinds pass the
+    // same random transformations.
     const f = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
     const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor4D;
     const augment = (x: tf.Tensor4D): tf.Tensor4D => (cfg.diffAugment.length ? diffAugment(x, cfg.diffAugment, rng) : x);
@@ -130,33 +166,20 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     let dFake: tf.Tensor | undefined;
     const dLoss = state.optD.minimize(
       () => {
-        const r = discriminate(D, realIn, realLabel);
-        const q = discriminate(D, fakeIn, f.label);
-        dReal = tf.keep(tf.mean(r.score));
-        dFake = tf.keep(tf.mean(q.score));
-        const adversarial = discriminatorLoss(cfg, r.score, q.score);
-        return (r.logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(r.logits, realLabel))) : adversarial) as tf.Scalar;
+        const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label);
+        dReal = tf.keep(o.dReal);
+        dFake = tf.keep(o.dFake);
+        return o.loss;
       },
       true,
       trainableVars(D),
     )!;
 
-    // 2. Generator: make D call fresh samples real (and, with the auxiliary classifier, of the label asked for).
-    // With the mode-seeking term the batch is pairs of latent vectors sharing a label.
+    // 2. Generator: make D call fresh samples real. With the mode-seeking term the batch is pairs of latent
+    // vectors sharing a label.
     const pairs = cfg.modeSeeking > 0 ? Math.floor(batchSize / 2) : 0;
     const g = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses, pairs);
-    const gLoss = state.optG.minimize(
-      () => {
-        const drawn = G.apply([g.z, g.label], { training: true }) as tf.Tensor4D;
-        const q = discriminate(D, augment(drawn), g.label);
-        let loss = generatorLoss(cfg, q.score);
-        if (q.logits) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(q.logits, g.label)));
-        if (pairs > 0) loss = tf.add(loss, tf.mul(cfg.modeSeeking, modeSeekingLoss(drawn, g.z, pairs)));
-        return loss;
-      },
-      true,
-      trainableVars(G),
-    )!;
+    const gLoss = state.optG.minimize(() => generatorObjective(cfg, G, D, g.z, g.label, augment, pairs), true, trainableVars(G))!;
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
     return [dLoss, gLoss, dReal!, dFake!];
   });
@@ -221,6 +244,8 @@ export async function loadCheckpoint(dir: string): Promise<GanState> {
 
 /** Hooks the training command plugs in (progress bar, sample grids, checkpoints, snapshots). */
 export interface AdversarialHooks {
+  /** What computes a step (default {@link adversarialStep} on this thread; train/adversarial-parallel.ts on workers). */
+  engine?: { step(state: GanState, data: GanData, batchSize: number): Promise<StepStats> };
   onStep?(stats: StepStats): void;
   /** Called after step s when s % every === 0 (and after the last step). */
   every?: { steps: number; run(state: GanState): Promise<void> }[];
@@ -230,7 +255,7 @@ export interface AdversarialHooks {
 export async function trainAdversarial(state: GanState, data: GanData, totalSteps: number, batchSize: number, hooks: AdversarialHooks = {}): Promise<StepStats[]> {
   const history: StepStats[] = [];
   while (state.step < totalSteps) {
-    const stats = await adversarialStep(state, data, batchSize);
+    const stats = hooks.engine ? await hooks.engine.step(state, data, batchSize) : await adversarialStep(state, data, batchSize);
     if (!Number.isFinite(stats.dLoss) || !Number.isFinite(stats.gLoss)) {
       throw new Error(`adversarial training diverged at step ${stats.step} (dLoss ${stats.dLoss}, gLoss ${stats.gLoss})`);
     }

@@ -9,6 +9,7 @@ import { fractionSplit, leaveOneOutFolds, loadFolderDataset, loadPreprocessed } 
 import { sampleGridPng } from '../evaluate/gan-samples.ts';
 import { saveModel } from '../model/io.ts';
 import * as adv from './adversarial.ts';
+import { ParallelAdversarial, parallelSupport } from './adversarial-parallel.ts';
 import { createProgress } from './progress.ts';
 import { writeRunJson } from './run-json.ts';
 
@@ -29,7 +30,7 @@ export interface CganRunOptions {
 /** Loads the data, builds or resumes the GAN, trains with progress, grids, checkpoints and snapshots, writes the run. */
 export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: number; seconds: number; out: string }> {
   const started = Date.now();
-  const { steps, batch, seed, sampleEvery, checkpointEvery, snapshotEvery, holdout, holdoutLast, gridLabels: gridRows } = CganTrainConfig.parse(opts.train ?? {});
+  const { steps, batch, seed, sampleEvery, checkpointEvery, snapshotEvery, holdout, holdoutLast, gridLabels: gridRows, workers } = CganTrainConfig.parse(opts.train ?? {});
   const out = resolve(opts.out);
   const ckptDir = join(out, 'checkpoint');
   if (opts.resume && !existsSync(join(ckptDir, 'state.json'))) throw new UserError(`--resume: no checkpoint in ${ckptDir}`);
@@ -50,6 +51,8 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   const state = opts.resume ? await adv.loadCheckpoint(ckptDir) : adv.createGan(cfg, seed);
   if (state.cfg.numClasses !== cfg.numClasses) throw new UserError(`--resume: checkpoint has ${state.cfg.numClasses} labels, the dataset ${cfg.numClasses}`);
   if (opts.resume) console.log(`resuming at step ${state.step}`);
+  const unsupported = workers > 1 ? parallelSupport(state.cfg) : null;
+  if (unsupported) throw new UserError(`--workers ${workers}: ${unsupported}; train it with --workers 1`);
   await mkdir(join(out, 'samples'), { recursive: true });
 
   // Fixed latent vectors for the grids, so successive grids show the same samples improving.
@@ -64,16 +67,24 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
     await writeFile(join(out, 'samples.png'), png);
   };
 
+  const engine = workers > 1 ? await ParallelAdversarial.create(state, workers) : undefined;
+  if (engine) console.log(`adversarial steps on ${engine.workers} worker threads`);
   const progress = createProgress({ total: steps, start: state.step, label: 'cgan' });
-  const history = await adv.trainAdversarial(state, data, steps, batch, {
-    onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake }),
-    every: [
-      { steps: sampleEvery, run: writeGrid },
-      { steps: snapshotEvery, run: (s) => saveModel(adv.samplingGenerator(s), join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },
-      { steps: checkpointEvery, run: (s) => adv.saveCheckpoint(s, ckptDir) },
-    ],
-  });
-  progress.stop();
+  let history: adv.StepStats[];
+  try {
+    history = await adv.trainAdversarial(state, data, steps, batch, {
+      engine,
+      onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake }),
+      every: [
+        { steps: sampleEvery, run: writeGrid },
+        { steps: snapshotEvery, run: (s) => saveModel(adv.samplingGenerator(s), join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },
+        { steps: checkpointEvery, run: (s) => adv.saveCheckpoint(s, ckptDir) },
+      ],
+    });
+  } finally {
+    progress.stop();
+    await engine?.close();
+  }
   if (history.length === 0) await writeGrid(state);
 
   // With an EMA the averaged weights are the generator that is sampled, snapshotted and saved.
@@ -89,7 +100,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
     createdAt: new Date().toISOString(),
     labels: index.labels,
     preprocess,
-    config: { ...cfg, steps, batch },
+    config: { ...cfg, steps, batch, workers },
     dataset: {
       path: resolve(opts.data),
       classes: index.labels.length,

@@ -90,6 +90,15 @@ export const CganTrainConfig = z.object({
     help: "hold out each label's last image in natural order instead (the split of `sig eval classifier --folds 1`, so its fold model never saw them)",
   }),
   gridLabels: setting(z.number().int().min(1).default(10), { flag: 'grid-labels', arg: 'n', help: 'rows (labels) in the sample grid' }),
+  /**
+   * Worker threads for the adversarial step (train/adversarial-parallel.ts): 1 = this thread, the way every
+   * figure in docs/evaluation-gan.md was trained; 2 = both cores (G's BatchNorm then sees half-batches).
+   */
+  workers: setting(z.number().int().min(1).max(16).default(1), {
+    flag: 'workers',
+    arg: 'n',
+    help: 'worker threads for the adversarial step (1 = this thread; 2 = both cores; not with --diff-augment or --mode-seeking)',
+  }),
 });
 export type CganTrainConfig = z.infer<typeof CganTrainConfig>;
 export type CganTrainConfigInput = z.input<typeof CganTrainConfig>;

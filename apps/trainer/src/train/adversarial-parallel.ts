@@ -1,0 +1,260 @@
+/**
+ * The adversarial step on worker threads (both cores): the CGAN's counterpart of data-parallel.ts. Each worker
+ * holds a replica of G and D on its own trainable wasm backend; the main thread's GanState stays the single source
+ * of truth (optimisers, EMA, checkpoints). A step draws exactly what the one-thread step draws (real images, the
+ * latent batches, from the step's random stream), then:
+ *   1. D phase: every worker gets its share of the real images and of the latent batch, generates its fakes with
+ *      the published G, and computes D's gradient on its share; the main thread averages (by share) and applies
+ *      optD. G's BatchNorm moving statistics from that forward come back averaged, as in the one-thread step.
+ *   2. G phase: with the updated D published, every worker computes G's gradient on its share of the second latent
+ *      batch; the main thread averages, applies optG, takes the BatchNorm statistics and updates the EMA.
+ * D has no BatchNorm, so its gradient is the full batch's exactly (each worker's loss is the mean over its real
+ * share plus the mean over its fake share; equal shares average to the full-batch means). G's BatchNorm
+ * normalises each worker's share with its own statistics ("ghost batches", as in PyTorch DDP), so with two workers
+ * the samples are not bit-identical to the one-thread run's; with one worker they are.
+ * Weights reach the workers through SharedArrayBuffers (no per-step copies per worker), gradients and
+ * statistics come back through one buffer per worker. DiffAugment and the mode-seeking term draw or pair across
+ * the whole batch, so runs using them stay on one thread (`parallelSupport` says why).
+ */
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { CganConfig } from '@sig/shared';
+import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
+import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
+import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
+import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
+import { latentArrays, realBatch, stepRng, type GanData, type GanState, type StepStats } from './adversarial.ts';
+import { updateEma } from './generator-ema.ts';
+
+/** Flat float32 layout of a model's weights: all of them (published), the trainable ones (gradients), the rest (statistics). */
+interface Layout {
+  all: number;
+  trainable: number;
+  state: number;
+}
+
+/** What every worker receives at start (workerData). */
+export interface AdversarialWorkerInit {
+  cfg: CganConfig;
+  seed: number;
+  backend: string;
+  settings: BackendSettings;
+  gWeights: SharedArrayBuffer;
+  dWeights: SharedArrayBuffer;
+  gGrads: SharedArrayBuffer;
+  gState: SharedArrayBuffer;
+  dGrads: SharedArrayBuffer;
+}
+
+/** A worker's share of one phase: images and one-hot labels as flat rows. */
+export type AdversarialCall =
+  | { op: 'ready' }
+  | { op: 'd'; n: number; real: Float32Array; realLabel: Float32Array; z: Float32Array; zLabel: Float32Array }
+  | { op: 'g'; n: number; z: Float32Array; zLabel: Float32Array };
+
+export interface AdversarialAnswer {
+  loss: number;
+  dReal: number;
+  dFake: number;
+}
+
+const size = (shape: readonly (number | null)[]): number => shape.reduce((a: number, b) => a * (b as number), 1);
+
+export function layoutOf(model: tfl.LayersModel): Layout {
+  let all = 0, trainable = 0;
+  for (const w of model.weights) {
+    all += size(w.shape);
+    if (w.trainable) trainable += size(w.shape);
+  }
+  return { all, trainable, state: all - trainable };
+}
+
+/** Why a configuration cannot train on workers, or null when it can. */
+export function parallelSupport(cfg: CganConfig): string | null {
+  if (cfg.diffAugment.length) return 'DiffAugment transforms the whole batch with one random draw';
+  if (cfg.modeSeeking > 0) return 'the mode-seeking term compares pairs across the whole batch';
+  return null;
+}
+
+/** Rows [from, from + n) of a row-major array with `row` values per row (a copy, moved to the worker). */
+const rows = (a: Float32Array, row: number, from: number, n: number): Float32Array => a.slice(from * row, (from + n) * row);
+
+interface Replica {
+  calls: WorkerCalls<AdversarialCall, AdversarialAnswer | null>;
+  gGrads: Float32Array;
+  gState: Float32Array;
+  dGrads: Float32Array;
+}
+
+/** dst = Σ_k share_k · src_k over the replicas' buffers picked by `pick`. */
+function average(dst: Float32Array, parts: { share: number; src: Float32Array }[]): void {
+  parts.forEach(({ share, src }, k) => {
+    if (k === 0) for (let i = 0; i < dst.length; i++) dst[i] = share * src[i];
+    else for (let i = 0; i < dst.length; i++) dst[i] += share * src[i];
+  });
+}
+
+/** The data-parallel adversarial step engine; see the file header. */
+export class ParallelAdversarial {
+  private readonly avg: { g: Float32Array; gState: Float32Array; d: Float32Array };
+
+  private constructor(
+    private readonly replicas: Replica[],
+    private readonly gView: Float32Array,
+    private readonly dView: Float32Array,
+    g: Layout,
+    d: Layout,
+  ) {
+    this.avg = { g: new Float32Array(g.trainable), gState: new Float32Array(g.state), d: new Float32Array(d.trainable) };
+  }
+
+  /** Starts `workers` replicas of `state`'s networks (default: min(2, cores)). */
+  static async create(state: GanState, workers?: number, backend = 'wasm'): Promise<ParallelAdversarial> {
+    const why = parallelSupport(state.cfg);
+    if (why) throw new Error(`this CGAN cannot train on workers: ${why}`);
+    const count = Math.max(1, workers ?? Math.min(2, availableParallelism()));
+    const g = layoutOf(state.generator);
+    const d = layoutOf(state.discriminator);
+    const gWeights = new SharedArrayBuffer(g.all * 4);
+    const dWeights = new SharedArrayBuffer(d.all * 4);
+    markingForWorkers();
+    const replicas: Replica[] = [];
+    for (let k = 0; k < count; k++) {
+      const init: AdversarialWorkerInit = {
+        cfg: state.cfg,
+        seed: state.seed,
+        backend,
+        settings: backendSettings(),
+        gWeights,
+        dWeights,
+        gGrads: new SharedArrayBuffer(g.trainable * 4),
+        gState: new SharedArrayBuffer(g.state * 4),
+        dGrads: new SharedArrayBuffer(d.trainable * 4),
+      };
+      const worker = startTsWorker(new URL('./adversarial-worker.ts', import.meta.url), { workerData: init });
+      replicas.push({
+        calls: new WorkerCalls(worker, `adversarial worker ${k}`),
+        gGrads: new Float32Array(init.gGrads),
+        gState: new Float32Array(init.gState),
+        dGrads: new Float32Array(init.dGrads),
+      });
+    }
+    const engine = new ParallelAdversarial(replicas, new Float32Array(gWeights), new Float32Array(dWeights), g, d);
+    try {
+      await Promise.all(replicas.map((r, k) => engine.request(k, { op: 'ready' })));
+    } catch (err) {
+      await engine.close();
+      throw err;
+    }
+    return engine;
+  }
+
+  get workers(): number {
+    return this.replicas.length;
+  }
+
+  private async request(k: number, call: AdversarialCall, transfer: ArrayBuffer[] = []): Promise<AdversarialAnswer | null> {
+    try {
+      return await this.replicas[k].calls.call(call, transfer);
+    } catch (err) {
+      throw new Error(`adversarial worker ${k}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** Each worker's share of a batch of `n`: [first row, rows]. */
+  private shares(n: number): [number, number][] {
+    const out: [number, number][] = [];
+    let start = 0;
+    this.replicas.forEach((_, k) => {
+      const m = Math.floor(n / this.replicas.length) + (k < n % this.replicas.length ? 1 : 0);
+      out.push([start, m]);
+      start += m;
+    });
+    return out.filter(([, m]) => m > 0);
+  }
+
+  /** One D update then one G update, drawing what adversarialStep draws; advances state.step. */
+  async step(state: GanState, data: GanData, batchSize: number): Promise<StepStats> {
+    const { cfg, generator: G, discriminator: D } = state;
+    const rng = stepRng(state.seed, state.step);
+    const px = data.size * data.size;
+    const c = cfg.numClasses;
+    const rb = realBatch(rng, data, batchSize, c);
+    const f = latentArrays(rng, batchSize, cfg.latentDim, c);
+    const g = latentArrays(rng, batchSize, cfg.latentDim, c);
+    const shares = this.shares(batchSize);
+
+    // 1. D phase.
+    publish(G, this.gView);
+    publish(D, this.dView);
+    const dAnswers = (await Promise.all(
+      shares.map(([from, m], k) => {
+        const call = { op: 'd' as const, n: m, real: rows(rb.x, px, from, m), realLabel: rows(rb.label, c, from, m), z: rows(f.z, cfg.latentDim, from, m), zLabel: rows(f.label, c, from, m) };
+        return this.request(k, call, [call.real.buffer, call.realLabel.buffer, call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
+      }),
+    )) as AdversarialAnswer[];
+    const share = (k: number) => shares[k][1] / batchSize;
+    average(this.avg.d, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].dGrads })));
+    average(this.avg.gState, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gState })));
+    applyGradients(state.optD, D, this.avg.d);
+    writeState(G, this.avg.gState);
+
+    // 2. G phase, against the updated D.
+    publish(G, this.gView);
+    publish(D, this.dView);
+    const gAnswers = (await Promise.all(
+      shares.map(([from, m], k) => {
+        const call = { op: 'g' as const, n: m, z: rows(g.z, cfg.latentDim, from, m), zLabel: rows(g.label, c, from, m) };
+        return this.request(k, call, [call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
+      }),
+    )) as AdversarialAnswer[];
+    average(this.avg.g, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gGrads })));
+    average(this.avg.gState, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gState })));
+    applyGradients(state.optG, G, this.avg.g);
+    writeState(G, this.avg.gState);
+    if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
+
+    const mean = (a: AdversarialAnswer[], key: keyof AdversarialAnswer) => a.reduce((s, x, k) => s + share(k) * x[key], 0);
+    state.step++;
+    return { step: state.step, dLoss: mean(dAnswers, 'loss'), gLoss: mean(gAnswers, 'loss'), dReal: mean(dAnswers, 'dReal'), dFake: mean(dAnswers, 'dFake') };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.replicas.map((r) => r.calls.worker.terminate()));
+  }
+}
+
+/** Copies all of `model`'s weights into `view`, in model.weights order. */
+export function publish(model: tfl.LayersModel, view: Float32Array): void {
+  let off = 0;
+  for (const w of model.weights) off += copyTensorData(w.read(), view, off);
+}
+
+/** Applies flat gradients (model.weights order, trainable ones) with `opt`. */
+function applyGradients(opt: tf.Optimizer, model: tfl.LayersModel, flat: Float32Array): void {
+  tf.tidy(() => {
+    const named: tf.NamedTensorMap = {};
+    let off = 0;
+    for (const w of model.weights) {
+      if (!w.trainable) continue;
+      const len = size(w.shape);
+      named[(w.read() as tf.Variable).name] = tf.tensor(flat.subarray(off, off + len), w.shape as number[]);
+      off += len;
+    }
+    opt.applyGradients(named);
+  });
+}
+
+/** Writes flat non-trainable weights (model.weights order) into `model`. */
+function writeState(model: tfl.LayersModel, flat: Float32Array): void {
+  tf.tidy(() => {
+    let off = 0;
+    for (const w of model.weights) {
+      if (w.trainable) continue;
+      const len = size(w.shape);
+      w.write(tf.tensor(flat.subarray(off, off + len), w.shape as number[]));
+      off += len;
+    }
+  });
+}

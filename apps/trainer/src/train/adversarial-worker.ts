@@ -1,0 +1,98 @@
+// One replica of the data-parallel adversarial step (see adversarial-parallel.ts): G and D rebuilt from the
+// config; per phase it reads the published weights, computes one network's gradient on its share and writes it
+// (and G's BatchNorm statistics) back to shared memory.
+import { workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { answerCalls } from '@sig/shared/node/worker-calls.ts';
+import { selectBackend } from '../backend/select.ts';
+import { configureBackend } from '../backend/settings.ts';
+import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
+import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
+import { discriminatorObjective, generatorObjective } from './adversarial.ts';
+import type { AdversarialAnswer, AdversarialCall, AdversarialWorkerInit } from './adversarial-parallel.ts';
+
+const init = workerData as AdversarialWorkerInit;
+const { cfg } = init;
+
+async function setup(): Promise<{ G: tfl.LayersModel; D: tfl.LayersModel }> {
+  configureBackend(init.settings);
+  await selectBackend(init.backend, { log: () => {} });
+  return { G: buildGenerator(cfg, init.seed * 2 + 1), D: buildDiscriminator(cfg, init.seed * 2 + 2) };
+}
+const ready = setup();
+ready.catch(() => {}); // handled by the first call that awaits it
+
+const gWeights = new Float32Array(init.gWeights);
+const dWeights = new Float32Array(init.dWeights);
+const gGrads = new Float32Array(init.gGrads);
+const gState = new Float32Array(init.gState);
+const dGrads = new Float32Array(init.dGrads);
+
+/** Loads `model`'s weights from the published flat copy. */
+function load(model: tfl.LayersModel, flat: Float32Array): void {
+  tf.tidy(() => {
+    let off = 0;
+    for (const w of model.weights) {
+      const len = w.shape.reduce((a: number, b) => a * (b as number), 1);
+      w.write(tf.tensor(flat.subarray(off, off + len), w.shape as number[]));
+      off += len;
+    }
+  });
+}
+
+/** Gradients of `loss` with respect to `model`'s trainable weights, written to `out` in model.weights order. */
+function gradientsInto(model: tfl.LayersModel, out: Float32Array, loss: () => tf.Scalar): number {
+  return tf.tidy(() => {
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(loss, vars);
+    let off = 0;
+    for (const v of vars) off += copyTensorData(grads[v.name], out, off);
+    return value.dataSync()[0];
+  });
+}
+
+/** G's non-trainable weights (BatchNorm moving statistics) to the shared buffer. */
+function saveState(G: tfl.LayersModel): void {
+  let off = 0;
+  for (const w of G.weights) if (!w.trainable) off += copyTensorData(w.read(), gState, off);
+}
+
+function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCall, { op: 'd' }>): AdversarialAnswer {
+  load(G, gWeights);
+  load(D, dWeights);
+  const s = cfg.imageSize;
+  let dReal = 0, dFake = 0;
+  const loss = tf.tidy(() => {
+    const fakeLabel = tf.tensor2d(c.zLabel, [c.n, cfg.numClasses]);
+    const fake = G.apply([tf.tensor2d(c.z, [c.n, cfg.latentDim]), fakeLabel], { training: true }) as tf.Tensor;
+    const real = tf.tensor4d(c.real, [c.n, s, s, 1]);
+    const realLabel = tf.tensor2d(c.realLabel, [c.n, cfg.numClasses]);
+    return gradientsInto(D, dGrads, () => {
+      const o = discriminatorObjective(cfg, D, real, realLabel, fake, fakeLabel);
+      dReal = o.dReal.dataSync()[0];
+      dFake = o.dFake.dataSync()[0];
+      return o.loss;
+    });
+  });
+  saveState(G);
+  return { loss, dReal, dFake };
+}
+
+function phaseG(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCall, { op: 'g' }>): AdversarialAnswer {
+  load(G, gWeights);
+  load(D, dWeights);
+  const loss = tf.tidy(() => {
+    const z = tf.tensor2d(c.z, [c.n, cfg.latentDim]);
+    const label = tf.tensor2d(c.zLabel, [c.n, cfg.numClasses]);
+    return gradientsInto(G, gGrads, () => generatorObjective(cfg, G, D, z, label));
+  });
+  saveState(G);
+  return { loss, dReal: 0, dFake: 0 };
+}
+
+answerCalls<AdversarialCall, AdversarialAnswer | null>(async (call) => {
+  const { G, D } = await ready;
+  if (call.op === 'ready') return { res: null };
+  return { res: call.op === 'd' ? phaseD(G, D, call) : phaseG(G, D, call) };
+});

@@ -1,0 +1,91 @@
+// The adversarial step on worker threads (train/adversarial-parallel.ts): with one worker it is the one-thread
+// step to float precision (same draws, same gradients, same Adam updates, same BatchNorm statistics and EMA); with
+// two, D(real) of the first step is the full batch's (D has no BatchNorm, the real images are split and averaged
+// back); configurations that need the whole batch are refused with a readable error.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CganConfig, Rng, UserError } from '@sig/shared';
+import { selectBackend } from '../apps/trainer/src/backend/select.ts';
+import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
+import { adversarialStep, createGan, type GanData, type StepStats } from '../apps/trainer/src/train/adversarial.ts';
+import { ParallelAdversarial, parallelSupport } from '../apps/trainer/src/train/adversarial-parallel.ts';
+import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
+
+const cfg = CganConfig.parse({ numClasses: 3, latentDim: 8, imageSize: 16, seedSize: 8, genFilters: 8, discFilters: 4, discLayers: 2, auxWeight: 1, emaDecay: 0.9 });
+const data: GanData = (() => {
+  const rng = new Rng(5);
+  const n = 12;
+  return { x: Float32Array.from({ length: n * 16 * 16 }, () => (rng.next() < 0.2 ? 1 : -1)), labels: Int32Array.from({ length: n }, (_, i) => i % 3), n, size: 16 };
+})();
+const flat = (m: { getWeights(): tf.Tensor[] }) => m.getWeights().flatMap((w) => Array.from(w.dataSync()));
+const maxDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+let dir: string;
+beforeAll(async () => {
+  await selectBackend('wasm', { log: () => {} });
+  dir = await mkdtemp(join(tmpdir(), 'sig-cgan-parallel-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('ParallelAdversarial', () => {
+  it('one worker: the one-thread step to float precision, weights, statistics and EMA included', async () => {
+    const a = createGan(cfg, 7);
+    const b = createGan(cfg, 7);
+    const engine = await ParallelAdversarial.create(b, 1);
+    const sa: StepStats[] = [], sb: StepStats[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        sa.push(await adversarialStep(a, data, 8));
+        sb.push(await engine.step(b, data, 8));
+      }
+    } finally {
+      await engine.close();
+    }
+    expect(b.step).toBe(3);
+    sa.forEach((s, i) => {
+      expect(sb[i].dLoss).toBeCloseTo(s.dLoss, 4);
+      expect(sb[i].gLoss).toBeCloseTo(s.gLoss, 4);
+      expect(sb[i].dReal).toBeCloseTo(s.dReal, 5);
+    });
+    expect(maxDiff(flat(b.discriminator), flat(a.discriminator))).toBeLessThan(1e-4);
+    expect(maxDiff(flat(b.generator), flat(a.generator))).toBeLessThan(1e-4);
+    expect(maxDiff(flat(b.generatorEma!), flat(a.generatorEma!))).toBeLessThan(1e-4);
+    // and the steps did move the weights
+    expect(maxDiff(flat(b.generator), flat(createGan(cfg, 7).generator))).toBeGreaterThan(1e-3);
+  }, 120_000);
+
+  it('two workers: D(real) of the first step is the full batch’s; training goes on with finite losses', async () => {
+    const a = createGan(cfg, 9);
+    const b = createGan(cfg, 9);
+    const engine = await ParallelAdversarial.create(b, 2);
+    try {
+      expect(engine.workers).toBe(2);
+      const one = await adversarialStep(a, data, 8);
+      const two = await engine.step(b, data, 8);
+      expect(two.dReal).toBeCloseTo(one.dReal, 5);
+      for (let i = 0; i < 3; i++) {
+        const s = await engine.step(b, data, 8);
+        expect(Number.isFinite(s.dLoss) && Number.isFinite(s.gLoss)).toBe(true);
+      }
+    } finally {
+      await engine.close();
+    }
+    expect(b.step).toBe(4);
+  }, 120_000);
+
+  it('refuses DiffAugment and the mode-seeking term, in a clear error before training', async () => {
+    expect(parallelSupport(cfg)).toBeNull();
+    expect(parallelSupport(CganConfig.parse({ ...cfg, diffAugment: ['translation'] }))).toMatch(/DiffAugment/);
+    expect(parallelSupport(CganConfig.parse({ ...cfg, modeSeeking: 1 }))).toMatch(/mode-seeking/);
+    const ds = join(dir, 'ds');
+    await synthesizeDataset({ writers: 2, perWriter: 3, seed: 1, out: ds });
+    const run = trainCganRun({ data: ds, out: join(dir, 'run'), backend: 'wasm', model: { modeSeeking: 1 }, train: { steps: 1, workers: 2 } });
+    await expect(run).rejects.toThrow(UserError);
+    await expect(run).rejects.toThrow(/--workers 2: the mode-seeking term/);
+  }, 120_000);
+});
