@@ -12,8 +12,8 @@
  * share plus the mean over its fake share; equal shares average to the full-batch means). G's BatchNorm
  * normalises each worker's share with its own statistics ("ghost batches", as in PyTorch DDP), so with two workers
  * the samples are not bit-identical to the one-thread run's; with one worker they are.
- * Weights reach the workers through SharedArrayBuffers (no per-step copies per worker), gradients and
- * statistics come back through one buffer per worker. DiffAugment and the mode-seeking term draw or pair across
+ * Weights reach the workers through SharedArrayBuffers (no per-step copies per worker; G's trainable weights,
+ * the bulk of them, once a step), gradients and statistics come back through one buffer per worker. DiffAugment and the mode-seeking term draw or pair across
  * the whole batch, so runs using them stay on one thread (`parallelSupport` says why).
  */
 import { availableParallelism } from 'node:os';
@@ -200,8 +200,9 @@ export class ParallelAdversarial {
     applyGradients(state.optD, D, this.avg.d);
     writeState(G, this.avg.gState);
 
-    // 2. G phase, against the updated D.
-    publish(G, this.gView);
+    // 2. G phase, against the updated D. G's trainable weights have not changed since the D phase: only its
+    // BatchNorm statistics go out again.
+    publish(G, this.gView, true);
     publish(D, this.dView);
     const gAnswers = (await Promise.all(
       shares.map(([from, m], k) => {
@@ -225,10 +226,13 @@ export class ParallelAdversarial {
   }
 }
 
-/** Copies all of `model`'s weights into `view`, in model.weights order. */
-export function publish(model: tfl.LayersModel, view: Float32Array): void {
+/** Copies `model`'s weights (only the non-trainable ones with `stateOnly`) into `view`, laid out in model.weights order. */
+export function publish(model: tfl.LayersModel, view: Float32Array, stateOnly = false): void {
   let off = 0;
-  for (const w of model.weights) off += copyTensorData(w.read(), view, off);
+  for (const w of model.weights) {
+    if (stateOnly && w.trainable) off += size(w.shape);
+    else off += copyTensorData(w.read(), view, off);
+  }
 }
 
 /** Applies flat gradients (model.weights order, trainable ones) with `opt`. */

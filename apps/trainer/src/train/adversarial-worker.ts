@@ -29,13 +29,13 @@ const gGrads = new Float32Array(init.gGrads);
 const gState = new Float32Array(init.gState);
 const dGrads = new Float32Array(init.dGrads);
 
-/** Loads `model`'s weights from the published flat copy. */
-function load(model: tfl.LayersModel, flat: Float32Array): void {
+/** Loads `model`'s weights (only the non-trainable ones with `stateOnly`) from the published flat copy. */
+function load(model: tfl.LayersModel, flat: Float32Array, stateOnly = false): void {
   tf.tidy(() => {
     let off = 0;
     for (const w of model.weights) {
       const len = w.shape.reduce((a: number, b) => a * (b as number), 1);
-      w.write(tf.tensor(flat.subarray(off, off + len), w.shape as number[]));
+      if (!(stateOnly && w.trainable)) w.write(tf.tensor(flat.subarray(off, off + len), w.shape as number[]));
       off += len;
     }
   });
@@ -80,7 +80,7 @@ function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
 }
 
 function phaseG(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCall, { op: 'g' }>): AdversarialAnswer {
-  load(G, gWeights);
+  load(G, gWeights, true); // its trainable weights are the D phase's: only the statistics changed since
   load(D, dWeights);
   const loss = tf.tidy(() => {
     const z = tf.tensor2d(c.z, [c.n, cfg.latentDim]);
