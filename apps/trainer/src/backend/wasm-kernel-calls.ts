@@ -1,6 +1,6 @@
 // Calling wasm kernels from inside other wasm kernels. A kernel must not create engine-tracked tensors, so
 // composite kernels call the registered kernel functions directly on TensorInfos and free what they made.
-import { engine, getKernel, type NamedAttrMap, type Tensor, type TensorInfo } from '@tensorflow/tfjs-core';
+import { engine, getKernel, tensor, type NamedAttrMap, type Tensor, type TensorInfo, type Variable } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** Runs the wasm backend's registered kernel `name` on raw TensorInfos (no tape, no engine bookkeeping). */
@@ -45,4 +45,15 @@ export function copyTensorData(t: Tensor, dst: Float32Array, offset: number): nu
   const values = backend && t.dtype === 'float32' ? heapF32(backend, t) : (t.dataSync() as Float32Array);
   dst.set(values, offset);
   return values.length;
+}
+
+/**
+ * Overwrites a float32 variable's values with `src` in place: on wasm straight into its heap memory (no tensor
+ * allocated, nothing to dispose), elsewhere through assign. Only for variables whose data nothing else reads
+ * (a replica's weights, rewritten before every use).
+ */
+export function overwriteVariable(v: Variable, src: Float32Array): void {
+  const backend = engine().backendName === 'wasm' ? (engine().backend as unknown as BackendWasm) : null;
+  if (backend && v.dtype === 'float32') heapF32(backend, v).set(src);
+  else v.assign(tensor(src, v.shape));
 }

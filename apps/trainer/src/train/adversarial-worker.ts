@@ -7,7 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { answerCalls } from '@sig/shared/node/worker-calls.ts';
 import { selectBackend } from '../backend/select.ts';
 import { configureBackend } from '../backend/settings.ts';
-import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
+import { copyTensorData, overwriteVariable } from '../backend/wasm-kernel-calls.ts';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { discriminatorObjective, generatorObjective } from './adversarial.ts';
 import type { AdversarialAnswer, AdversarialCall, AdversarialWorkerInit } from './adversarial-parallel.ts';
@@ -29,16 +29,14 @@ const gGrads = new Float32Array(init.gGrads);
 const gState = new Float32Array(init.gState);
 const dGrads = new Float32Array(init.dGrads);
 
-/** Loads `model`'s weights (only the non-trainable ones with `stateOnly`) from the published flat copy. */
+/** Loads `model`'s weights (only the non-trainable ones with `stateOnly`) from the published flat copy, in place. */
 function load(model: tfl.LayersModel, flat: Float32Array, stateOnly = false): void {
-  tf.tidy(() => {
-    let off = 0;
-    for (const w of model.weights) {
-      const len = w.shape.reduce((a: number, b) => a * (b as number), 1);
-      if (!(stateOnly && w.trainable)) w.write(tf.tensor(flat.subarray(off, off + len), w.shape as number[]));
-      off += len;
-    }
-  });
+  let off = 0;
+  for (const w of model.weights) {
+    const len = w.shape.reduce((a: number, b) => a * (b as number), 1);
+    if (!(stateOnly && w.trainable)) overwriteVariable(w.read() as tf.Variable, flat.subarray(off, off + len));
+    off += len;
+  }
 }
 
 /** Gradients of `loss` with respect to `model`'s trainable weights, written to `out` in model.weights order. */
