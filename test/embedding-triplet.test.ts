@@ -3,6 +3,7 @@
 // together, and batches that are whole writer groups, reproducible per step.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '@sig/shared';
 import { selectBackend } from '../apps/trainer/src/backend/select.ts';
 import { batchSampler } from '../apps/trainer/src/train/embedding-batches.ts';
 import { batchHardTriplet, embeddingLoss, embeddingTargets } from '../apps/trainer/src/train/embedding-loss.ts';
@@ -96,6 +97,12 @@ describe('P × K batches', () => {
     }
     expect([...seen].sort()).toEqual([0, 1, 2, 3]);
     expect(at(1)).not.toEqual(at(2));
+  });
+
+  it('are refused, in a readable error, when fewer than two writers have two genuine signatures', () => {
+    const lonely = { y: Int32Array.from([0, 0, 1]), forged: Uint8Array.from([0, 0, 0]), writers: ['a', 'b'] };
+    expect(() => batchSampler(lonely, { seed: 1, batchSize: 8, forgeryWeight: 0, tripletWeight: 1, perWriter: 4 })).toThrow(UserError);
+    expect(() => batchSampler(lonely, { seed: 1, batchSize: 8, forgeryWeight: 0, tripletWeight: 0, perWriter: 4 })).not.toThrow();
   });
 
   it('without the triplet term are uniform draws over the genuine images (the forgery term off)', () => {

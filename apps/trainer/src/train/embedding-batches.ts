@@ -4,7 +4,7 @@
 // batches, Hermans et al. 2017), so every anchor has positives in the batch; one of a writer's K images is one of
 // its skilled forgeries when it has any (the triplet term's hardest negatives). Writers stay contiguous, so the
 // data-parallel shards (contiguous slices) keep whole writers when batch / K is a multiple of the workers.
-import { Rng } from '@sig/shared';
+import { Rng, UserError } from '@sig/shared';
 import { mixSeed } from './image-set.ts';
 
 /** How batches are drawn. */
@@ -40,7 +40,7 @@ export function batchSampler(set: { y: Int32Array; forged: Uint8Array; writers: 
   const forged: number[][] = set.writers.map(() => []);
   set.y.forEach((w, i) => (set.forged[i] ? forged : genuine)[w].push(i));
   const eligible = genuine.flatMap((g, w) => (g.length >= 2 ? [w] : []));
-  if (eligible.length < 2) throw new Error('the triplet term needs at least two writers with two genuine signatures each');
+  if (eligible.length < 2) throw new UserError('--triplet-weight: the triplet term needs at least two training writers with two genuine signatures each');
   const k = plan.perWriter;
   const writersPerBatch = Math.min(eligible.length, Math.max(2, Math.floor(plan.batchSize / k)));
   return (step) => {
