@@ -32,7 +32,7 @@ const InputOptions = inputSizeSettings(ModelOptions.parse({}));
 export function register(program: Command): void {
   const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
     .command('embedding')
-    .description('train a writer-independent signature embedding (CosFace over the training writers, forgeries as hard negatives); writes model/, run.json with calibrated thresholds, metrics.json, curves.png');
+    .description('train a writer-independent signature embedding (CosFace over the training writers; skilled forgeries as hard negatives with --forgery-weight or --triplet-weight); writes model/, run.json with calibrated thresholds, metrics.json, curves.png');
   for (const schema of [TrainEmbeddingRun, InputOptions, ModelOptions, EmbeddingTrainConfig, BackendSettings]) addSettingOptions(cmd, schema);
   cmd.action(async () => {
     const o = settingsFromCommand(TrainEmbeddingRun, cmd);
