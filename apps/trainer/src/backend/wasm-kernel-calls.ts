@@ -55,5 +55,9 @@ export function copyTensorData(t: Tensor, dst: Float32Array, offset: number): nu
 export function overwriteVariable(v: Variable, src: Float32Array): void {
   const backend = engine().backendName === 'wasm' ? (engine().backend as unknown as BackendWasm) : null;
   if (backend && v.dtype === 'float32') heapF32(backend, v).set(src);
-  else v.assign(tensor(src, v.shape));
+  else {
+    const t = tensor(src, v.shape);
+    v.assign(t);
+    t.dispose();
+  }
 }

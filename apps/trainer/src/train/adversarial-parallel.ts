@@ -17,22 +17,13 @@
  * the whole batch, so runs using them stay on one thread (`parallelSupport` says why).
  */
 import { availableParallelism } from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { CganConfig } from '@sig/shared';
 import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
 import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
 import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
-import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { latentArrays, realBatch, stepRng, type GanData, type GanState, type StepStats } from './adversarial.ts';
+import { applyFlatGradients, averageInto, publishWeights, shardRanges, weightLayout, writeFlatState, type WeightLayout } from './flat-weights.ts';
 import { updateEma } from './generator-ema.ts';
-
-/** Flat float32 layout of a model's weights: all of them (published), the trainable ones (gradients), the rest (statistics). */
-interface Layout {
-  all: number;
-  trainable: number;
-  state: number;
-}
 
 /** What every worker receives at start (workerData). */
 export interface AdversarialWorkerInit {
@@ -59,17 +50,6 @@ export interface AdversarialAnswer {
   dFake: number;
 }
 
-const size = (shape: readonly (number | null)[]): number => shape.reduce((a: number, b) => a * (b as number), 1);
-
-export function layoutOf(model: tfl.LayersModel): Layout {
-  let all = 0, trainable = 0;
-  for (const w of model.weights) {
-    all += size(w.shape);
-    if (w.trainable) trainable += size(w.shape);
-  }
-  return { all, trainable, state: all - trainable };
-}
-
 /** Why a configuration cannot train on workers, or null when it can. */
 export function parallelSupport(cfg: CganConfig): string | null {
   if (cfg.diffAugment.length) return 'DiffAugment transforms the whole batch with one random draw';
@@ -87,22 +67,6 @@ interface Replica {
   dGrads: Float32Array;
 }
 
-/**
- * dst = Σ_k share_k · src_k, one pass (with two workers, one loop over both buffers: the G gradient is megabytes,
- * so the pass count is the cost). A small function of its own, which V8 optimises, unlike the loop inline in an
- * async method.
- */
-function average(dst: Float32Array, parts: { share: number; src: Float32Array }[]): void {
-  if (parts.length === 2) {
-    const [a, b] = parts;
-    const sa = a.share, sb = b.share, xa = a.src, xb = b.src;
-    for (let i = 0; i < dst.length; i++) dst[i] = sa * xa[i] + sb * xb[i];
-    return;
-  }
-  dst.fill(0);
-  for (const { share, src } of parts) for (let i = 0; i < dst.length; i++) dst[i] += share * src[i];
-}
-
 /** The data-parallel adversarial step engine; see the file header. */
 export class ParallelAdversarial {
   private readonly avg: { g: Float32Array; gState: Float32Array; d: Float32Array };
@@ -111,8 +75,8 @@ export class ParallelAdversarial {
     private readonly replicas: Replica[],
     private readonly gView: Float32Array,
     private readonly dView: Float32Array,
-    g: Layout,
-    d: Layout,
+    g: WeightLayout,
+    d: WeightLayout,
   ) {
     this.avg = { g: new Float32Array(g.trainable), gState: new Float32Array(g.state), d: new Float32Array(d.trainable) };
   }
@@ -122,8 +86,8 @@ export class ParallelAdversarial {
     const why = parallelSupport(state.cfg);
     if (why) throw new Error(`this CGAN cannot train on workers: ${why}`);
     const count = Math.max(1, workers ?? Math.min(2, availableParallelism()));
-    const g = layoutOf(state.generator);
-    const d = layoutOf(state.discriminator);
+    const g = weightLayout(state.generator);
+    const d = weightLayout(state.discriminator);
     const gWeights = new SharedArrayBuffer(g.all * 4);
     const dWeights = new SharedArrayBuffer(d.all * 4);
     markingForWorkers();
@@ -170,18 +134,6 @@ export class ParallelAdversarial {
     }
   }
 
-  /** Each worker's share of a batch of `n`: [first row, rows]. */
-  private shares(n: number): [number, number][] {
-    const out: [number, number][] = [];
-    let start = 0;
-    this.replicas.forEach((_, k) => {
-      const m = Math.floor(n / this.replicas.length) + (k < n % this.replicas.length ? 1 : 0);
-      out.push([start, m]);
-      start += m;
-    });
-    return out.filter(([, m]) => m > 0);
-  }
-
   /** One D update then one G update, drawing what adversarialStep draws; advances state.step. */
   async step(state: GanState, data: GanData, batchSize: number): Promise<StepStats> {
     const { cfg, generator: G, discriminator: D } = state;
@@ -191,11 +143,11 @@ export class ParallelAdversarial {
     const rb = realBatch(rng, data, batchSize, c);
     const f = latentArrays(rng, batchSize, cfg.latentDim, c);
     const g = latentArrays(rng, batchSize, cfg.latentDim, c);
-    const shares = this.shares(batchSize);
+    const shares = shardRanges(batchSize, this.replicas.length);
 
     // 1. D phase.
-    publish(G, this.gView);
-    publish(D, this.dView);
+    publishWeights(G, this.gView);
+    publishWeights(D, this.dView);
     const dAnswers = (await Promise.all(
       shares.map(([from, m], k) => {
         const call = { op: 'd' as const, n: m, real: rows(rb.x, px, from, m), realLabel: rows(rb.label, c, from, m), z: rows(f.z, cfg.latentDim, from, m), zLabel: rows(f.label, c, from, m) };
@@ -203,25 +155,25 @@ export class ParallelAdversarial {
       }),
     )) as AdversarialAnswer[];
     const share = (k: number) => shares[k][1] / batchSize;
-    average(this.avg.d, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].dGrads })));
-    average(this.avg.gState, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gState })));
-    applyGradients(state.optD, D, this.avg.d);
-    writeState(G, this.avg.gState);
+    averageInto(this.avg.d, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].dGrads })));
+    averageInto(this.avg.gState, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gState })));
+    applyFlatGradients(state.optD, D, this.avg.d);
+    writeFlatState(G, this.avg.gState);
 
     // 2. G phase, against the updated D. G's trainable weights have not changed since the D phase: only its
     // BatchNorm statistics go out again.
-    publish(G, this.gView, true);
-    publish(D, this.dView);
+    publishWeights(G, this.gView, true);
+    publishWeights(D, this.dView);
     const gAnswers = (await Promise.all(
       shares.map(([from, m], k) => {
         const call = { op: 'g' as const, n: m, z: rows(g.z, cfg.latentDim, from, m), zLabel: rows(g.label, c, from, m) };
         return this.request(k, call, [call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
       }),
     )) as AdversarialAnswer[];
-    average(this.avg.g, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gGrads })));
-    average(this.avg.gState, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gState })));
-    applyGradients(state.optG, G, this.avg.g);
-    writeState(G, this.avg.gState);
+    averageInto(this.avg.g, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gGrads })));
+    averageInto(this.avg.gState, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gState })));
+    applyFlatGradients(state.optG, G, this.avg.g);
+    writeFlatState(G, this.avg.gState);
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
 
     const mean = (a: AdversarialAnswer[], key: keyof AdversarialAnswer) => a.reduce((s, x, k) => s + share(k) * x[key], 0);
@@ -232,41 +184,4 @@ export class ParallelAdversarial {
   async close(): Promise<void> {
     await Promise.all(this.replicas.map((r) => r.calls.worker.terminate()));
   }
-}
-
-/** Copies `model`'s weights (only the non-trainable ones with `stateOnly`) into `view`, laid out in model.weights order. */
-export function publish(model: tfl.LayersModel, view: Float32Array, stateOnly = false): void {
-  let off = 0;
-  for (const w of model.weights) {
-    if (stateOnly && w.trainable) off += size(w.shape);
-    else off += copyTensorData(w.read(), view, off);
-  }
-}
-
-/** Applies flat gradients (model.weights order, trainable ones) with `opt`. */
-function applyGradients(opt: tf.Optimizer, model: tfl.LayersModel, flat: Float32Array): void {
-  tf.tidy(() => {
-    const named: tf.NamedTensorMap = {};
-    let off = 0;
-    for (const w of model.weights) {
-      if (!w.trainable) continue;
-      const len = size(w.shape);
-      named[(w.read() as tf.Variable).name] = tf.tensor(flat.subarray(off, off + len), w.shape as number[]);
-      off += len;
-    }
-    opt.applyGradients(named);
-  });
-}
-
-/** Writes flat non-trainable weights (model.weights order) into `model`. */
-function writeState(model: tfl.LayersModel, flat: Float32Array): void {
-  tf.tidy(() => {
-    let off = 0;
-    for (const w of model.weights) {
-      if (w.trainable) continue;
-      const len = size(w.shape);
-      w.write(tf.tensor(flat.subarray(off, off + len), w.shape as number[]));
-      off += len;
-    }
-  });
 }

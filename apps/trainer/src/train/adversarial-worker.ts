@@ -7,9 +7,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { answerCalls } from '@sig/shared/node/worker-calls.ts';
 import { selectBackend } from '../backend/select.ts';
 import { configureBackend } from '../backend/settings.ts';
-import { copyTensorData, overwriteVariable } from '../backend/wasm-kernel-calls.ts';
+import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { discriminatorObjective, generatorObjective } from './adversarial.ts';
+import { copyStateOut, loadWeights } from './flat-weights.ts';
 import type { AdversarialAnswer, AdversarialCall, AdversarialWorkerInit } from './adversarial-parallel.ts';
 
 const init = workerData as AdversarialWorkerInit;
@@ -29,16 +30,6 @@ const gGrads = new Float32Array(init.gGrads);
 const gState = new Float32Array(init.gState);
 const dGrads = new Float32Array(init.dGrads);
 
-/** Loads `model`'s weights (only the non-trainable ones with `stateOnly`) from the published flat copy, in place. */
-function load(model: tfl.LayersModel, flat: Float32Array, stateOnly = false): void {
-  let off = 0;
-  for (const w of model.weights) {
-    const len = w.shape.reduce((a: number, b) => a * (b as number), 1);
-    if (!(stateOnly && w.trainable)) overwriteVariable(w.read() as tf.Variable, flat.subarray(off, off + len));
-    off += len;
-  }
-}
-
 /** Gradients of `loss` with respect to `model`'s trainable weights, written to `out` in model.weights order. */
 function gradientsInto(model: tfl.LayersModel, out: Float32Array, loss: () => tf.Scalar): number {
   return tf.tidy(() => {
@@ -50,15 +41,9 @@ function gradientsInto(model: tfl.LayersModel, out: Float32Array, loss: () => tf
   });
 }
 
-/** G's non-trainable weights (BatchNorm moving statistics) to the shared buffer. */
-function saveState(G: tfl.LayersModel): void {
-  let off = 0;
-  for (const w of G.weights) if (!w.trainable) off += copyTensorData(w.read(), gState, off);
-}
-
 function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCall, { op: 'd' }>): AdversarialAnswer {
-  load(G, gWeights);
-  load(D, dWeights);
+  loadWeights(G, gWeights);
+  loadWeights(D, dWeights);
   const s = cfg.imageSize;
   let dReal = 0, dFake = 0;
   const loss = tf.tidy(() => {
@@ -73,19 +58,19 @@ function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
       return o.loss;
     });
   });
-  saveState(G);
+  copyStateOut(G, gState);
   return { loss, dReal, dFake };
 }
 
 function phaseG(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCall, { op: 'g' }>): AdversarialAnswer {
-  load(G, gWeights, true); // its trainable weights are the D phase's: only the statistics changed since
-  load(D, dWeights);
+  loadWeights(G, gWeights, true); // its trainable weights are the D phase's: only the statistics changed since
+  loadWeights(D, dWeights);
   const loss = tf.tidy(() => {
     const z = tf.tensor2d(c.z, [c.n, cfg.latentDim]);
     const label = tf.tensor2d(c.zLabel, [c.n, cfg.numClasses]);
     return gradientsInto(G, gGrads, () => generatorObjective(cfg, G, D, z, label));
   });
-  saveState(G);
+  copyStateOut(G, gState);
   return { loss, dReal: 0, dFake: 0 };
 }
 

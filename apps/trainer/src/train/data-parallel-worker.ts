@@ -9,6 +9,7 @@ import { selectBackend } from '../backend/select.ts';
 import { configureBackend } from '../backend/settings.ts';
 import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { computeLoss, countCorrect, type LossName } from './data-parallel-loss.ts';
+import { copyStateOut, loadWeights } from './flat-weights.ts';
 import { answerCalls } from '@sig/shared/node/worker-calls.ts';
 import type { StepAnswer, StepBatch, WorkerCall, WorkerInit } from './data-parallel.ts';
 
@@ -57,15 +58,7 @@ const state = new Float32Array(init.state);
 
 async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar, correctFn: (a: tf.Tensor, b: tf.Tensor) => number, b: StepBatch) {
   const t0 = performance.now();
-  // Load the current weights from shared memory.
-  tf.tidy(() => {
-    let off = 0;
-    for (const w of model.weights) {
-      const len = w.shape.reduce((p: number, q) => p * (q as number), 1);
-      w.write(tf.tensor(weights.subarray(off, off + len), w.shape as number[]));
-      off += len;
-    }
-  });
+  loadWeights(model, weights); // the current weights, from shared memory
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // tfjs-layers Dropout reads `seed` at call time; one per (step, worker, layer), cleared afterwards.
   const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
@@ -86,8 +79,7 @@ async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor)
     return value.dataSync()[0];
   });
   dropouts.forEach((d) => (d.seed = undefined));
-  let off = 0;
-  for (const w of model.weights) if (!w.trainable) off += copyTensorData(w.read(), state, off);
+  copyStateOut(model, state);
   return { loss: lossValue, correct, ms: performance.now() - t0 };
 }
 

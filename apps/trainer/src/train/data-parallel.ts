@@ -40,8 +40,8 @@ import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
 import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
-import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { LOSS_NAMES, type LossName } from './data-parallel-loss.ts';
+import { applyFlatGradients, averageInto, publishWeights, shardRanges, sizeOf, weightLayout, writeFlatState } from './flat-weights.ts';
 
 /** How a worker rebuilds the model: `(await import(module))[export](...args)`, cut at layer `output` if set. */
 export interface ModelRecipe {
@@ -118,18 +118,6 @@ export interface StepAnswer {
   ms: number;
 }
 
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-
-/**
- * dst = scale · src (first) or dst += scale · src: a small function V8 optimises on its own, unlike the same loop
- * inline in the async step (5× slower there).
- */
-function accumulate(dst: Float32Array, src: Float32Array, scale: number, first: boolean): void {
-  if (first) for (let i = 0; i < dst.length; i++) dst[i] = scale * src[i];
-  else for (let i = 0; i < dst.length; i++) dst[i] += scale * src[i];
-}
-
-
 interface Replica {
   calls: WorkerCalls<WorkerCall, StepAnswer | null>;
   grads: Float32Array;
@@ -156,14 +144,13 @@ export class DataParallel {
     const count = Math.max(1, opts.workers ?? Math.min(2, availableParallelism()));
     const shapes = opts.model.weights.map((w) => w.shape as number[]);
     const trainable = opts.model.weights.map((w) => w.trainable);
-    const total = shapes.reduce((a, s) => a + size(s), 0);
-    const nTrain = shapes.reduce((a, s, i) => a + (trainable[i] ? size(s) : 0), 0);
-    const weights = new SharedArrayBuffer(total * 4);
+    const layout = weightLayout(opts.model);
+    const weights = new SharedArrayBuffer(layout.all * 4);
     markingForWorkers();
     const replicas: Replica[] = [];
     for (let k = 0; k < count; k++) {
-      const grads = new SharedArrayBuffer(nTrain * 4);
-      const state = new SharedArrayBuffer((total - nTrain) * 4);
+      const grads = new SharedArrayBuffer(layout.trainable * 4);
+      const state = new SharedArrayBuffer(layout.state * 4);
       const init: WorkerInit = { build: opts.build, loss: opts.loss, backend: opts.backend ?? 'wasm', settings: backendSettings(), weights, grads, state, shapes, trainable };
       const worker = startTsWorker(new URL('./data-parallel-worker.ts', import.meta.url), { workerData: init });
       const replica: Replica = { calls: new WorkerCalls(worker, `data-parallel worker ${k}`), grads: new Float32Array(grads), state: new Float32Array(state) };
@@ -193,30 +180,21 @@ export class DataParallel {
     }
   }
 
-  /** Copies the main model's weights into the shared buffer the workers read. */
-  private publishWeights(): void {
-    let off = 0;
-    for (const w of this.model.weights) off += copyTensorData(w.read(), this.weightView, off);
-  }
-
   /** One optimizer step on the whole batch; resolves after the main model's weights are updated. */
   async step(batch: StepBatch): Promise<StepResult> {
     const n = batch.xShape[0];
     if (batch.yShape[0] !== n) throw new Error(`x has ${n} rows but y has ${batch.yShape[0]}`);
-    this.publishWeights();
-    const xRow = size(batch.xShape.slice(1));
-    const yRow = size(batch.yShape.slice(1));
+    publishWeights(this.model, this.weightView);
+    const xRow = sizeOf(batch.xShape.slice(1));
+    const yRow = sizeOf(batch.yShape.slice(1));
     const shards: { replica: Replica; n: number }[] = [];
     const jobs: Promise<StepAnswer | null>[] = [];
-    let start = 0;
-    this.replicas.forEach((replica, k) => {
-      const m = Math.floor(n / this.replicas.length) + (k < n % this.replicas.length ? 1 : 0);
-      if (m === 0) return;
+    shardRanges(n, this.replicas.length).forEach(([start, m], k) => {
+      const replica = this.replicas[k];
       if (!replica.input || replica.input.length < m * xRow) replica.input = new Float32Array(new SharedArrayBuffer(m * xRow * 4));
       const x = replica.input.subarray(0, m * xRow);
       x.set(batch.x.subarray(start * xRow, (start + m) * xRow));
       const y = batch.y.slice(start * yRow, (start + m) * yRow);
-      start += m;
       shards.push({ replica, n: m });
       const seed = batch.seed === undefined ? undefined : batch.seed * 1009 + k * 97;
       // x is a view of shared memory (no copy); y is this shard's own copy, moved to the worker.
@@ -227,26 +205,10 @@ export class DataParallel {
     // Reused across steps: fresh 1.5 MB arrays cost page faults every step.
     const avg = (this.avg ??= new Float32Array(shards[0].replica.grads.length));
     const avgState = (this.avgState ??= new Float32Array(shards[0].replica.state.length));
-    shards.forEach((s, k) => {
-      accumulate(avg, s.replica.grads, s.n / n, k === 0);
-      accumulate(avgState, s.replica.state, s.n / n, k === 0);
-    });
-    tf.tidy(() => {
-      const named: tf.NamedTensorMap = {};
-      let off = 0;
-      let stOff = 0;
-      for (const w of this.model.weights) {
-        const len = size(w.shape as number[]);
-        if (w.trainable) {
-          named[(w.read() as tf.Variable).name] = tf.tensor(avg.subarray(off, off + len), w.shape as number[]);
-          off += len;
-        } else {
-          w.write(tf.tensor(avgState.subarray(stOff, stOff + len), w.shape as number[]));
-          stOff += len;
-        }
-      }
-      this.optimizer.applyGradients(named);
-    });
+    averageInto(avg, shards.map((s) => ({ share: s.n / n, src: s.replica.grads })));
+    averageInto(avgState, shards.map((s) => ({ share: s.n / n, src: s.replica.state })));
+    writeFlatState(this.model, avgState);
+    applyFlatGradients(this.optimizer, this.model, avg);
     let loss = 0;
     let correct = 0;
     let workerMs = 0;
