@@ -2,7 +2,7 @@
 // with the same loss module either way (train/embedding-loss.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { EMBEDDING_LAYERS, type EmbeddingConfig, type EmbeddingTrainConfig } from '@sig/shared';
+import type { EmbeddingConfig, EmbeddingTrainConfig } from '@sig/shared';
 import { embeddingLoss, embeddingTargets, type EmbeddingLossOptions } from './embedding-loss.ts';
 
 /** A batch: NHWC images, writer ids and forged flags. */
@@ -41,7 +41,7 @@ export async function embeddingStep(o: { trainer: tfl.LayersModel; optimizer: tf
     const dp = await DataParallel.create({
       model: o.trainer,
       optimizer: o.optimizer,
-      build: { module: new URL('../model/embedding.ts', import.meta.url).href, export: 'buildEmbeddingTrainer', args: [cfg, o.tc.seed], output: EMBEDDING_LAYERS.training },
+      build: { module: new URL('../model/embedding.ts', import.meta.url).href, export: 'buildEmbeddingTrainer', args: [cfg, o.tc.seed] },
       loss: { module: new URL('./embedding-loss.ts', import.meta.url).href, export: 'embeddingLoss', args: [opts] },
       workers: o.workers,
     });
