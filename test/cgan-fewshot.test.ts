@@ -15,9 +15,9 @@ import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { buildDiscriminator } from '../apps/trainer/src/model/cgan.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
-import { createGan, latentBatch, loadCheckpoint, samplingGenerator, saveCheckpoint, stepRng, trainAdversarial, type GanData } from '../apps/trainer/src/train/adversarial.ts';
+import { createGan, discriminatorObjective, generatorObjective, latentBatch, loadCheckpoint, samplingGenerator, saveCheckpoint, stepRng, trainAdversarial, type GanData } from '../apps/trainer/src/train/adversarial.ts';
 import { cutoutMask, diffAugment, translate } from '../apps/trainer/src/train/diff-augment.ts';
-import { discriminatorLoss, generatorLoss, modeSeekingLoss } from '../apps/trainer/src/train/gan-losses.ts';
+import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from '../apps/trainer/src/train/gan-losses.ts';
 import { updateEma } from '../apps/trainer/src/train/generator-ema.ts';
 
 await tf.setBackend('cpu');
@@ -144,6 +144,41 @@ describe('DiffAugment', () => {
   });
 });
 
+describe('--aux-view clean', () => {
+  const cfgOf = (auxView: 'augmented' | 'clean') => CganConfig.parse({ ...base, auxWeight: 0.5, diffAugment: ['cutout'], auxView });
+  const D = buildDiscriminator(cfgOf('clean'));
+  const out = (x: tf.Tensor, l: tf.Tensor) => D.apply([x, l], { training: true }) as tf.Tensor[];
+  const real = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 1);
+  const cut = diffAugment(real as tf.Tensor4D, ['cutout'], new Rng(9));
+  const fake = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 2);
+  const label = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
+  it("D: the score from the augmented images, the head's loss from the clean ones", () => {
+    for (const view of ['augmented', 'clean'] as const) {
+      const cfg = cfgOf(view);
+      const got = discriminatorObjective(cfg, D, cut, label, fake, label, real).loss.dataSync()[0];
+      const [sr, lr] = out(cut, label);
+      const head = view === 'clean' ? out(real, label)[1] : lr;
+      const want = tf.add(discriminatorLoss(cfg, sr, out(fake, label)[0]), tf.mul(0.5, classLoss(head, label))).dataSync()[0];
+      expect(got).toBeCloseTo(want, 5);
+    }
+    const clean = discriminatorObjective(cfgOf('clean'), D, cut, label, fake, label, real).loss.dataSync()[0];
+    const augmented = discriminatorObjective(cfgOf('augmented'), D, cut, label, fake, label, real).loss.dataSync()[0];
+    expect(Math.abs(clean - augmented)).toBeGreaterThan(1e-4);
+  });
+  it("G: the head judges the sample as drawn, D's score the augmented sample", () => {
+    const cfg = cfgOf('clean');
+    const s = createGan(cfg, 3);
+    const { z, label: l } = latentBatch(new Rng(4), 4, 4, 3);
+    const augment = (x: tf.Tensor4D) => diffAugment(x, ['cutout'], new Rng(9));
+    const got = generatorObjective(cfg, s.generator, s.discriminator, z, l, augment).dataSync()[0];
+    const drawn = s.generator.apply([z, l], { training: true }) as tf.Tensor4D;
+    const score = (s.discriminator.apply([augment(drawn), l], { training: true }) as tf.Tensor[])[0];
+    const head = (s.discriminator.apply([drawn, l], { training: true }) as tf.Tensor[])[1];
+    const want = tf.add(generatorLoss(cfg, score), tf.mul(0.5, classLoss(head, l))).dataSync()[0];
+    expect(got).toBeCloseTo(want, 5);
+  });
+});
+
 describe('generator EMA', () => {
   it('ema ← d·ema + (1 − d)·w for every weight, moving statistics included', () => {
     const cfg = CganConfig.parse({ ...base, emaDecay: 0.9 });
@@ -162,7 +197,7 @@ describe('generator EMA', () => {
 });
 
 describe('training with every option on', () => {
-  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.9, modeSeeking: 1 });
+  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], auxView: 'clean', emaDecay: 0.9, modeSeeking: 1 });
   it('a few steps change G, D and the average; losses finite', async () => {
     const s = createGan(all, 2);
     const [g0, d0, e0] = [flat(s.generator), flat(s.discriminator), flat(s.generatorEma!)];
@@ -197,17 +232,18 @@ describe('sig train cgan flags', () => {
   const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
-    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>', '--mode-seeking <w>']) expect(help).toContain(f);
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>', '--mode-seeking <w>']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
   it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
-    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, loss: 'bce', diffAugment: [], emaDecay: 0.99, modeSeeking: 0 });
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], emaDecay: 0.99, modeSeeking: 0 });
     expect(parse(['--aux-weight', '0', '--ema', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
-    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2']);
-    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2 });
+    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2', '--aux-view', 'clean']);
+    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2, auxView: 'clean' });
     expect(() => parse(['--loss', 'wasserstein'])).toThrow(/^--loss: /);
     expect(() => parse(['--diff-augment', 'colour'])).toThrow(/^--diff-augment: /);
     expect(() => parse(['--ema', '1'])).toThrow(/--ema must be a number/);
+    expect(() => parse(['--aux-view', 'raw'])).toThrow(/^--aux-view: /);
     expect(() => parse(['--mode-seeking', '-1'])).toThrow(/--mode-seeking must be a number ≥ 0/);
   });
 });

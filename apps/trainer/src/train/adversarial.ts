@@ -121,14 +121,25 @@ export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses
 }
 
 /**
+ * The auxiliary head's logits for `image`: from the pass `scored` that D's score came from, or, with `--aux-view
+ * clean` and an augmented pass, from one more pass on the un-augmented `clean` image.
+ */
+function auxLogits(cfg: CganConfig, D: tfl.LayersModel, scored: { logits: tf.Tensor | null }, clean: tf.Tensor | undefined, label: tf.Tensor): tf.Tensor | null {
+  if (!scored.logits || cfg.auxView !== 'clean' || clean === undefined) return scored.logits;
+  return discriminate(D, clean, label).logits;
+}
+
+/**
  * D's objective: real images are real, generated ones are not (plus the real labels with an auxiliary classifier).
+ * `realClean`: the real images before augmentation (the head learns from them with `--aux-view clean`).
  * Also returns the mean D outputs, for the progress line.
  */
-export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar } {
+export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor, realClean?: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar } {
   const r = discriminate(D, real, realLabel);
   const q = discriminate(D, fake, fakeLabel);
   const adversarial = discriminatorLoss(cfg, r.score, q.score);
-  const loss = (r.logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(r.logits, realLabel))) : adversarial) as tf.Scalar;
+  const logits = auxLogits(cfg, D, r, realClean, realLabel);
+  const loss = (logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(logits, realLabel))) : adversarial) as tf.Scalar;
   return { loss, dReal: tf.mean(r.score) as tf.Scalar, dFake: tf.mean(q.score) as tf.Scalar };
 }
 
@@ -136,11 +147,12 @@ export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real
  * G's objective: D calls fresh samples real (and, with the auxiliary classifier, of the label asked for); with the
  * mode-seeking term, rows i and i + pairs share a label and must differ.
  */
-export function generatorObjective(cfg: CganConfig, G: tfl.LayersModel, D: tfl.LayersModel, z: tf.Tensor, label: tf.Tensor, augment: (x: tf.Tensor4D) => tf.Tensor4D = (x) => x, pairs = 0): tf.Scalar {
+export function generatorObjective(cfg: CganConfig, G: tfl.LayersModel, D: tfl.LayersModel, z: tf.Tensor, label: tf.Tensor, augment?: (x: tf.Tensor4D) => tf.Tensor4D, pairs = 0): tf.Scalar {
   const drawn = G.apply([z, label], { training: true }) as tf.Tensor4D;
-  const q = discriminate(D, augment(drawn), label);
+  const q = discriminate(D, augment ? augment(drawn) : drawn, label);
   let loss = generatorLoss(cfg, q.score);
-  if (q.logits) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(q.logits, label)));
+  const logits = auxLogits(cfg, D, q, augment ? drawn : undefined, label);
+  if (logits) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(logits, label)));
   if (pairs > 0) loss = tf.add(loss, tf.mul(cfg.modeSeeking, modeSeekingLoss(drawn, z, pairs)));
   return loss;
 }
@@ -159,14 +171,14 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     // same random transformations.
     const f = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
     const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor4D;
-    const augment = (x: tf.Tensor4D): tf.Tensor4D => (cfg.diffAugment.length ? diffAugment(x, cfg.diffAugment, rng) : x);
-    const realIn = augment(real);
-    const fakeIn = augment(fake);
+    const augment = cfg.diffAugment.length ? (x: tf.Tensor4D): tf.Tensor4D => diffAugment(x, cfg.diffAugment, rng) : undefined;
+    const realIn = augment ? augment(real) : real;
+    const fakeIn = augment ? augment(fake) : fake;
     let dReal: tf.Tensor | undefined;
     let dFake: tf.Tensor | undefined;
     const dLoss = state.optD.minimize(
       () => {
-        const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label);
+        const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label, augment ? real : undefined);
         dReal = tf.keep(o.dReal);
         dFake = tf.keep(o.dFake);
         return o.loss;

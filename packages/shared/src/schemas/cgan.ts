@@ -62,6 +62,17 @@ export const CganConfig = z.object({
     defaultText: 'none',
   }),
   /**
+   * Which view of the images the auxiliary classifier head learns from when DiffAugment is on. 'augmented': the
+   * same augmented images D scores (DiffAugment's paper); 'clean': D's real/fake score sees the augmented images,
+   * its label head the un-augmented ones (one more D pass per update), so a cutout cannot take the student's
+   * label away from the head. No effect without DiffAugment or without the head.
+   */
+  auxView: setting(z.enum(['augmented', 'clean']).default('augmented'), {
+    flag: 'aux-view',
+    arg: 'view',
+    help: "with --diff-augment: the auxiliary head learns from the 'augmented' images D scores or the 'clean' ones",
+  }),
+  /**
    * Weight of the mode-seeking term (Mao et al. 2019, MSGAN): G's batch is drawn as pairs sharing a label, and G
    * also minimises 1 / (mean|G(z₁,c) − G(z₂,c)| / mean|z₁ − z₂| + ε), so two latent vectors of one label must give
    * different images (against one shape per label). 0 = off.
