@@ -7,10 +7,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { answerCalls } from '@sig/shared/node/worker-calls.ts';
 import { selectBackend } from '../backend/select.ts';
 import { configureBackend } from '../backend/settings.ts';
-import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { discriminatorObjective, generatorObjective } from './adversarial.ts';
-import { copyStateOut, loadWeights } from './flat-weights.ts';
+import { copyStateOut, gradientsInto, loadWeights } from './flat-weights.ts';
 import type { AdversarialAnswer, AdversarialCall, AdversarialWorkerInit } from './adversarial-parallel.ts';
 
 const init = workerData as AdversarialWorkerInit;
@@ -29,17 +28,6 @@ const dWeights = new Float32Array(init.dWeights);
 const gGrads = new Float32Array(init.gGrads);
 const gState = new Float32Array(init.gState);
 const dGrads = new Float32Array(init.dGrads);
-
-/** Gradients of `loss` with respect to `model`'s trainable weights, written to `out` in model.weights order. */
-function gradientsInto(model: tfl.LayersModel, out: Float32Array, loss: () => tf.Scalar): number {
-  return tf.tidy(() => {
-    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(loss, vars);
-    let off = 0;
-    for (const v of vars) off += copyTensorData(grads[v.name], out, off);
-    return value.dataSync()[0];
-  });
-}
 
 function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCall, { op: 'd' }>): AdversarialAnswer {
   loadWeights(G, gWeights);

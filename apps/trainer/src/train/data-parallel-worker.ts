@@ -7,9 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { selectBackend } from '../backend/select.ts';
 import { configureBackend } from '../backend/settings.ts';
-import { copyTensorData } from '../backend/wasm-kernel-calls.ts';
 import { computeLoss, countCorrect, type LossName } from './data-parallel-loss.ts';
-import { copyStateOut, loadWeights } from './flat-weights.ts';
+import { copyStateOut, gradientsInto, loadWeights } from './flat-weights.ts';
 import { answerCalls } from '@sig/shared/node/worker-calls.ts';
 import type { StepAnswer, StepBatch, WorkerCall, WorkerInit } from './data-parallel.ts';
 
@@ -59,7 +58,6 @@ const state = new Float32Array(init.state);
 async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar, correctFn: (a: tf.Tensor, b: tf.Tensor) => number, b: StepBatch) {
   const t0 = performance.now();
   loadWeights(model, weights); // the current weights, from shared memory
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   // tfjs-layers Dropout reads `seed` at call time; one per (step, worker, layer), cleared afterwards.
   const dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as { seed?: number }[];
   dropouts.forEach((d, k) => (d.seed = b.seed === undefined ? undefined : (b.seed + k * 7919) >>> 0));
@@ -67,16 +65,13 @@ async function step(model: tfl.LayersModel, lossFn: (a: tf.Tensor, b: tf.Tensor)
   const lossValue = tf.tidy(() => {
     const x = tf.tensor(b.x, b.xShape);
     const y = tf.tensor(b.y, b.yShape, b.y instanceof Int32Array ? 'int32' : 'float32');
-    const { value, grads: g } = tf.variableGrads(() => {
+    return gradientsInto(model, grads, () => {
       const pred = model.apply(x, { training: true }) as tf.Tensor;
       correct = correctFn(y, pred);
       let loss = lossFn(y, pred);
       for (const reg of model.calculateLosses()) loss = tf.add(loss, reg);
       return loss;
-    }, vars);
-    let off = 0;
-    for (const v of vars) off += copyTensorData(g[v.name], grads, off);
-    return value.dataSync()[0];
+    });
   });
   dropouts.forEach((d) => (d.seed = undefined));
   copyStateOut(model, state);

@@ -71,6 +71,17 @@ export function loadWeights(model: tfl.LayersModel, flat: Float32Array, stateOnl
   }
 }
 
+/** A replica's gradients of `loss` with respect to `model`'s trainable weights, written to `out` in model.weights order; returns the loss. */
+export function gradientsInto(model: tfl.LayersModel, out: Float32Array, loss: () => tf.Scalar): number {
+  return tf.tidy(() => {
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(loss, vars);
+    let off = 0;
+    for (const v of vars) off += copyTensorData(grads[v.name], out, off);
+    return value.dataSync()[0];
+  });
+}
+
 /** Copies `model`'s non-trainable weights into `out` (a replica's BatchNorm statistics, going back). */
 export function copyStateOut(model: tfl.LayersModel, out: Float32Array): void {
   let off = 0;
