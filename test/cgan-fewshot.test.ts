@@ -1,4 +1,5 @@
-// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, emaDecay, modeSeeking): each builds,
+// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, emaDecay, modeSeeking, spectralNorm;
+// spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds,
 // trains a few steps with finite losses, resumes exactly, and does what it says.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -197,7 +198,7 @@ describe('generator EMA', () => {
 });
 
 describe('training with every option on', () => {
-  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], auxView: 'clean', emaDecay: 0.9, modeSeeking: 1 });
+  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, spectralNorm: true });
   it('a few steps change G, D and the average; losses finite', async () => {
     const s = createGan(all, 2);
     const [g0, d0, e0] = [flat(s.generator), flat(s.discriminator), flat(s.generatorEma!)];
@@ -208,7 +209,7 @@ describe('training with every option on', () => {
     expect(flat(s.generatorEma!)).not.toEqual(e0);
     expect(flat(s.generatorEma!)).not.toEqual(flat(s.generator));
   });
-  it('resumes from a checkpoint exactly as an uninterrupted run (EMA included)', async () => {
+  it('resumes from a checkpoint exactly as an uninterrupted run (EMA and the power-iteration vectors included)', async () => {
     const data = tinyData();
     const a = createGan(all, 4);
     await trainAdversarial(a, data, 4, 4);
@@ -220,7 +221,7 @@ describe('training with every option on', () => {
     const r = await loadCheckpoint(join(dir, 'ck'));
     expect(r.cfg).toEqual(all);
     await trainAdversarial(r, data, 4, 4);
-    for (const [x, y] of [[flat(r.generator), flat(a.generator)], [flat(r.generatorEma!), flat(a.generatorEma!)]]) {
+    for (const [x, y] of [[flat(r.generator), flat(a.generator)], [flat(r.generatorEma!), flat(a.generatorEma!)], [flat(r.discriminator), flat(a.discriminator)]]) {
       expect(Math.max(...x.map((v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-5);
     }
   });
@@ -232,14 +233,14 @@ describe('sig train cgan flags', () => {
   const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
-    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>', '--mode-seeking <w>']) expect(help).toContain(f);
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>', '--mode-seeking <w>', '--spectral-norm']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
   it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
-    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], emaDecay: 0.99, modeSeeking: 0 });
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], emaDecay: 0.99, modeSeeking: 0, spectralNorm: false });
     expect(parse(['--aux-weight', '0', '--ema', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
-    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2', '--aux-view', 'clean']);
-    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2, auxView: 'clean' });
+    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2', '--aux-view', 'clean', '--spectral-norm']);
+    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2, auxView: 'clean', spectralNorm: true });
     expect(() => parse(['--loss', 'wasserstein'])).toThrow(/^--loss: /);
     expect(() => parse(['--diff-augment', 'colour'])).toThrow(/^--diff-augment: /);
     expect(() => parse(['--ema', '1'])).toThrow(/--ema must be a number/);

@@ -78,10 +78,11 @@ describe('ParallelAdversarial', () => {
     expect(b.step).toBe(4);
   }, 120_000);
 
-  it('refuses DiffAugment and the mode-seeking term, in a clear error before training', async () => {
+  it('refuses DiffAugment, the mode-seeking term and spectral normalisation, in a clear error before training', async () => {
     expect(parallelSupport(cfg)).toBeNull();
     expect(parallelSupport(CganConfig.parse({ ...cfg, diffAugment: ['translation'] }))).toMatch(/DiffAugment/);
     expect(parallelSupport(CganConfig.parse({ ...cfg, modeSeeking: 1 }))).toMatch(/mode-seeking/);
+    expect(parallelSupport(CganConfig.parse({ ...cfg, spectralNorm: true }))).toMatch(/spectral/);
     const ds = join(dir, 'ds');
     await synthesizeDataset({ writers: 2, perWriter: 3, seed: 1, out: ds });
     const run = trainCganRun({ data: ds, out: join(dir, 'run'), backend: 'wasm', model: { modeSeeking: 1 }, train: { steps: 1, workers: 2 } });

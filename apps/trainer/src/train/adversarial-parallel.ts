@@ -14,7 +14,8 @@
  * the samples are not bit-identical to the one-thread run's; with one worker they are.
  * Weights reach the workers through SharedArrayBuffers (no per-step copies per worker; G's trainable weights,
  * the bulk of them, once a step), gradients and statistics come back through one buffer per worker. DiffAugment and the mode-seeking term draw or pair across
- * the whole batch, so runs using them stay on one thread (`parallelSupport` says why).
+ * the whole batch and spectral normalisation keeps its power-iteration vectors on the main thread, so runs using
+ * them stay on one thread (`parallelSupport` says why).
  */
 import { availableParallelism } from 'node:os';
 import type { CganConfig } from '@sig/shared';
@@ -54,6 +55,7 @@ export interface AdversarialAnswer {
 export function parallelSupport(cfg: CganConfig): string | null {
   if (cfg.diffAugment.length) return 'DiffAugment transforms the whole batch with one random draw';
   if (cfg.modeSeeking > 0) return 'the mode-seeking term compares pairs across the whole batch';
+  if (cfg.spectralNorm) return "spectral normalisation's power iteration is not shared between workers";
   return null;
 }
 

@@ -13,6 +13,7 @@ import { predictData } from '../model/predict-data.ts';
 import { diffAugment } from './diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from './gan-losses.ts';
 import { copyWeights, updateEma } from './generator-ema.ts';
+import { createSpectralNorm, normalisedWeights, powerIterate, setSpectralVectors, spectralVectors, withSpectralNorm, type SpectralNorm } from './spectral-norm.ts';
 
 /** Real training images in the generator's space ([-1, 1], paper -1), NHWC with one channel. */
 export interface GanData {
@@ -30,6 +31,8 @@ export interface GanState {
   /** The moving average of the generator's weights (cfg.emaDecay > 0), else null. */
   generatorEma: tfl.LayersModel | null;
   discriminator: tfl.LayersModel;
+  /** D's spectral normalisation (cfg.spectralNorm), else null. */
+  spectralNorm: SpectralNorm | null;
   optG: tf.AdamOptimizer;
   optD: tf.AdamOptimizer;
   /** Steps completed. */
@@ -54,12 +57,14 @@ export function createGan(cfg: CganConfig, seed: number): GanState {
     generatorEma = buildGenerator(cfg, seed * 2 + 1);
     copyWeights(generatorEma, generator);
   }
+  const discriminator = buildDiscriminator(cfg, seed * 2 + 2);
   return {
     cfg,
     seed,
     generator,
     generatorEma,
-    discriminator: buildDiscriminator(cfg, seed * 2 + 2),
+    discriminator,
+    spectralNorm: cfg.spectralNorm ? createSpectralNorm(discriminator, seed * 2 + 3) : null,
     optG: tf.train.adam(cfg.learningRate, cfg.beta1) as tf.AdamOptimizer,
     optD: tf.train.adam(cfg.learningRate, cfg.beta1) as tf.AdamOptimizer,
     step: 0,
@@ -162,6 +167,9 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
   const { cfg, generator: G, discriminator: D } = state;
   const rng = stepRng(state.seed, state.step);
   const s = data.size;
+  // With spectral normalisation σ of every D kernel is refreshed once a step, before both updates.
+  if (state.spectralNorm) powerIterate(state.spectralNorm);
+  const sn = state.spectralNorm;
   const stats = tf.tidy(() => {
     const rb = realBatch(rng, data, batchSize, cfg.numClasses);
     const real = tf.tensor4d(rb.x, [batchSize, s, s, 1]);
@@ -177,12 +185,13 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     let dReal: tf.Tensor | undefined;
     let dFake: tf.Tensor | undefined;
     const dLoss = state.optD.minimize(
-      () => {
-        const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label, augment ? real : undefined);
-        dReal = tf.keep(o.dReal);
-        dFake = tf.keep(o.dFake);
-        return o.loss;
-      },
+      () =>
+        withSpectralNorm(sn, () => {
+          const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label, augment ? real : undefined);
+          dReal = tf.keep(o.dReal);
+          dFake = tf.keep(o.dFake);
+          return o.loss;
+        }),
       true,
       trainableVars(D),
     )!;
@@ -191,7 +200,7 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     // vectors sharing a label.
     const pairs = cfg.modeSeeking > 0 ? Math.floor(batchSize / 2) : 0;
     const g = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses, pairs);
-    const gLoss = state.optG.minimize(() => generatorObjective(cfg, G, D, g.z, g.label, augment, pairs), true, trainableVars(G))!;
+    const gLoss = state.optG.minimize(() => withSpectralNorm(sn, () => generatorObjective(cfg, G, D, g.z, g.label, augment, pairs)), true, trainableVars(G))!;
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
     return [dLoss, gLoss, dReal!, dFake!];
   });
@@ -199,6 +208,19 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
   tf.dispose(stats);
   state.step++;
   return { step: state.step, dLoss, gLoss, dReal, dFake };
+}
+
+/**
+ * D as it scores during training: a copy whose kernels are the spectrally normalised ones when the run uses
+ * spectral normalisation (the live D keeps the raw weights the optimiser updates), else D itself.
+ */
+export function effectiveDiscriminator(state: GanState): tfl.LayersModel {
+  if (!state.spectralNorm) return state.discriminator;
+  const copy = buildDiscriminator(state.cfg);
+  const weights = normalisedWeights(state.discriminator, state.spectralNorm);
+  copy.setWeights(weights);
+  tf.dispose(weights);
+  return copy;
 }
 
 /** Generated images (inference mode, as exported) for latent vectors `z` and label indices. */
@@ -209,19 +231,27 @@ export function generate(generator: tfl.LayersModel, z: Float32Array, labels: Ar
   return predictData(generator, () => [tf.tensor2d(z, [n, latentDim]), tf.tensor2d(oh, [n, numClasses])]);
 }
 
-async function saveOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
-  const named = await opt.getWeights();
+/** Named tensors as `<file>.bin` + `<file>.json` (tf.io's weight encoding). */
+async function saveNamed(named: { name: string; tensor: tf.Tensor }[], file: string): Promise<void> {
   const { data, specs } = await tf.io.encodeWeights(named);
   await writeFile(`${file}.bin`, new Uint8Array(data));
   await writeFile(`${file}.json`, JSON.stringify(specs));
 }
 
-async function loadOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
+/** Tensors written by {@link saveNamed}, by name, and their names in the saved order. */
+async function loadNamed(file: string): Promise<{ map: tf.NamedTensorMap; names: string[] }> {
   const specs = JSON.parse(await readFile(`${file}.json`, 'utf8')) as tf.io.WeightsManifestEntry[];
   const bytes = await readFile(`${file}.bin`);
   const map = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
+  return { map, names: specs.map((s) => s.name) };
+}
+
+const saveOptimizer = async (opt: tf.Optimizer, file: string): Promise<void> => saveNamed(await opt.getWeights(), file);
+
+async function loadOptimizer(opt: tf.Optimizer, file: string): Promise<void> {
+  const { map, names } = await loadNamed(file);
   // Adam matches its slots to variables by position, so keep the saved order.
-  await opt.setWeights(specs.map((s) => ({ name: s.name, tensor: map[s.name] })));
+  await opt.setWeights(names.map((name) => ({ name, tensor: map[name] })));
 }
 
 /** Writes a resumable checkpoint (both models, both optimisers, the step) to `dir`, replacing it atomically. */
@@ -234,6 +264,7 @@ export async function saveCheckpoint(state: GanState, dir: string): Promise<void
   await saveModel(state.discriminator, join(tmp, 'discriminator'));
   await saveOptimizer(state.optG, join(tmp, 'optimizer-generator'));
   await saveOptimizer(state.optD, join(tmp, 'optimizer-discriminator'));
+  if (state.spectralNorm) await saveNamed(spectralVectors(state.spectralNorm), join(tmp, 'spectral-norm'));
   await writeFile(join(tmp, 'state.json'), JSON.stringify({ step: state.step, seed: state.seed, config: state.cfg }, null, 2));
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
@@ -250,6 +281,7 @@ export async function loadCheckpoint(dir: string): Promise<GanState> {
   // The optimiser slots are created lazily on the first update; setWeights creates them from the file.
   await loadOptimizer(state.optG, join(dir, 'optimizer-generator'));
   await loadOptimizer(state.optD, join(dir, 'optimizer-discriminator'));
+  if (state.spectralNorm) setSpectralVectors(state.spectralNorm, (await loadNamed(join(dir, 'spectral-norm'))).map);
   state.step = saved.step;
   return state;
 }

@@ -89,7 +89,8 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
 
   // With an EMA the averaged weights are the generator that is sampled, snapshotted and saved.
   await saveModel(adv.samplingGenerator(state), join(out, 'model', 'generator'));
-  await saveModel(state.discriminator, join(out, 'model', 'discriminator'));
+  // D as it scored (normalised kernels with --spectral-norm); the checkpoint keeps the raw weights.
+  await saveModel(adv.effectiveDiscriminator(state), join(out, 'model', 'discriminator'));
   const last = history.slice(-20);
   const mean = (f: (h: (typeof history)[number]) => number): number => (last.length ? last.reduce((a, h) => a + f(h), 0) / last.length : NaN);
   const metrics = last.length ? { dLoss: mean((h) => h.dLoss), gLoss: mean((h) => h.gLoss), dReal: mean((h) => h.dReal), dFake: mean((h) => h.dFake) } : {};

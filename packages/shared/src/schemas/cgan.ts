@@ -78,6 +78,11 @@ export const CganConfig = z.object({
    * different images (against one shape per label). 0 = off.
    */
   modeSeeking: setting(z.number().min(0).default(0), { flag: 'mode-seeking', arg: 'w', help: 'weight of the mode-seeking (MSGAN) diversity term on G; 0 = off' }),
+  /**
+   * Spectral normalisation of every discriminator kernel (Miyato et al. 2018): each layer applies W / σ(W), σ from
+   * one power iteration a step, so D stays 1-Lipschitz per layer and cannot sharpen without bound on a few images.
+   */
+  spectralNorm: setting(z.boolean().default(false), { flag: 'spectral-norm', help: "spectral normalisation of D's kernels (Miyato et al. 2018)" }),
   /** Decay of an exponential moving average of G's weights used for sampling and export; 0 = off. */
   emaDecay: setting(z.number().min(0).max(0.99999).default(0.99), { flag: 'ema', arg: 'decay', help: "moving average of G's weights for samples and the saved generator; 0 = off (the reference design)" }),
 });
@@ -108,7 +113,7 @@ export const CganTrainConfig = z.object({
   workers: setting(z.number().int().min(1).max(16).default(1), {
     flag: 'workers',
     arg: 'n',
-    help: 'worker threads for the adversarial step (1 = this thread; 2 = both cores; not with --diff-augment or --mode-seeking)',
+    help: 'worker threads for the adversarial step (1 = this thread; 2 = both cores; not with --diff-augment, --mode-seeking or --spectral-norm)',
   }),
 });
 export type CganTrainConfig = z.infer<typeof CganTrainConfig>;
