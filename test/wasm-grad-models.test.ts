@@ -1,5 +1,5 @@
 // End to end: the gradients of every trainable weight of the project's models (classifier, CGAN generator with
-// both up-sampling modes, discriminator, real/fake detector) on the trainable wasm backend against `cpu`, in
+// both up-sampling modes, discriminator with and without spectral normalisation, real/fake detector) on the trainable wasm backend against `cpu`, in
 // training mode, so every gradient path these models use on wasm is covered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
@@ -10,20 +10,26 @@ import { useTrainableWasm } from '../apps/trainer/src/backend/wasm-setup.ts';
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { buildDiscriminator, buildGenerator } from '../apps/trainer/src/model/cgan.ts';
 import { buildRealFake } from '../apps/trainer/src/model/realfake.ts';
+import { createSpectralNorm, powerIterate, withSpectralNorm } from '../apps/trainer/src/train/spectral-norm.ts';
 
 const rng = new Rng(99);
 const random = (shape: number[]) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() * 2 - 1);
 
-/** Gradients of sum(output · R) w.r.t. all trainable weights, with the weights and inputs given. */
-function weightGrads(backend: string, build: () => tfl.LayersModel, weights: Float32Array[], inputs: { data: Float32Array; shape: number[] }[], r: Float32Array): Float32Array[] {
+/**
+ * Gradients of sum(output · R) w.r.t. all trainable weights, with the weights and inputs given; `spectral`: with the
+ * kernels spectrally normalised (u from a fixed seed, three power iterations on this backend).
+ */
+function weightGrads(backend: string, build: () => tfl.LayersModel, weights: Float32Array[], inputs: { data: Float32Array; shape: number[] }[], r: Float32Array, spectral = false): Float32Array[] {
   tf.setBackend(backend);
   const model = build();
   model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
+  const sn = spectral ? createSpectralNorm(model, 7) : null;
+  for (let i = 0; sn && i < 3; i++) powerIterate(sn);
   const out = tf.tidy(() => {
     const xs = inputs.map((i) => tf.tensor(i.data, i.shape));
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const { grads } = tf.variableGrads(() => {
-      const out = model.apply(xs.length === 1 ? xs[0] : xs, { training: true }) as tf.Tensor | tf.Tensor[];
+      const out = withSpectralNorm(sn, () => model.apply(xs.length === 1 ? xs[0] : xs, { training: true }) as tf.Tensor | tf.Tensor[]);
       // a random linear function of every output (several outputs: consecutive slices of r)
       let offset = 0;
       const terms = (Array.isArray(out) ? out : [out]).map((y) => {
@@ -36,18 +42,19 @@ function weightGrads(backend: string, build: () => tfl.LayersModel, weights: Flo
     return vars.map((v) => grads[v.name].dataSync() as Float32Array);
   });
   model.dispose();
+  sn?.kernels.forEach((k) => k.u.dispose());
   return out;
 }
 
-function expectModelGradsMatch(build: () => tfl.LayersModel, inputShapes: number[][], outSize: number): void {
+function expectModelGradsMatch(build: () => tfl.LayersModel, inputShapes: number[][], outSize: number, spectral = false): void {
   tf.setBackend('cpu');
   const probe = build();
   const weights = probe.getWeights().map((w) => random(w.shape));
   probe.dispose();
   const inputs = inputShapes.map((shape) => ({ data: random(shape), shape }));
   const r = random([outSize]);
-  const onWasm = weightGrads('wasm', build, weights, inputs, r);
-  const onCpu = weightGrads('cpu', build, weights, inputs, r);
+  const onWasm = weightGrads('wasm', build, weights, inputs, r, spectral);
+  const onCpu = weightGrads('cpu', build, weights, inputs, r, spectral);
   onCpu.forEach((ref, i) => {
     let num = 0;
     let den = 1e-12;
@@ -117,6 +124,10 @@ describe('model gradients on trainable wasm match cpu', () => {
   it('CGAN discriminator with the auxiliary classifier head (the default: score and class logits)', () => {
     const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, auxWeight: 1 };
     expectModelGradsMatch(() => buildDiscriminator(cfg), [[3, 16, 16, 1], [3, 4]], 3 + 3 * 4);
+  });
+  it('CGAN discriminator with the head and spectral normalisation (--spectral-norm: gradients through σ)', () => {
+    const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, auxWeight: 1 };
+    expectModelGradsMatch(() => buildDiscriminator(cfg), [[3, 16, 16, 1], [3, 4]], 3 + 3 * 4, true);
   });
   it('CGAN discriminator with the projection head and a hinge score (Dot, embedding Dense)', () => {
     const cfg = { numClasses: 4, imageSize: 16, seedSize: 4, discFilters: 4, discLayers: 2, discCondition: 'projection', loss: 'hinge', auxWeight: 0 } as const;
