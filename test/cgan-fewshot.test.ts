@@ -1,6 +1,6 @@
-// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, emaDecay, modeSeeking, spectralNorm;
-// spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds,
-// trains a few steps with finite losses, resumes exactly, and does what it says.
+// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, emaDecay, modeSeeking, twinAux,
+// spectralNorm; spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds, trains a few
+// steps with finite losses, resumes exactly, and does what it says.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,6 +180,37 @@ describe('--aux-view clean', () => {
   });
 });
 
+describe('twin auxiliary classifier (TAC-GAN)', () => {
+  const cfg = CganConfig.parse({ ...base, auxWeight: 0.5, twinAux: true });
+  const D = buildDiscriminator(cfg);
+  const out = (x: tf.Tensor, l: tf.Tensor) => D.apply([x, l], { training: true }) as tf.Tensor[];
+  const real = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 1);
+  const fake = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 2);
+  const realLabel = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
+  const fakeLabel = tf.oneHot(tf.tensor1d([2, 2, 0, 1], 'int32'), 3);
+  it('D gets a third output, the twin class logits; it needs the head', () => {
+    expect(D.outputs.map((o) => o.shape)).toEqual([[null, 1], [null, 3], [null, 3]]);
+    expect(D.getLayer('d_twin')).toBeDefined();
+    expect(() => buildDiscriminator({ ...base, auxWeight: 0, twinAux: true })).toThrow(/--twin-aux needs the auxiliary head/);
+  });
+  it("D: the head learns the real labels, the twin the generated images' labels", () => {
+    const got = discriminatorObjective(cfg, D, real, realLabel, fake, fakeLabel).loss.dataSync()[0];
+    const [sr, head] = out(real, realLabel);
+    const [sf, , twin] = out(fake, fakeLabel);
+    const want = tf.addN([discriminatorLoss(cfg, sr, sf), tf.mul(0.5, classLoss(head, realLabel)), tf.mul(0.5, classLoss(twin, fakeLabel))]).dataSync()[0];
+    expect(got).toBeCloseTo(want, 5);
+  });
+  it("G: the head's cross-entropy minus the twin's", () => {
+    const s = createGan(cfg, 3);
+    const { z, label } = latentBatch(new Rng(4), 4, 4, 3);
+    const got = generatorObjective(cfg, s.generator, s.discriminator, z, label).dataSync()[0];
+    const drawn = s.generator.apply([z, label], { training: true }) as tf.Tensor4D;
+    const [score, head, twin] = s.discriminator.apply([drawn, label], { training: true }) as tf.Tensor[];
+    const want = tf.sub(tf.add(generatorLoss(cfg, score), tf.mul(0.5, classLoss(head, label))), tf.mul(0.5, classLoss(twin, label))).dataSync()[0];
+    expect(got).toBeCloseTo(want, 5);
+  });
+});
+
 describe('generator EMA', () => {
   it('ema ← d·ema + (1 − d)·w for every weight, moving statistics included', () => {
     const cfg = CganConfig.parse({ ...base, emaDecay: 0.9 });
@@ -198,7 +229,7 @@ describe('generator EMA', () => {
 });
 
 describe('training with every option on', () => {
-  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, spectralNorm: true });
+  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, spectralNorm: true, twinAux: true });
   it('a few steps change G, D and the average; losses finite', async () => {
     const s = createGan(all, 2);
     const [g0, d0, e0] = [flat(s.generator), flat(s.discriminator), flat(s.generatorEma!)];
@@ -233,14 +264,14 @@ describe('sig train cgan flags', () => {
   const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
-    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>', '--mode-seeking <w>', '--spectral-norm']) expect(help).toContain(f);
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>', '--mode-seeking <w>', '--spectral-norm', '--twin-aux']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
   it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
-    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], emaDecay: 0.99, modeSeeking: 0, spectralNorm: false });
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], emaDecay: 0.99, modeSeeking: 0, spectralNorm: false, twinAux: false });
     expect(parse(['--aux-weight', '0', '--ema', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
-    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2', '--aux-view', 'clean', '--spectral-norm']);
-    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2, auxView: 'clean', spectralNorm: true });
+    const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2', '--aux-view', 'clean', '--spectral-norm', '--twin-aux']);
+    expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2, auxView: 'clean', spectralNorm: true, twinAux: true });
     expect(() => parse(['--loss', 'wasserstein'])).toThrow(/^--loss: /);
     expect(() => parse(['--diff-augment', 'colour'])).toThrow(/^--diff-augment: /);
     expect(() => parse(['--ema', '1'])).toThrow(/--ema must be a number/);

@@ -63,12 +63,14 @@ export function buildGenerator(input: CganConfigInput, seed = 1): tfl.LayersMode
 
 /**
  * Discriminator: [image (imageSize×imageSize×1), one-hot label] → p(real) (sigmoid; a raw score with the hinge
- * loss), plus class logits (`d_aux`) when `auxWeight` > 0. The label enters as a plane beside the image
+ * loss), plus class logits (`d_aux`) when `auxWeight` > 0 and twin class logits for generated images (`d_twin`)
+ * with `twinAux`. The label enters as a plane beside the image
  * (reference) or by projection (`discCondition: 'projection'`).
  */
 export function buildDiscriminator(input: CganConfigInput, seed = 2): tfl.LayersModel {
   const cfg = CganConfig.parse(input);
   upsampleStages(cfg);
+  if (cfg.twinAux && cfg.auxWeight === 0) throw new UserError('cgan: --twin-aux needs the auxiliary head (--aux-weight > 0)');
   const init = seededGlorot(seed);
   const s = cfg.imageSize;
   const image = tfl.input({ shape: [s, s, 1], name: 'image' });
@@ -106,5 +108,6 @@ export function buildDiscriminator(input: CganConfigInput, seed = 2): tfl.Layers
   }
   const outputs = [score];
   if (cfg.auxWeight > 0) outputs.push(tfl.layers.dense({ units: cfg.numClasses, kernelInitializer: init(), name: 'd_aux' }).apply(h) as tfl.SymbolicTensor);
+  if (cfg.twinAux) outputs.push(tfl.layers.dense({ units: cfg.numClasses, kernelInitializer: init(), name: 'd_twin' }).apply(h) as tfl.SymbolicTensor);
   return tfl.model({ inputs: [image, label], outputs: outputs.length === 1 ? score : outputs, name: 'discriminator' });
 }

@@ -80,10 +80,10 @@ function trainableVars(model: tfl.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-/** D's outputs: the real/fake output (p(real), or a score with the hinge loss) and the class logits if it has them. */
-function discriminate(D: tfl.LayersModel, image: tf.Tensor, label: tf.Tensor): { score: tf.Tensor; logits: tf.Tensor | null } {
+/** D's outputs: the real/fake output (p(real), or a score with the hinge loss), the class logits and the twin's if it has them. */
+function discriminate(D: tfl.LayersModel, image: tf.Tensor, label: tf.Tensor): { score: tf.Tensor; logits: tf.Tensor | null; twin: tf.Tensor | null } {
   const out = D.apply([image, label], { training: true }) as tf.Tensor | tf.Tensor[];
-  return Array.isArray(out) ? { score: out[0], logits: out[1] } : { score: out, logits: null };
+  return Array.isArray(out) ? { score: out[0], logits: out[1], twin: out[2] ?? null } : { score: out, logits: null, twin: null };
 }
 
 /** The generator to sample from: the weight average when the run keeps one, else the trained weights. */
@@ -135,7 +135,8 @@ function auxLogits(cfg: CganConfig, D: tfl.LayersModel, scored: { logits: tf.Ten
 }
 
 /**
- * D's objective: real images are real, generated ones are not (plus the real labels with an auxiliary classifier).
+ * D's objective: real images are real, generated ones are not (plus the real labels with an auxiliary classifier,
+ * and the generated images' labels with the twin head).
  * `realClean`: the real images before augmentation (the head learns from them with `--aux-view clean`).
  * Also returns the mean D outputs, for the progress line.
  */
@@ -144,13 +145,15 @@ export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real
   const q = discriminate(D, fake, fakeLabel);
   const adversarial = discriminatorLoss(cfg, r.score, q.score);
   const logits = auxLogits(cfg, D, r, realClean, realLabel);
-  const loss = (logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(logits, realLabel))) : adversarial) as tf.Scalar;
+  let loss = (logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(logits, realLabel))) : adversarial) as tf.Scalar;
+  if (q.twin) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(q.twin, fakeLabel)));
   return { loss, dReal: tf.mean(r.score) as tf.Scalar, dFake: tf.mean(q.score) as tf.Scalar };
 }
 
 /**
- * G's objective: D calls fresh samples real (and, with the auxiliary classifier, of the label asked for); with the
- * mode-seeking term, rows i and i + pairs share a label and must differ.
+ * G's objective: D calls fresh samples real (and, with the auxiliary classifier, of the label asked for, less the
+ * twin head's cross-entropy with TAC-GAN); with the mode-seeking term, rows i and i + pairs share a label and must
+ * differ.
  */
 export function generatorObjective(cfg: CganConfig, G: tfl.LayersModel, D: tfl.LayersModel, z: tf.Tensor, label: tf.Tensor, augment?: (x: tf.Tensor4D) => tf.Tensor4D, pairs = 0): tf.Scalar {
   const drawn = G.apply([z, label], { training: true }) as tf.Tensor4D;
@@ -158,6 +161,7 @@ export function generatorObjective(cfg: CganConfig, G: tfl.LayersModel, D: tfl.L
   let loss = generatorLoss(cfg, q.score);
   const logits = auxLogits(cfg, D, q, augment ? drawn : undefined, label);
   if (logits) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(logits, label)));
+  if (q.twin) loss = tf.sub(loss, tf.mul(cfg.auxWeight, classLoss(q.twin, label)));
   if (pairs > 0) loss = tf.add(loss, tf.mul(cfg.modeSeeking, modeSeekingLoss(drawn, z, pairs)));
   return loss;
 }

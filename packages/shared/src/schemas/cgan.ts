@@ -52,6 +52,12 @@ export const CganConfig = z.object({
    * label of real images, G is also trained to have its samples classified as the label it was given. 0 = off.
    */
   auxWeight: setting(z.number().min(0).default(1), { flag: 'aux-weight', arg: 'w', help: 'weight of an auxiliary classifier loss on D and G (AC-GAN); 0 = off (the reference design)' }),
+  /**
+   * A twin auxiliary classifier (TAC-GAN, Gong et al. 2019): a second class head on D learns the labels of
+   * generated images, and G's auxiliary term becomes CE(head) − CE(twin), which cancels AC-GAN's pull towards the
+   * easiest-to-classify sample of each label (its known loss of within-class variety). Uses the head's weight.
+   */
+  twinAux: setting(z.boolean().default(false), { flag: 'twin-aux', help: "twin auxiliary classifier on generated images (TAC-GAN), against the head's loss of within-label variety" }),
   /** Adversarial loss: 'bce' (sigmoid cross-entropy, non-saturating G loss; reference) or 'hinge' (D ends in a score). */
   loss: setting(z.enum(['bce', 'hinge']).default('bce'), { flag: 'loss', arg: 'kind', help: "adversarial loss: 'bce' (reference) or 'hinge'" }),
   /** Differentiable augmentations of real and generated images before D (Zhao et al. 2020, DiffAugment). */
