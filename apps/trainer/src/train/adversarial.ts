@@ -172,8 +172,8 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
   const rng = stepRng(state.seed, state.step);
   const s = data.size;
   // With spectral normalisation σ of every D kernel is refreshed once a step, before both updates.
-  if (state.spectralNorm) powerIterate(state.spectralNorm);
   const sn = state.spectralNorm;
+  if (sn) powerIterate(sn);
   const stats = tf.tidy(() => {
     const rb = realBatch(rng, data, batchSize, cfg.numClasses);
     const real = tf.tensor4d(rb.x, [batchSize, s, s, 1]);

@@ -60,6 +60,9 @@ export function sigma(w: tf.Tensor, u: tf.Tensor): tf.Scalar {
   return tf.norm(tf.matMul(asMatrix(w), u)) as tf.Scalar;
 }
 
+/** W / σ(W): the kernel as the normalised layer applies it. */
+const normalisedKernel = (raw: tf.Tensor, u: tf.Tensor): tf.Tensor => tf.div(raw, sigma(raw, u));
+
 /**
  * Runs `fn` with each kernel of `sn` reading as W / σ(W) (computed here, so inside an optimiser's closure the
  * gradient reaches W through the division). `null`: `fn` as it is.
@@ -67,8 +70,7 @@ export function sigma(w: tf.Tensor, u: tf.Tensor): tf.Scalar {
 export function withSpectralNorm<T>(sn: SpectralNorm | null, fn: () => T): T {
   if (!sn) return fn();
   const patched = sn.kernels.map((k) => {
-    const raw = k.weight.read();
-    const normalised = tf.div(raw, sigma(raw, k.u));
+    const normalised = normalisedKernel(k.weight.read(), k.u);
     Object.defineProperty(k.weight, 'read', { value: () => normalised, configurable: true, writable: true });
     return k.weight;
   });
@@ -86,8 +88,7 @@ export function normalisedWeights(model: tfl.LayersModel, sn: SpectralNorm): tf.
   return tf.tidy(() =>
     (model.weights as unknown as KernelWeight[]).map((w) => {
       const k = byWeight.get(w);
-      const raw = w.read();
-      return k ? tf.div(raw, sigma(raw, k.u)) : tf.clone(raw);
+      return k ? normalisedKernel(w.read(), k.u) : tf.clone(w.read());
     }),
   );
 }
