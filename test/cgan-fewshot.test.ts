@@ -1,5 +1,5 @@
-// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, emaDecay, modeSeeking, twinAux,
-// spectralNorm; spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds, trains a few
+// The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, ada, emaDecay, modeSeeking,
+// twinAux, spectralNorm; spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds, trains a few
 // steps with finite losses, resumes exactly, and does what it says.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { buildDiscriminator } from '../apps/trainer/src/model/cgan.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
 import { createGan, discriminatorObjective, generatorObjective, latentBatch, loadCheckpoint, samplingGenerator, saveCheckpoint, stepRng, trainAdversarial, type GanData } from '../apps/trainer/src/train/adversarial.ts';
+import { ADA_INTERVAL, adaObserve, createAda } from '../apps/trainer/src/train/ada.ts';
 import { cutoutMask, diffAugment, translate } from '../apps/trainer/src/train/diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from '../apps/trainer/src/train/gan-losses.ts';
 import { updateEma } from '../apps/trainer/src/train/generator-ema.ts';
@@ -145,6 +146,84 @@ describe('DiffAugment', () => {
   });
 });
 
+describe('adaptive augmentation (ADA)', () => {
+  const images = (n: number): tf.Tensor4D => {
+    const rng = new Rng(8);
+    return tf.tensor4d(Float32Array.from({ length: n * 16 * 16 }, () => (rng.next() < 0.3 ? 1 : -1)), [n, 16, 16, 1]);
+  };
+  const changed = (a: tf.Tensor, b: tf.Tensor, n: number): number => {
+    const [x, y] = [a.dataSync(), b.dataSync()];
+    let c = 0;
+    for (let i = 0; i < n; i++) if (x.subarray(i * 256, (i + 1) * 256).some((v, k) => v !== y[i * 256 + k])) c++;
+    return c;
+  };
+  it('p = 1 is DiffAugment exactly (same random numbers); p = 0 leaves every image as it is', () => {
+    const x = images(6);
+    expect(Array.from(diffAugment(x, ['translation', 'cutout'], new Rng(4), 1).dataSync())).toEqual(Array.from(diffAugment(x, ['translation', 'cutout'], new Rng(4)).dataSync()));
+    expect(Array.from(diffAugment(x, ['translation', 'cutout'], new Rng(4), 0).dataSync())).toEqual(Array.from(x.dataSync()));
+  });
+  it('each transformation reaches each image with probability p', () => {
+    const n = 400;
+    const x = images(n);
+    for (const p of [0.2, 0.5]) {
+      const cut = changed(x, diffAugment(x, ['cutout'], new Rng(11), p), n);
+      // binomial(400, p): ±4 standard deviations
+      const sd = Math.sqrt(n * p * (1 - p));
+      expect(Math.abs(cut - n * p)).toBeLessThan(4 * sd);
+      const mask = cutoutMask(n, 16, 16, new Rng(12), 1 / 2, p);
+      const holes = Array.from({ length: n }, (_, i) => mask.subarray(i * 256, (i + 1) * 256).includes(0)).filter(Boolean).length;
+      expect(Math.abs(holes - n * p)).toBeLessThan(4 * sd);
+    }
+    // translation at p = 0.5: no image of a picked half moves by more than 2 px, the rest are untouched
+    const moved = changed(x, translate(x, new Rng(13), 1 / 8, 0.5), n);
+    expect(moved).toBeGreaterThan(n * 0.5 - 4 * 10);
+    expect(moved).toBeLessThan(n * 0.5);
+  });
+  it('p moves every 4 steps by ±(images)/speed towards the target sign, clamped to [0, 1]', () => {
+    const a = createAda();
+    expect(a.p).toBe(0);
+    for (let i = 0; i < ADA_INTERVAL - 1; i++) expect(adaObserve(a, 1, 16, 0.6, 640)).toBe(0);
+    expect(adaObserve(a, 1, 16, 0.6, 640)).toBeCloseTo(0.1, 12); // r = 1 > 0.6: up by 64/640
+    for (let i = 0; i < ADA_INTERVAL; i++) adaObserve(a, 0.2, 16, 0.6, 640); // r = 0.2 < 0.6: down
+    expect(a.p).toBeCloseTo(0, 12);
+    for (let i = 0; i < ADA_INTERVAL; i++) adaObserve(a, -1, 16, 0.6, 640);
+    expect(a.p).toBe(0);
+    for (let i = 0; i < 20 * ADA_INTERVAL; i++) adaObserve(a, 0.9, 16, 0.6, 640);
+    expect(a.p).toBe(1);
+    // the mean is over images, not steps: 3 steps at +1 and one at −1 make r = 0.5 < 0.6
+    const b = createAda();
+    b.p = 0.5;
+    for (const s of [1, 1, 1, -1]) adaObserve(b, s, 16, 0.6, 640);
+    expect(b.p).toBeCloseTo(0.4, 12);
+  });
+  it("D's sign statistic is E[sign(D(real) − ½)] with bce and E[sign(D(real))] with hinge", () => {
+    for (const loss of ['bce', 'hinge'] as const) {
+      const cfg = CganConfig.parse({ ...base, loss });
+      const D = buildDiscriminator(cfg, 3);
+      const x = images(5);
+      const label = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1], 'int32'), 3);
+      const o = discriminatorObjective(cfg, D, x, label, x, label);
+      const s = (D.apply([x, label]) as tf.Tensor).dataSync();
+      const want = Array.from(s).reduce((acc, v) => acc + Math.sign(loss === 'bce' ? v - 0.5 : v), 0) / 5;
+      expect(o.realSign.dataSync()[0]).toBeCloseTo(want, 6);
+    }
+  });
+  it('needs --diff-augment; a run uses p from the signs D gave the steps before, and records both', async () => {
+    expect(() => createGan(CganConfig.parse({ ...base, ada: 0.6 }), 1)).toThrow(/--ada tunes how often the --diff-augment transformations apply/);
+    // a fast D learning rate, so that D soon tells these few images apart and p must move
+    const s = createGan(CganConfig.parse({ ...base, ada: 0.3, adaImages: 32, diffAugment: ['translation', 'cutout'], learningRate: 0.01 }), 1);
+    const h = await trainAdversarial(s, tinyData(), 16, 4);
+    const replay = createAda();
+    for (const st of h) {
+      expect(st.augmentP).toBe(replay.p);
+      expect(Math.abs(st.realSign!)).toBeLessThanOrEqual(1);
+      adaObserve(replay, st.realSign!, 4, 0.3, 32);
+    }
+    expect(s.ada).toEqual(replay);
+    expect(new Set(h.map((st) => st.augmentP)).size).toBeGreaterThan(1);
+  });
+});
+
 describe('--aux-view clean', () => {
   const cfgOf = (auxView: 'augmented' | 'clean') => CganConfig.parse({ ...base, auxWeight: 0.5, diffAugment: ['cutout'], auxView });
   const D = buildDiscriminator(cfgOf('clean'));
@@ -229,7 +308,7 @@ describe('generator EMA', () => {
 });
 
 describe('training with every option on', () => {
-  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, spectralNorm: true, twinAux: true });
+  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], ada: 0.6, adaImages: 32, auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, spectralNorm: true, twinAux: true });
   it('a few steps change G, D and the average; losses finite', async () => {
     const s = createGan(all, 2);
     const [g0, d0, e0] = [flat(s.generator), flat(s.discriminator), flat(s.generatorEma!)];
@@ -240,7 +319,7 @@ describe('training with every option on', () => {
     expect(flat(s.generatorEma!)).not.toEqual(e0);
     expect(flat(s.generatorEma!)).not.toEqual(flat(s.generator));
   });
-  it('resumes from a checkpoint exactly as an uninterrupted run (EMA and the power-iteration vectors included)', async () => {
+  it('resumes from a checkpoint exactly as an uninterrupted run (EMA, the power-iteration vectors and ADA included)', async () => {
     const data = tinyData();
     const a = createGan(all, 4);
     await trainAdversarial(a, data, 4, 4);
@@ -255,6 +334,7 @@ describe('training with every option on', () => {
     for (const [x, y] of [[flat(r.generator), flat(a.generator)], [flat(r.generatorEma!), flat(a.generatorEma!)], [flat(r.discriminator), flat(a.discriminator)]]) {
       expect(Math.max(...x.map((v, i) => Math.abs(v - y[i])))).toBeLessThan(1e-5);
     }
+    expect(r.ada).toEqual(a.ada);
   });
 });
 
@@ -264,11 +344,11 @@ describe('sig train cgan flags', () => {
   const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
-    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ema <decay>', '--mode-seeking <w>', '--spectral-norm', '--twin-aux']) expect(help).toContain(f);
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ada <target>', '--ada-images <n>', '--ema <decay>', '--mode-seeking <w>', '--spectral-norm', '--twin-aux']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
   it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
-    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], emaDecay: 0.99, modeSeeking: 0, spectralNorm: false, twinAux: false });
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], ada: 0, adaImages: 20_000, emaDecay: 0.99, modeSeeking: 0, spectralNorm: false, twinAux: false });
     expect(parse(['--aux-weight', '0', '--ema', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
     const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2', '--aux-view', 'clean', '--spectral-norm', '--twin-aux']);
     expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2, auxView: 'clean', spectralNorm: true, twinAux: true });
@@ -277,6 +357,8 @@ describe('sig train cgan flags', () => {
     expect(() => parse(['--ema', '1'])).toThrow(/--ema must be a number/);
     expect(() => parse(['--aux-view', 'raw'])).toThrow(/^--aux-view: /);
     expect(() => parse(['--mode-seeking', '-1'])).toThrow(/--mode-seeking must be a number ≥ 0/);
+    expect(parse(['--diff-augment', 'translation', '--ada', '0.6', '--ada-images', '5000'])).toMatchObject({ diffAugment: ['translation'], ada: 0.6, adaImages: 5000 });
+    expect(() => parse(['--ada', '1.5'])).toThrow(/^--ada /);
   });
 });
 

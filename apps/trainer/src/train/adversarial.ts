@@ -6,10 +6,11 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CganConfig, Rng } from '@sig/shared';
+import { CganConfig, Rng, UserError } from '@sig/shared';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
+import { adaObserve, createAda, type AdaState } from './ada.ts';
 import { diffAugment } from './diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from './gan-losses.ts';
 import { copyWeights, updateEma } from './generator-ema.ts';
@@ -33,6 +34,8 @@ export interface GanState {
   discriminator: tfl.LayersModel;
   /** D's spectral normalisation (cfg.spectralNorm), else null. */
   spectralNorm: SpectralNorm | null;
+  /** Adaptive augmentation's state (cfg.ada > 0), else null. */
+  ada: AdaState | null;
   optG: tf.AdamOptimizer;
   optD: tf.AdamOptimizer;
   /** Steps completed. */
@@ -47,10 +50,14 @@ export interface StepStats {
   /** Mean D(real) and D(fake) before the update (p(real); the raw score with the hinge loss). */
   dReal: number;
   dFake: number;
+  /** With ADA: the augmentation probability this step used, and E[sign(D(real) − ½)] it observed. */
+  augmentP?: number;
+  realSign?: number;
 }
 
 /** Fresh generator, discriminator and Adam optimisers (lr, β1 from the config). */
 export function createGan(cfg: CganConfig, seed: number): GanState {
+  if (cfg.ada > 0 && !cfg.diffAugment.length) throw new UserError('cgan: --ada tunes how often the --diff-augment transformations apply; give them, e.g. --diff-augment translation,cutout');
   const generator = buildGenerator(cfg, seed * 2 + 1);
   let generatorEma: tfl.LayersModel | null = null;
   if (cfg.emaDecay > 0) {
@@ -65,6 +72,7 @@ export function createGan(cfg: CganConfig, seed: number): GanState {
     generatorEma,
     discriminator,
     spectralNorm: cfg.spectralNorm ? createSpectralNorm(discriminator, seed * 2 + 3) : null,
+    ada: cfg.ada > 0 ? createAda() : null,
     optG: tf.train.adam(cfg.learningRate, cfg.beta1) as tf.AdamOptimizer,
     optD: tf.train.adam(cfg.learningRate, cfg.beta1) as tf.AdamOptimizer,
     step: 0,
@@ -140,14 +148,16 @@ function auxLogits(cfg: CganConfig, D: tfl.LayersModel, scored: { logits: tf.Ten
  * `realClean`: the real images before augmentation (the head learns from them with `--aux-view clean`).
  * Also returns the mean D outputs, for the progress line.
  */
-export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor, realClean?: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar } {
+export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor, realClean?: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; realSign: tf.Scalar } {
   const r = discriminate(D, real, realLabel);
   const q = discriminate(D, fake, fakeLabel);
   const adversarial = discriminatorLoss(cfg, r.score, q.score);
   const logits = auxLogits(cfg, D, r, realClean, realLabel);
   let loss = (logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(logits, realLabel))) : adversarial) as tf.Scalar;
   if (q.twin) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(q.twin, fakeLabel)));
-  return { loss, dReal: tf.mean(r.score) as tf.Scalar, dFake: tf.mean(q.score) as tf.Scalar };
+  // ADA's overfitting heuristic: the mean sign of D's verdict on the real images (p(real) − ½ with bce).
+  const realSign = tf.mean(tf.sign(cfg.loss === 'hinge' ? r.score : tf.sub(r.score, 0.5))) as tf.Scalar;
+  return { loss, dReal: tf.mean(r.score) as tf.Scalar, dFake: tf.mean(q.score) as tf.Scalar, realSign };
 }
 
 /**
@@ -183,17 +193,20 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     // same random transformations.
     const f = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
     const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor4D;
-    const augment = cfg.diffAugment.length ? (x: tf.Tensor4D): tf.Tensor4D => diffAugment(x, cfg.diffAugment, rng) : undefined;
+    const p = state.ada ? state.ada.p : 1;
+    const augment = cfg.diffAugment.length ? (x: tf.Tensor4D): tf.Tensor4D => diffAugment(x, cfg.diffAugment, rng, p) : undefined;
     const realIn = augment ? augment(real) : real;
     const fakeIn = augment ? augment(fake) : fake;
     let dReal: tf.Tensor | undefined;
     let dFake: tf.Tensor | undefined;
+    let realSign: tf.Tensor | undefined;
     const dLoss = state.optD.minimize(
       () =>
         withSpectralNorm(sn, () => {
           const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label, augment ? real : undefined);
           dReal = tf.keep(o.dReal);
           dFake = tf.keep(o.dFake);
+          realSign = tf.keep(o.realSign);
           return o.loss;
         }),
       true,
@@ -206,12 +219,15 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     const g = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses, pairs);
     const gLoss = state.optG.minimize(() => withSpectralNorm(sn, () => generatorObjective(cfg, G, D, g.z, g.label, augment, pairs)), true, trainableVars(G))!;
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
-    return [dLoss, gLoss, dReal!, dFake!];
+    return [dLoss, gLoss, dReal!, dFake!, realSign!];
   });
-  const [dLoss, gLoss, dReal, dFake] = (await Promise.all(stats.map((t) => t.data()))).map((d) => d[0]);
+  const [dLoss, gLoss, dReal, dFake, sign] = (await Promise.all(stats.map((t) => t.data()))).map((d) => d[0]);
   tf.dispose(stats);
   state.step++;
-  return { step: state.step, dLoss, gLoss, dReal, dFake };
+  if (!state.ada) return { step: state.step, dLoss, gLoss, dReal, dFake };
+  const augmentP = state.ada.p;
+  adaObserve(state.ada, sign, batchSize, cfg.ada, cfg.adaImages);
+  return { step: state.step, dLoss, gLoss, dReal, dFake, augmentP, realSign: sign };
 }
 
 /**
@@ -269,14 +285,14 @@ export async function saveCheckpoint(state: GanState, dir: string): Promise<void
   await saveOptimizer(state.optG, join(tmp, 'optimizer-generator'));
   await saveOptimizer(state.optD, join(tmp, 'optimizer-discriminator'));
   if (state.spectralNorm) await saveNamed(spectralVectors(state.spectralNorm), join(tmp, 'spectral-norm'));
-  await writeFile(join(tmp, 'state.json'), JSON.stringify({ step: state.step, seed: state.seed, config: state.cfg }, null, 2));
+  await writeFile(join(tmp, 'state.json'), JSON.stringify({ step: state.step, seed: state.seed, config: state.cfg, ...(state.ada ? { ada: state.ada } : {}) }, null, 2));
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
 }
 
 /** Restores a state written by {@link saveCheckpoint}. */
 export async function loadCheckpoint(dir: string): Promise<GanState> {
-  const saved = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { step: number; seed: number; config: unknown };
+  const saved = JSON.parse(await readFile(join(dir, 'state.json'), 'utf8')) as { step: number; seed: number; config: unknown; ada?: AdaState };
   // Parsed, so checkpoints written before an option existed get its default (the reference design).
   const state = createGan(CganConfig.parse(saved.config), saved.seed);
   state.generator.setWeights((await loadModel(join(dir, 'generator'))).getWeights());
@@ -286,6 +302,7 @@ export async function loadCheckpoint(dir: string): Promise<GanState> {
   await loadOptimizer(state.optG, join(dir, 'optimizer-generator'));
   await loadOptimizer(state.optD, join(dir, 'optimizer-discriminator'));
   if (state.spectralNorm) setSpectralVectors(state.spectralNorm, (await loadNamed(join(dir, 'spectral-norm'))).map);
+  if (state.ada && saved.ada) Object.assign(state.ada, saved.ada);
   state.step = saved.step;
   return state;
 }

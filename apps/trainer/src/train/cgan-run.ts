@@ -74,7 +74,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   try {
     history = await adv.trainAdversarial(state, data, steps, batch, {
       engine,
-      onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake }),
+      onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake, ...(st.augmentP === undefined ? {} : { p: st.augmentP }) }),
       every: [
         { steps: sampleEvery, run: writeGrid },
         { steps: snapshotEvery, run: (s) => saveModel(adv.samplingGenerator(s), join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },

@@ -68,6 +68,15 @@ export const CganConfig = z.object({
     defaultText: 'none',
   }),
   /**
+   * Adaptive augmentation (ADA, Karras et al. 2020): the --diff-augment transformations are applied to each image
+   * with a probability p that starts at 0 and is tuned during training so that D calls this share of the real
+   * images it trains on real by more than chance: r = E[sign(D(x) − ½)] (the paper's 0.6). 0 = off (DiffAugment,
+   * if any, always applied). Needs --diff-augment.
+   */
+  ada: setting(z.number().min(0).max(1).default(0), { flag: 'ada', arg: 'target', help: 'adaptive augmentation (ADA): tune how often the --diff-augment transformations apply so that E[sign(D(real) − ½)] stays at this target (0.6 in the paper); 0 = off' }),
+  /** Real images over which ADA's p may move from 0 to 1 (its speed; the paper's 500 k images for far longer runs). */
+  adaImages: setting(z.number().int().min(1).default(20_000), { flag: 'ada-images', arg: 'n', help: "with --ada: real images over which p may go from 0 to 1 (ADA's speed)" }),
+  /**
    * Which view of the images the auxiliary classifier head learns from when DiffAugment is on. 'augmented': the
    * same augmented images D scores (DiffAugment's paper); 'clean': D's real/fake score sees the augmented images,
    * its label head the un-augmented ones (one more D pass per update), so a cutout cannot take the student's
