@@ -4,6 +4,8 @@
 // has memorised them. Every ADA_INTERVAL steps p, the probability with which each DiffAugment transformation is
 // applied to each image, moves by ±(images seen since)/speed towards keeping r at the target (0.6 in the paper),
 // clamped to [0, 1]; p starts at 0. The state is plain numbers, saved in the checkpoint.
+import * as tf from '@tensorflow/tfjs-core';
+import type { CganConfig } from '@sig/shared';
 
 /** Steps between two adjustments of p (the paper's 4 minibatches). */
 export const ADA_INTERVAL = 4;
@@ -17,6 +19,11 @@ export interface AdaState {
   images: number;
   /** Steps seen since the last adjustment. */
   steps: number;
+}
+
+/** r of one batch: E[sign(D(x) − ½)] over D's outputs on real images (p(real) with bce; the raw score with hinge). */
+export function realSign(loss: CganConfig['loss'], score: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.sign(loss === 'hinge' ? score : tf.sub(score, 0.5))) as tf.Scalar;
 }
 
 export function createAda(): AdaState {

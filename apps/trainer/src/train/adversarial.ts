@@ -10,7 +10,7 @@ import { CganConfig, Rng, UserError } from '@sig/shared';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
-import { adaObserve, createAda, type AdaState } from './ada.ts';
+import { adaObserve, createAda, realSign, type AdaState } from './ada.ts';
 import { diffAugment } from './diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from './gan-losses.ts';
 import { copyWeights, updateEma } from './generator-ema.ts';
@@ -148,16 +148,14 @@ function auxLogits(cfg: CganConfig, D: tfl.LayersModel, scored: { logits: tf.Ten
  * `realClean`: the real images before augmentation (the head learns from them with `--aux-view clean`).
  * Also returns the mean D outputs, for the progress line.
  */
-export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor, realClean?: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; realSign: tf.Scalar } {
+export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor, realClean?: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; realScore: tf.Tensor } {
   const r = discriminate(D, real, realLabel);
   const q = discriminate(D, fake, fakeLabel);
   const adversarial = discriminatorLoss(cfg, r.score, q.score);
   const logits = auxLogits(cfg, D, r, realClean, realLabel);
   let loss = (logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(logits, realLabel))) : adversarial) as tf.Scalar;
   if (q.twin) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(q.twin, fakeLabel)));
-  // ADA's overfitting heuristic: the mean sign of D's verdict on the real images (p(real) − ½ with bce).
-  const realSign = tf.mean(tf.sign(cfg.loss === 'hinge' ? r.score : tf.sub(r.score, 0.5))) as tf.Scalar;
-  return { loss, dReal: tf.mean(r.score) as tf.Scalar, dFake: tf.mean(q.score) as tf.Scalar, realSign };
+  return { loss, dReal: tf.mean(r.score) as tf.Scalar, dFake: tf.mean(q.score) as tf.Scalar, realScore: r.score };
 }
 
 /**
@@ -199,14 +197,15 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     const fakeIn = augment ? augment(fake) : fake;
     let dReal: tf.Tensor | undefined;
     let dFake: tf.Tensor | undefined;
-    let realSign: tf.Tensor | undefined;
+    let sign: tf.Tensor | undefined;
     const dLoss = state.optD.minimize(
       () =>
         withSpectralNorm(sn, () => {
           const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label, augment ? real : undefined);
           dReal = tf.keep(o.dReal);
           dFake = tf.keep(o.dFake);
-          realSign = tf.keep(o.realSign);
+          // ADA's overfitting heuristic, only when ADA runs (one more read-back a step).
+          if (state.ada) sign = tf.keep(realSign(cfg.loss, o.realScore));
           return o.loss;
         }),
       true,
@@ -219,15 +218,15 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     const g = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses, pairs);
     const gLoss = state.optG.minimize(() => withSpectralNorm(sn, () => generatorObjective(cfg, G, D, g.z, g.label, augment, pairs)), true, trainableVars(G))!;
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
-    return [dLoss, gLoss, dReal!, dFake!, realSign!];
+    return sign ? [dLoss, gLoss, dReal!, dFake!, sign] : [dLoss, gLoss, dReal!, dFake!];
   });
-  const [dLoss, gLoss, dReal, dFake, sign] = (await Promise.all(stats.map((t) => t.data()))).map((d) => d[0]);
+  const [dLoss, gLoss, dReal, dFake, r] = (await Promise.all(stats.map((t) => t.data()))).map((d) => d[0]);
   tf.dispose(stats);
   state.step++;
   if (!state.ada) return { step: state.step, dLoss, gLoss, dReal, dFake };
   const augmentP = state.ada.p;
-  adaObserve(state.ada, sign, batchSize, cfg.ada, cfg.adaImages);
-  return { step: state.step, dLoss, gLoss, dReal, dFake, augmentP, realSign: sign };
+  adaObserve(state.ada, r, batchSize, cfg.ada, cfg.adaImages);
+  return { step: state.step, dLoss, gLoss, dReal, dFake, augmentP, realSign: r };
 }
 
 /**
