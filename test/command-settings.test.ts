@@ -49,7 +49,7 @@ describe('command settings: one schema per command', () => {
     expect(readSettings(EvalClassifierSettings, { flags: { data: 'd' } })).toEqual({ data: 'd', folds: 1, ensemble: 1, tta: 0 });
     expect(readSettings(EvalClassifierSettings, { flags: { data: 'd', only: '1, 3' } }).only).toEqual([1, 3]);
     expect(readSettings(EvalRealFakeSettings, { flags: { real: ['d'] } })).toEqual({ real: ['d'], models: 'models', perLabel: 50, seedBase: 1_000_000 });
-    expect(readSettings(EvalVerificationSettings, { flags: { model: 'm', data: 'd' } })).toEqual({ model: 'm', data: 'd', references: 3, impostorShare: 0.3, seed: 1, scoring: 'max' });
+    expect(readSettings(EvalVerificationSettings, { flags: { model: 'm', data: 'd' } })).toEqual({ model: 'm', data: 'd', references: 3, impostorShare: 0.3, seed: 1, scoring: 'max', verifierWeight: 1 });
     expect(readSettings(CalibrateSettings, { flags: { model: 'm', data: 'd' } })).toEqual({ model: 'm', data: 'd', references: 3, scoring: 'max' });
     expect(readSettings(GalleryListSettings, {})).toEqual({ limit: 1000, offset: 0 });
     // The gallery commands find the gallery where `sig serve` does: same flags, variables and defaults.

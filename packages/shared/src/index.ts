@@ -9,6 +9,7 @@ export * from './schemas/classifier.ts';
 export * from './schemas/cgan.ts';
 export * from './schemas/realfake.ts';
 export * from './schemas/embedding.ts';
+export * from './schemas/verifier.ts';
 export * from './random.ts';
 export * from './settings/index.ts';
 export * from './schemas/api.ts';

@@ -17,6 +17,12 @@ export const EvalVerificationSettings = z.object({
   impostorShare: setting(z.number().min(0).max(0.9).default(0.3), { flag: 'impostor-share', arg: 'f', help: 'share of writers left unenrolled in the open-set test' }),
   scoring: setting(EmbeddingScoring.default('max'), { flag: 'scoring', arg: 'how', help: 'max: best single reference (what the gallery does); template: their normalised mean' }),
   seed: setting(z.number().int().default(1), { flag: 'seed', arg: 'n', help: 'seed of the open-set writer draw' }),
+  verifier: setting(z.string().min(1).optional(), {
+    flag: 'verifier',
+    arg: 'dir',
+    help: 'a pairwise verifier run folder (sig train verifier): score = cosine + weight × its mean same-writer probability (no calibrated thresholds then)',
+  }),
+  verifierWeight: setting(z.number().min(0).default(1), { flag: 'verifier-weight', arg: 'w', help: 'weight of the verifier’s probability in the fused score' }),
   out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'dir', help: 'folder for results.json and det.png', defaultText: 'runs/eval-verification-<time>' }),
 });
 
@@ -33,7 +39,7 @@ export function register(program: Command): void {
     await selectBackend('auto');
     const { evaluateVerification } = await import('../evaluate/verification-run.ts');
     const command = ['sig', ...process.argv.slice(2)].join(' ');
-    const r = await evaluateVerification({ model: o.model, name: o.name, data: o.data, references, impostorShare, seed, scoring, out, command });
+    const r = await evaluateVerification({ model: o.model, name: o.name, data: o.data, references, impostorShare, seed, scoring, verifier: o.verifier, verifierWeight: o.verifierWeight, out, command });
     const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(2)} %`);
     const os = r.openSet.atCalibratedOpen1;
     const of = r.openSet.atCalibratedFar1;

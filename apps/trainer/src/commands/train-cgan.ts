@@ -16,7 +16,7 @@ export const TrainCganPaths = z.object({
 
 /** `sig train cgan`: conditional GAN on a folder dataset (one folder per student). */
 export function register(program: Command): void {
-  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
+  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding, verifier)')
     .command('cgan')
     .description('train the conditional GAN (generator z+label → 64×64 signature) on a folder dataset');
   for (const schema of [TrainCganPaths, CganTrainConfig, ModelOptions, BackendSettings]) addSettingOptions(cmd, schema);

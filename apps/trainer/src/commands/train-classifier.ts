@@ -15,7 +15,7 @@ export const TrainClassifierPaths = z.object({
 
 /** `sig train classifier`: the signature classifier on a folder dataset (one folder per student). */
 export function register(program: Command): void {
-  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
+  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding, verifier)')
     .command('classifier')
     .description('train the signature classifier on a folder dataset; writes model/, run.json, metrics.json, curves.png, confusion.png');
   addSettingOptions(cmd, TrainClassifierPaths);

@@ -30,7 +30,7 @@ const InputOptions = inputSizeSettings(ModelOptions.parse({}));
 
 /** `sig train embedding`: a writer-independent signature embedding on one or more folder datasets. */
 export function register(program: Command): void {
-  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
+  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding, verifier)')
     .command('embedding')
     .description('train a writer-independent signature embedding (CosFace over the training writers; skilled forgeries as hard negatives with --forgery-weight or --triplet-weight); writes model/, run.json with calibrated thresholds, metrics.json, curves.png');
   for (const schema of [TrainEmbeddingRun, InputOptions, ModelOptions, EmbeddingTrainConfig, BackendSettings]) addSettingOptions(cmd, schema);

@@ -18,7 +18,7 @@ export const TrainRealFakePaths = z.object({
 
 /** `sig train realfake`: genuine vs generated signatures, tested on a generator checkpoint it never saw. */
 export function register(program: Command): void {
-  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding)')
+  const cmd = commandGroup(program, 'train', 'train a model (classifier, cgan, realfake, embedding, verifier)')
     .command('realfake')
     .description('train the real-vs-generated detector on genuine images and CGAN samples (one preprocessing pipeline)');
   for (const schema of [TrainRealFakePaths, RealFakeTrainConfig, RealFakeConfig, BackendSettings]) addSettingOptions(cmd, schema);

@@ -33,7 +33,12 @@ export interface ProtocolOptions {
   thresholds?: { far1: number; far01: number; eer: number; open1?: number };
   /** How enrolled references score a query (default `max`, as the gallery does). */
   scoring?: Scoring;
+  /** Another score than the embedding's cosine (e.g. the pairwise verifier's, or a fusion): replaces `scoring`. */
+  enrol?: Enrol;
 }
+
+/** A writer's enrolment from its reference rows: the scorer of any row of the set. */
+export type Enrol = (rows: number[]) => (i: number) => number;
 
 /** How a writer's enrolled references score a query (manifest.ts, `EmbeddingScoring`). */
 export type Scoring = EmbeddingScoring;
@@ -112,7 +117,8 @@ export function runVerificationProtocol(set: EmbeddedSet, o: ProtocolOptions): V
   const skippedWriters = set.writers.filter((_, w) => genuine[w].length <= o.references);
   if (usable.length < 2) throw new Error(`verification needs at least 2 writers with more than ${o.references} genuine signatures`);
   const scoring = o.scoring ?? 'max';
-  const scorers = usable.map((w) => enrolment(set, genuine[w].slice(0, o.references), scoring));
+  const enrol = o.enrol ?? ((rows: number[]) => enrolment(set, rows, scoring));
+  const scorers = usable.map((w) => enrol(genuine[w].slice(0, o.references)));
   const queries = usable.flatMap((w, u) => genuine[w].slice(o.references).map((i) => ({ i, u })));
   const scoresOf = (i: number, among: number[]): number[] => among.map((u) => scorers[u](i));
   const all = usable.map((_, u) => u);
@@ -196,7 +202,7 @@ export interface Calibration {
  * impostor scores; `open1` is where 1 % of those pass. Its gallery is the development writers less one, so
  * with many more students enrolled more impostors find a close one (measured in docs/evaluation-verification.md).
  */
-export function calibrateThresholds(set: EmbeddedSet, references: number, scoring: Scoring = 'max'): Calibration {
+export function calibrateThresholds(set: EmbeddedSet, references: number, scoring: Scoring = 'max', enrol?: Enrol): Calibration {
   const genuine = set.writers.map(() => [] as number[]);
   const forged = set.writers.map(() => [] as number[]);
   for (let i = 0; i < set.writer.length; i++) (set.forged[i] ? forged : genuine)[set.writer[i]].push(i);
@@ -206,7 +212,8 @@ export function calibrateThresholds(set: EmbeddedSet, references: number, scorin
   // A genuine signature's best score among the other writers: its open-set impostor score.
   const outsider = new Float64Array(set.writer.length).fill(-Infinity);
   for (const w of usable) {
-    const score = enrolment(set, genuine[w].slice(0, references), scoring);
+    const refs = genuine[w].slice(0, references);
+    const score = enrol ? enrol(refs) : enrolment(set, refs, scoring);
     for (const i of genuine[w].slice(references)) gen.push(score(i));
     for (const i of forged[w]) skl.push(score(i));
     for (const v of usable) {

@@ -5,9 +5,10 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PreprocessConfig, RunInfo, UserError, type EmbeddingEntry, type EmbeddingThresholds } from '@sig/shared';
 import { lineChartPng } from './plots.ts';
-import { runVerificationProtocol, type EmbeddedSet, type Scoring, type VerificationResults } from './verification-protocol.ts';
+import { enrolment, runVerificationProtocol, type EmbeddedSet, type Enrol, type Scoring, type VerificationResults } from './verification-protocol.ts';
 import { loadWriterSet, type WriterSet } from '../train/embedding-data.ts';
 import { loadDatasetSpec } from '../data/index.ts';
+import { fusedEnrolment } from './verifier-scores.ts';
 
 /** Something that turns preprocessed images into unit vectors. */
 export interface Embedder {
@@ -68,8 +69,27 @@ export interface VerificationRunOptions {
   impostorShare: number;
   seed: number;
   scoring?: Scoring;
+  /** A pairwise verifier run folder whose score is added to the cosine (fusion), weighted by `verifierWeight`. */
+  verifier?: string;
+  verifierWeight?: number;
   out: string;
   command: string;
+}
+
+/** The score of a verifier run folder on the images of `index` (loaded at its own input size), as an enrolment. */
+async function verifierScores(path: string, index: Awaited<ReturnType<typeof loadDatasetSpec>>, n: number): Promise<{ source: string; trainedOn?: string; enrol: Enrol }> {
+  const run = await stat(join(path, 'run.json')).then(
+    async () => RunInfo.parse(JSON.parse(await readFile(join(path, 'run.json'), 'utf8'))),
+    () => undefined,
+  );
+  if (run?.kind !== 'verifier') throw new UserError(`--verifier ${path}: not a verifier run folder (run.json of \`sig train verifier\`)`);
+  await import('../model/verifier-layers.ts');
+  const { loadModel } = await import('../model/io.ts');
+  const { pairHead, verifierEnrolment, verifierFeatures } = await import('./verifier-scores.ts');
+  const model = await loadModel(join(path, 'model'));
+  const set = await loadWriterSet([{ tag: 'eval', index, labels: index.labels }], run.preprocess);
+  if (set.n !== n) throw new Error(`the verifier read ${set.n} images where the embedding read ${n}`);
+  return { source: resolve(path), trainedOn: run.description, enrol: verifierEnrolment(await verifierFeatures(model, set), pairHead(model)) };
 }
 
 /** Evaluates and writes `out`/results.json and `out`/det.png; returns the results. */
@@ -80,7 +100,13 @@ export async function evaluateVerification(o: VerificationRunOptions): Promise<V
   const set = await loadWriterSet([{ tag: 'eval', index, labels: index.labels }], embedder.preprocess);
   set.writers = index.labels; // plain folder names in results
   const embedded = await embedder.embed(set);
-  const results = runVerificationProtocol(embedded, { references: o.references, impostorShare: o.impostorShare, seed: o.seed, scoring: o.scoring, thresholds: embedder.thresholds });
+  // With a verifier the score is cosine + weight × verifier probability: the embedding's calibrated thresholds
+  // are for the cosine alone, so only threshold-free numbers (EERs, top-k, the oracle open set) are reported.
+  const verifier = o.verifier ? await verifierScores(o.verifier, index, set.n) : undefined;
+  const weight = o.verifierWeight ?? 1;
+  const enrol: Enrol | undefined = verifier ? fusedEnrolment((rows) => enrolment(embedded, rows, o.scoring ?? 'max'), verifier.enrol, weight) : undefined;
+  const thresholds = verifier ? undefined : embedder.thresholds;
+  const results = runVerificationProtocol(embedded, { references: o.references, impostorShare: o.impostorShare, seed: o.seed, scoring: o.scoring, thresholds, enrol });
   const seconds = (performance.now() - t0) / 1000;
   await mkdir(o.out, { recursive: true });
   const record = {
@@ -89,7 +115,8 @@ export async function evaluateVerification(o: VerificationRunOptions): Promise<V
     trainedOn: embedder.trainedOn,
     data: o.data,
     images: { genuine: index.items.length, forged: index.forgeries.length },
-    thresholdsFrom: embedder.thresholds ? 'the model (calibrated on development writers)' : 'none',
+    ...(verifier ? { verifier: { source: verifier.source, trainedOn: verifier.trainedOn, weight, score: 'cosine + weight × mean same-writer probability over the references' } } : {}),
+    thresholdsFrom: thresholds ? 'the model (calibrated on development writers)' : verifier ? 'none (fused score: no calibrated thresholds)' : 'none',
     createdAt: new Date().toISOString(),
     seconds,
     ...results,

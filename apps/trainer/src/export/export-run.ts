@@ -61,7 +61,7 @@ export function modelName(run: RunInfo): string {
   return name.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
 }
 
-const MODEL_KIND: Record<RunInfo['kind'], ModelKind> = { classifier: 'classifier', cgan: 'generator', realfake: 'realfake', embedding: 'embedding' };
+const MODEL_KIND: Record<Exclude<RunInfo['kind'], 'verifier'>, ModelKind> = { classifier: 'classifier', cgan: 'generator', realfake: 'realfake', embedding: 'embedding' };
 
 /** Held-out metrics: run.json's, overridden by the numbers in metrics.json (nested objects flattened a.b). */
 async function readMetrics(runDir: string, run: RunInfo): Promise<Record<string, number>> {
@@ -131,6 +131,7 @@ export function portablePath(path: string, cwd = process.cwd()): string {
 export async function exportRun(runDir: string, modelsDir: string, opts: ExportRunOptions = {}): Promise<ExportedModel[]> {
   const log = opts.log ?? (() => {});
   const run = await readRunInfo(runDir);
+  if (run.kind === 'verifier') throw new UserError(`${runDir}: a pairwise verifier is not exported yet; score with it through \`sig eval verification --verifier ${runDir}\``);
   const modelDir = run.kind === 'cgan' ? join(runDir, 'model', 'generator') : join(runDir, 'model');
   try {
     await stat(join(modelDir, 'model.json'));

@@ -3,7 +3,7 @@ import { EmbeddingCalibration, EmbeddingThresholds } from './manifest.ts';
 import { PreprocessConfig } from './preprocess.ts';
 
 /** What kind of training produced a run folder. */
-export const RunKind = z.enum(['classifier', 'cgan', 'realfake', 'embedding']);
+export const RunKind = z.enum(['classifier', 'cgan', 'realfake', 'embedding', 'verifier']);
 export type RunKind = z.infer<typeof RunKind>;
 
 /**
