@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildOnnxGraph, exportLayersModel } from '../apps/trainer/src/export/onnx/export-layers-model.ts';
 import { checkParity, type InputKind } from '../apps/trainer/src/export/parity.ts';
 import { CheckerBatch, randomizeWeights } from './helpers/onnx-check.ts';
+import { AbsDifference } from '../apps/trainer/src/model/verifier-layers.ts';
+import { buildVerifier } from '../apps/trainer/src/model/verifier.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -24,6 +26,8 @@ interface Case {
   inputKinds?: InputKind[];
   /** Extra assertion on the converted graph's node types. */
   ops?: { has?: string[]; lacks?: string[] };
+  /** Spread of the random weights (default 0.5; deep stacks need less to keep outputs near unit scale). */
+  scale?: number;
 }
 
 /** A model of `layers` applied in order to an input of `shape`. */
@@ -164,6 +168,13 @@ cases.push(
   { name: 'maximum', build: () => twoBranch((a, b) => apply(L.maximum(), [a, b])) },
   { name: 'minimum', build: () => twoBranch((a, b) => apply(L.minimum(), [a, b])) },
   { name: 'average', build: () => twoBranch((a, b) => apply(L.average(), [a, b])) },
+  { name: 'abs difference (the verifier’s |a − b|)', build: () => twoBranch((a, b) => apply(new AbsDifference({}), [a, b])), ops: { has: ['Sub', 'Abs'] } },
+  {
+    name: 'the pairwise verifier: one trunk shared by two image inputs, head on |a − b| and a · b',
+    build: () => buildVerifier({ inputHeight: 32, inputWidth: 48, widthMultiplier: 0.0625, featureDim: 6, hidden: 4 }, 1),
+    ops: { has: ['Abs', 'Mul', 'Concat'] },
+    scale: 0.15,
+  },
   { name: 'concat vectors (two inputs)', build: () => {
     const a = tfl.input({ shape: [5], name: 'a' });
     const b = tfl.input({ shape: [3], name: 'b' });
@@ -189,7 +200,7 @@ describe('ONNX export: per-layer matrix', () => {
   it.each(cases.map((c, i) => [c.name, i] as const))('%s', async (_name, i) => {
     const c = cases[i];
     const model = c.build();
-    randomizeWeights(model, 100 + i, 0.5);
+    randomizeWeights(model, 100 + i, c.scale ?? 0.5);
     if (c.ops) {
       const ops = new Set(buildOnnxGraph(model).nodes.map((n) => n.op));
       for (const op of c.ops.has ?? []) expect(ops, `has ${op}`).toContain(op);

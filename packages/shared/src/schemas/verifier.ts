@@ -10,9 +10,10 @@ import { setting } from '../settings/settings.ts';
  * it can learn what separates a writer's own variation from an imitation, which a cosine between two
  * independently embedded signatures does not (docs/evaluation-verification.md).
  */
+/** The stem halves the input and four pools halve it again: 32 pixels is the least that leaves one. */
 export const VerifierConfig = z.object({
-  inputHeight: setting(z.number().int().min(16).default(96), { help: 'model input height in pixels' }),
-  inputWidth: setting(z.number().int().min(16).default(192), { help: 'model input width in pixels' }),
+  inputHeight: setting(z.number().int().min(32).default(96), { help: 'model input height in pixels' }),
+  inputWidth: setting(z.number().int().min(32).default(192), { help: 'model input width in pixels' }),
   widthMultiplier: setting(z.number().positive().max(4).default(0.25), { flag: 'width', arg: 'm', help: 'width multiplier of the convolution filters' }),
   featureDim: setting(z.number().int().min(4).max(1024).default(128), { flag: 'features', arg: 'd', help: 'length of the trunk’s feature vector' }),
   hidden: setting(z.number().int().min(2).max(1024).default(64), { flag: 'hidden', arg: 'n', help: 'units of the pair head’s hidden layer' }),

@@ -36,6 +36,7 @@ export const converters: Record<string, LayerConverter> = {
   Maximum: merge.Maximum,
   Minimum: merge.Minimum,
   Average: merge.Average,
+  AbsDifference: merge.AbsDifference,
   Activation: act.Activation,
   ReLU: act.ReLU,
   LeakyReLU: act.LeakyReLU,

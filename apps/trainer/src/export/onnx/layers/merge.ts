@@ -37,3 +37,11 @@ export const Multiply = elementwise('Mul');
 export const Maximum = elementwise('Max');
 export const Minimum = elementwise('Min');
 export const Average = elementwise('Mean');
+
+/** The verifier's |a − b| (model/verifier-layers.ts) → Sub + Abs. */
+export const AbsDifference: LayerConverter = (ctx, c) => {
+  const xs = aligned(ctx, c.inputs);
+  if (xs.length !== 2 || xs[0].shape.length !== xs[1].shape.length) throw new UserError(`layer ${c.layer.name} (AbsDifference): needs two inputs of one rank`);
+  const d = ctx.graph.op('Sub', [xs[0].name, xs[1].name], {}, `${c.prefix}_sub`);
+  return [{ name: ctx.graph.op('Abs', [d], {}, c.prefix), shape: c.outputShapes[0], layout: xs[0].layout }];
+};
