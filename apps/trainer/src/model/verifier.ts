@@ -1,7 +1,7 @@
 // The pairwise verifier (schemas/verifier.ts), built from a typed config: one trunk applied to a reference and
 // a query image (shared layers: the same weights see both), then a head on [|a − b|, a · b] → one logit. The
-// trunk alone (`verifierTrunk`) gives each image's features once, so scoring many pairs runs the head only.
-import * as tf from '@tensorflow/tfjs-core';
+// trunk alone (`verifierTrunk`) gives each image's features once, so scoring many pairs runs the head only
+// (evaluate/verifier-scores.ts).
 import * as tfl from '@tensorflow/tfjs-layers';
 import { Rng, VERIFIER_LAYERS, VerifierConfig, type VerifierConfigInput } from '@sig/shared';
 import { scaled } from './conv-blocks.ts';
@@ -44,10 +44,9 @@ function verifierLayers(cfg: VerifierConfig, seed: number) {
 
 type Head = ReturnType<typeof verifierLayers>['head'];
 
-function applyHead<T extends tfl.SymbolicTensor | tf.Tensor>(head: Head, a: T, b: T): T {
-  const ab = [a, b] as never;
-  const pair = head.concat.apply([head.diff.apply(ab), head.prod.apply(ab)] as never);
-  return head.out.apply(head.hidden.apply(pair as never)) as T;
+function applyHead(head: Head, a: tfl.SymbolicTensor, b: tfl.SymbolicTensor): tfl.SymbolicTensor {
+  const pair = head.concat.apply([head.diff.apply([a, b]), head.prod.apply([a, b])] as tfl.SymbolicTensor[]);
+  return head.out.apply(head.hidden.apply(pair)) as tfl.SymbolicTensor;
 }
 
 /** [reference, query] images [H, W, 1] each → the same-writer logit [batch, 1]. */
@@ -65,11 +64,4 @@ export function buildVerifier(cfgInput: VerifierConfigInput, seed = 1): tfl.Laye
 export function verifierTrunk(verifier: tfl.LayersModel): tfl.LayersModel {
   const out = verifier.getLayer(VERIFIER_LAYERS.features).getOutputAt(0) as tfl.SymbolicTensor;
   return tfl.model({ inputs: verifier.inputs[0], outputs: out, name: 'verifier_trunk' });
-}
-
-/** The head of `verifier` on precomputed features: logits [n] of the pairs (a[k], b[k]). */
-export function verifierHead(verifier: tfl.LayersModel, a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor1D {
-  const layer = (name: string) => verifier.getLayer(name);
-  const head = { diff: layer('pair_absdiff'), prod: layer('pair_product'), concat: layer('pair'), hidden: layer('head_hidden'), out: layer(VERIFIER_LAYERS.score) } as Head;
-  return tf.tidy(() => tf.reshape(applyHead(head, a, b), [-1]) as tf.Tensor1D);
 }
