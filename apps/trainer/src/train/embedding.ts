@@ -4,7 +4,7 @@
 // rate; every `evalEvery` steps and at the end: BatchNorm statistics re-estimated, held-out writers embedded,
 // their EERs and thresholds measured, checkpoint. The saved model is image → embedding; the cosine head lives
 // only in the checkpoint.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -12,24 +12,17 @@ import { EmbeddingConfig, EmbeddingTrainConfig, UserError, type EmbeddingConfigI
 import { buildEmbeddingTrainer, embeddingOnly } from '../model/embedding.ts';
 import { saveModel } from '../model/io.ts';
 import { predictProbabilities } from '../evaluate/classifier-predict.ts';
-import { lineChartPng } from '../evaluate/plots.ts';
 import { calibrateThresholds, type Calibration } from '../evaluate/verification-protocol.ts';
 import { readCheckpointState, restoreCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import { batchSampler } from './embedding-batches.ts';
 import { embeddingStep } from './embedding-step.ts';
 import type { WriterSet } from './embedding-data.ts';
 import { gatherBatch, type Augment } from './image-set.ts';
+import { heldOutFields, heldOutLine, writeHeldOutCurves, type HeldOutHistoryPoint } from './held-out-curves.ts';
 import { createProgress } from './progress.ts';
 import { learningRateAt, recalibrateBatchNorm } from './supervised.ts';
 
-export interface EmbeddingHistoryPoint {
-  step: number;
-  lr: number;
-  trainLoss: number;
-  valEer?: number;
-  valEerRandom?: number;
-  valEerSkilled?: number | null;
-}
+export type EmbeddingHistoryPoint = HeldOutHistoryPoint;
 
 interface LoopState {
   model: EmbeddingConfig;
@@ -112,8 +105,8 @@ export async function trainEmbedding(o: EmbeddingTrainOptions): Promise<Embeddin
     if (!o.valSet || o.valSet.n === 0) return;
     try {
       calibration = calibrateThresholds(await embedSet(embedder, o.valSet), tc.references);
-      Object.assign(point, { valEer: calibration.eerValue, valEerRandom: calibration.eerRandom, valEerSkilled: calibration.eerSkilled });
-      progress.log(`step ${point.step}: held-out writers EER ${(calibration.eerValue * 100).toFixed(2)} % (random ${(calibration.eerRandom * 100).toFixed(2)} %, skilled ${calibration.eerSkilled === null ? '—' : `${(calibration.eerSkilled * 100).toFixed(2)} %`})`);
+      Object.assign(point, heldOutFields(calibration));
+      progress.log(heldOutLine(point.step, calibration));
     } catch (e) {
       progress.log(`step ${point.step}: no held-out measurement (${(e as Error).message})`);
     }
@@ -147,7 +140,7 @@ export async function trainEmbedding(o: EmbeddingTrainOptions): Promise<Embeddin
         state.seconds = seconds0 + (Date.now() - t0) / 1000;
         await saveCheckpoint(ckptDir, trainer, optimizer, state);
         await saveModel(embedder, join(o.outDir, 'model'));
-        await writeCurves(state.history, join(o.outDir, 'curves.png'));
+        await writeHeldOutCurves(state.history, join(o.outDir, 'curves.png'));
       }
       if (o.interruptAt !== undefined && state.step >= o.interruptAt && state.step < tc.steps) {
         state.seconds = seconds0 + (Date.now() - t0) / 1000;
@@ -168,24 +161,4 @@ export async function trainEmbedding(o: EmbeddingTrainOptions): Promise<Embeddin
     }
   }
   return { embedder, model_config: cfg, train_config: tc, history: state.history, calibration, steps: state.step, startStep, seconds: state.seconds, engine: engine.name };
-}
-
-/** Training loss and held-out EERs against the step. */
-async function writeCurves(history: EmbeddingHistoryPoint[], path: string): Promise<void> {
-  const pts = (f: (p: EmbeddingHistoryPoint) => number | null | undefined): [number, number][] =>
-    history.filter((p) => typeof f(p) === 'number').map((p) => [p.step, f(p) as number]);
-  const png = await lineChartPng([
-    { title: 'loss', yLabel: 'loss', series: [{ name: 'train', points: pts((p) => p.trainLoss) }] },
-    {
-      title: 'held-out writers EER',
-      yLabel: 'EER',
-      yRange: [0, 0.5],
-      series: [
-        { name: 'all impostors', points: pts((p) => p.valEer) },
-        { name: 'random', points: pts((p) => p.valEerRandom) },
-        { name: 'skilled', points: pts((p) => p.valEerSkilled) },
-      ],
-    },
-  ]);
-  await writeFile(path, png);
 }

@@ -3,31 +3,24 @@
 // uninterrupted one would; both images augmented) with binary cross-entropy on the same-writer logit and a
 // cosine learning rate; every `evalEvery` steps and at the end: BatchNorm statistics re-estimated, held-out
 // writers scored with the verification protocol's enrolment (evaluate/verifier-scores.ts), checkpoint.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { UserError, VerifierConfig, VerifierTrainConfig, type VerifierConfigInput, type VerifierTrainConfigInput } from '@sig/shared';
 import { buildVerifier, verifierTrunk } from '../model/verifier.ts';
 import { saveModel } from '../model/io.ts';
-import { lineChartPng } from '../evaluate/plots.ts';
 import { calibrateThresholds, type Calibration } from '../evaluate/verification-protocol.ts';
 import { pairHead, verifierEnrolment, verifierFeatures } from '../evaluate/verifier-scores.ts';
 import { readCheckpointState, restoreCheckpoint, saveCheckpoint } from './checkpoint.ts';
 import type { WriterSet } from './embedding-data.ts';
 import { gatherBatch, mixSeed, type Augment } from './image-set.ts';
+import { heldOutFields, heldOutLine, writeHeldOutCurves, type HeldOutHistoryPoint } from './held-out-curves.ts';
 import { createProgress } from './progress.ts';
 import { learningRateAt, recalibrateBatchNorm } from './supervised.ts';
 import { pairSampler } from './verifier-pairs.ts';
 
-export interface VerifierHistoryPoint {
-  step: number;
-  lr: number;
-  trainLoss: number;
-  valEer?: number;
-  valEerRandom?: number;
-  valEerSkilled?: number | null;
-}
+export type VerifierHistoryPoint = HeldOutHistoryPoint;
 
 interface LoopState {
   model: VerifierConfig;
@@ -102,8 +95,8 @@ export async function trainVerifier(o: VerifierTrainOptions): Promise<VerifierTr
     if (!o.valSet || o.valSet.n === 0) return;
     try {
       calibration = await calibrateVerifier(verifier, o.valSet, tc.references);
-      Object.assign(point, { valEer: calibration.eerValue, valEerRandom: calibration.eerRandom, valEerSkilled: calibration.eerSkilled });
-      progress.log(`step ${point.step}: held-out writers EER ${(calibration.eerValue * 100).toFixed(2)} % (random ${(calibration.eerRandom * 100).toFixed(2)} %, skilled ${calibration.eerSkilled === null ? '—' : `${(calibration.eerSkilled * 100).toFixed(2)} %`})`);
+      Object.assign(point, heldOutFields(calibration));
+      progress.log(heldOutLine(point.step, calibration));
     } catch (e) {
       progress.log(`step ${point.step}: no held-out measurement (${(e as Error).message})`);
     }
@@ -143,7 +136,7 @@ export async function trainVerifier(o: VerifierTrainOptions): Promise<VerifierTr
         state.seconds = seconds0 + (Date.now() - t0) / 1000;
         await saveCheckpoint(ckptDir, verifier, optimizer, state);
         await saveModel(verifier, join(o.outDir, 'model'));
-        await writeCurves(state.history, join(o.outDir, 'curves.png'));
+        await writeHeldOutCurves(state.history, join(o.outDir, 'curves.png'));
       }
       if (o.interruptAt !== undefined && state.step >= o.interruptAt && state.step < tc.steps) {
         state.seconds = seconds0 + (Date.now() - t0) / 1000;
@@ -156,24 +149,4 @@ export async function trainVerifier(o: VerifierTrainOptions): Promise<VerifierTr
   }
   if (!calibration && state.step >= tc.steps && o.valSet && o.valSet.n > 0) calibration = await calibrateVerifier(verifier, o.valSet, tc.references).catch(() => undefined);
   return { verifier, model_config: cfg, train_config: tc, history: state.history, calibration, steps: state.step, startStep, seconds: state.seconds };
-}
-
-/** Training loss and held-out EERs against the step. */
-async function writeCurves(history: VerifierHistoryPoint[], path: string): Promise<void> {
-  const pts = (f: (p: VerifierHistoryPoint) => number | null | undefined): [number, number][] =>
-    history.filter((p) => typeof f(p) === 'number').map((p) => [p.step, f(p) as number]);
-  const png = await lineChartPng([
-    { title: 'loss', yLabel: 'loss', series: [{ name: 'train', points: pts((p) => p.trainLoss) }] },
-    {
-      title: 'held-out writers EER',
-      yLabel: 'EER',
-      yRange: [0, 0.5],
-      series: [
-        { name: 'all impostors', points: pts((p) => p.valEer) },
-        { name: 'random', points: pts((p) => p.valEerRandom) },
-        { name: 'skilled', points: pts((p) => p.valEerSkilled) },
-      ],
-    },
-  ]);
-  await writeFile(path, png);
 }
