@@ -22,7 +22,7 @@ export const EvalVerificationSettings = z.object({
     arg: 'dir',
     help: 'a pairwise verifier run folder (sig train verifier): score = cosine + weight × its mean same-writer probability (no calibrated thresholds then)',
   }),
-  verifierWeight: setting(z.number().min(0).default(1), { flag: 'verifier-weight', arg: 'w', help: 'weight of the verifier’s probability in the fused score' }),
+  verifierWeight: setting(z.number().min(0).default(1), { flag: 'verifier-weight', arg: 'w', help: 'weight of the verifier’s probability in the fused score (choose it on development writers, docs/evaluation-verification.md)' }),
   out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'dir', help: 'folder for results.json and det.png', defaultText: 'runs/eval-verification-<time>' }),
 });
 
