@@ -78,11 +78,11 @@ export interface VerificationRunOptions {
 
 /** The score of a verifier run folder on the images of `index` (loaded at its own input size), as an enrolment. */
 async function verifierScores(path: string, index: Awaited<ReturnType<typeof loadDatasetSpec>>, n: number): Promise<{ source: string; trainedOn?: string; enrol: Enrol }> {
-  const run = await stat(join(path, 'run.json')).then(
-    async () => RunInfo.parse(JSON.parse(await readFile(join(path, 'run.json'), 'utf8'))),
-    () => undefined,
-  );
-  if (run?.kind !== 'verifier') throw new UserError(`--verifier ${path}: not a verifier run folder (run.json of \`sig train verifier\`)`);
+  const { readRunInfo } = await import('../export/export-run.ts');
+  const run = await readRunInfo(path).catch((e: unknown) => {
+    throw new UserError(`--verifier ${path}: not a verifier run folder (${(e as Error).message})`);
+  });
+  if (run.kind !== 'verifier') throw new UserError(`--verifier ${path}: not a verifier run folder (its run.json says ${run.kind})`);
   await import('../model/verifier-layers.ts');
   const { loadModel } = await import('../model/io.ts');
   const { pairHead, verifierEnrolment, verifierFeatures } = await import('./verifier-scores.ts');

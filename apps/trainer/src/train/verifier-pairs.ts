@@ -39,12 +39,13 @@ export function pairSampler(set: { y: Int32Array; forged: Uint8Array; writers: s
     for (let k = 0; k < plan.batchSize; k++) {
       const w = withForgeries.length > 0 && rng.next() < plan.forgeryWriterShare ? pick(rng, withForgeries) : pick(rng, writers);
       const g = genuine[w];
-      const i = pick(rng, g);
+      const at = rng.int(g.length);
+      const i = g[at];
       const r = rng.next();
       let j: number;
       if (r < plan.genuineShare) {
         // another of w's signatures when it has one (the same image twice only for a writer with one)
-        j = g.length > 1 ? g[(g.indexOf(i) + 1 + rng.int(g.length - 1)) % g.length] : i;
+        j = g.length > 1 ? g[(at + 1 + rng.int(g.length - 1)) % g.length] : i;
         label[k] = 1;
       } else if (r < plan.genuineShare + plan.forgedShare && forged[w].length > 0) {
         j = pick(rng, forged[w]);
