@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PreprocessConfig, RunInfo } from '@sig/shared';
-import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
+import { loadFolderDataset, synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { saveModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
@@ -14,29 +14,37 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
+/** A 2-step CGAN run on 3 synthetic writers (a third of each held out) and an untrained classifier run beside it. */
+async function tinyRuns(): Promise<{ dir: string; data: string; gan: string; cls: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'cgan-eval-'));
+  dirs.push(dir);
+  const data = join(dir, 'data');
+  await synthesizeDataset({ writers: 3, perWriter: 6, seed: 2, out: data });
+  const gan = join(dir, 'gan');
+  await trainCganRun({
+    data, out: gan, backend: 'wasm', model: { genFilters: 8, discFilters: 4 },
+    train: { steps: 2, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0.34, gridLabels: 3 },
+  });
+  // An (untrained) classifier run folder in the layout `sig train classifier` writes.
+  const cls = join(dir, 'cls');
+  const config = { classes: 3, inputHeight: 32, inputWidth: 64, widthMultiplier: 0.05 };
+  await saveModel(buildClassifier(config), join(cls, 'model'));
+  const info = RunInfo.parse({
+    kind: 'classifier', name: 'classifier', createdAt: new Date().toISOString(), labels: ['1', '2', '3'],
+    preprocess: PreprocessConfig.parse({ height: 32, width: 64 }), config, dataset: { path: data, classes: 3, samples: 18 }, seed: 1, backend: 'wasm',
+  });
+  await writeFile(join(cls, 'run.json'), JSON.stringify(info));
+  return { dir, data, gan, cls };
+}
+
+const heldOutOf = async (gan: string): Promise<string[]> =>
+  (RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8'))).dataset as unknown as { heldOut: string[] }).heldOut;
+
 describe('sig eval cgan, tiny end to end', () => {
   it('reports finite TSTR accuracy, label agreement and Fréchet distance on the held-out real images', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cgan-eval-'));
-    dirs.push(dir);
-    const data = join(dir, 'data');
-    await synthesizeDataset({ writers: 3, perWriter: 6, seed: 2, out: data });
-    const gan = join(dir, 'gan');
-    await trainCganRun({
-      data, out: gan, backend: 'wasm', model: { genFilters: 8, discFilters: 4 },
-      train: { steps: 2, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0.34, gridLabels: 3 },
-    });
-    // An (untrained) classifier run folder in the layout `sig train classifier` writes.
-    const cls = join(dir, 'cls');
-    const config = { classes: 3, inputHeight: 32, inputWidth: 64, widthMultiplier: 0.05 };
-    await saveModel(buildClassifier(config), join(cls, 'model'));
-    const info = RunInfo.parse({
-      kind: 'classifier', name: 'classifier', createdAt: new Date().toISOString(), labels: ['1', '2', '3'],
-      preprocess: PreprocessConfig.parse({ height: 32, width: 64 }), config, dataset: { path: data, classes: 3, samples: 18 }, seed: 1, backend: 'wasm',
-    });
-    await writeFile(join(cls, 'run.json'), JSON.stringify(info));
-
+    const { data, gan, cls } = await tinyRuns();
     const r = await evalCganRun({ run: gan, classifier: cls, data, backend: 'wasm', eval: { perLabel: 4, tstrPerLabel: 4, tstrEpochs: 1, tstrWidth: 0.05, seed: 1, truncation: 2, tstrJudge: true } });
-    const held = (RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8'))).dataset as unknown as { heldOut: string[] }).heldOut;
+    const held = await heldOutOf(gan);
     expect(r.realImages).toBe(held.length);
     expect(r.generatedImages).toBe(12);
     // Each rate is a count over its own set: held-out real images for the three classifiers (TSTR, its train-on-real
@@ -64,5 +72,37 @@ describe('sig eval cgan, tiny end to end', () => {
     expect(written.realSource).toBe('cgan held-out split');
     expect(written.nearestTrainingGenerated).toBe(r.nearestTrainingGenerated);
     expect(written.truncation).toBe(2);
+  });
+
+  it('measures a folder of another generator\'s samples (--samples) by the same protocol: copies of the training images are at distance 0', async () => {
+    const { dir, data, gan, cls } = await tinyRuns();
+    // A "generator" that copies the CGAN's real training images: two for the agreement/distance set, two for TSTR.
+    const held = new Set((await heldOutOf(gan)).map((p) => resolve(p)));
+    const train = (await loadFolderDataset(data)).items.filter((it) => !held.has(resolve(it.path)));
+    const samples = join(dir, 'copies');
+    for (const label of ['1', '2', '3']) {
+      const own = train.filter((it) => it.label === label);
+      expect(own.length).toBeGreaterThanOrEqual(2);
+      await mkdir(join(samples, label), { recursive: true });
+      for (let i = 0; i < 4; i++) await copyFile(own[i % own.length].path, join(samples, label, `s${i}-${basename(own[i % own.length].path)}`));
+    }
+    const out = join(dir, 'copies.json');
+    const settings = { perLabel: 2, tstrPerLabel: 2, tstrEpochs: 1, tstrWidth: 0.05, seed: 1 };
+    const r = await evalCganRun({ run: gan, classifier: cls, data, samples, out, backend: 'wasm', eval: settings });
+    expect(r.generatedImages).toBe(6);
+    expect(r.tstrTrainImages).toBe(6);
+    // Each sample is a training image, byte for byte: its nearest same-label training image is itself.
+    expect(r.nearestTrainingGenerated).toBe(0);
+    expect(r.nearestTrainingRealHeldOut).toBeGreaterThan(0);
+    const written = JSON.parse(await readFile(out, 'utf8'));
+    expect(written.samples).toBe(resolve(samples));
+
+    // One line for what cannot be measured: too few images for a label, a label the run lacks, truncation.
+    const fails = (extra: object, dirOf = samples) => evalCganRun({ run: gan, classifier: cls, data, samples: dirOf, out, backend: 'wasm', eval: { ...settings, ...extra } });
+    await expect(fails({ tstrPerLabel: 3 })).rejects.toThrow(/has 4 images for label '1'; --per-label 2 \+ --tstr-per-label 3 = 5 are needed/);
+    await expect(fails({ truncation: 2 })).rejects.toThrow(/--truncation applies to the run's generator/);
+    await mkdir(join(samples, '99'));
+    await copyFile(train[0].path, join(samples, '99', 'x.png'));
+    await expect(fails({})).rejects.toThrow(/has label '99', which the CGAN run does not have/);
   });
 });

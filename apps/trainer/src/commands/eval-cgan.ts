@@ -14,6 +14,11 @@ export const EvalCganPaths = z.object({
     help: 'classifier trained on real data (labels and embedding): a run folder, or a `sig eval classifier` fold-N folder',
   }),
   data: setting(z.string().min(1), { flag: 'data', arg: 'dir', help: "dataset folder of real images (the CGAN run's held-out images are used when listed)" }),
+  samples: setting(z.string().min(1).optional(), {
+    flag: 'samples',
+    arg: 'dir',
+    help: "another generator's samples to measure in place of the run's generator: <dir>/<label>/*.png, per label --per-label + --tstr-per-label images (the first for agreement and distances, the rest for TSTR)",
+  }),
   out: setting(z.string().min(1).optional(), { flag: 'out', arg: 'file', help: 'JSON file for the results', defaultText: '<run>/quality.json' }),
 });
 
@@ -28,7 +33,7 @@ export function register(program: Command): void {
     const paths = settingsFromCommand(EvalCganPaths, cmd);
     const { backend } = settingsFromCommand(BackendSettings, cmd);
     const r = await evalCganRun({ ...paths, backend, eval: settingsFromCommand(CganEvalConfig, cmd) });
-    console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)`);
+    console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)${paths.samples ? `, from ${paths.samples}` : ''}`);
     const trtr = Number.isNaN(r.trtrAccuracy) ? '' : `; the same recipe trained on the real training images (TRTR): ${r.trtrAccuracy.toFixed(4)}`;
     console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)}${trtr})`);
     if (r.tstrJudgeRecipe !== null) {

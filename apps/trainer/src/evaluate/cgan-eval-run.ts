@@ -15,6 +15,7 @@ import { singleProcessStep } from '../train/gradient-step.ts';
 import { gatherBatch } from '../train/image-set.ts';
 import { isClassifierFold, readClassifierFold } from './classifier-fold-run.ts';
 import { bytesToBatch, generatedPngs } from './gan-detector-inputs.ts';
+import { generatedFromFolder, type GeneratedSet } from './gan-sample-folder.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
 import { judgeRecipeTstr } from './tstr-judge.ts';
@@ -27,6 +28,8 @@ export interface CganEvalOptions {
   classifier: string;
   /** Dataset folder of real images. */
   data: string;
+  /** Folder of another generator's samples (`<label>/<image>.png`) measured in place of the run's generator. */
+  samples?: string;
   /** JSON file for the results (default: <run>/quality.json). */
   out?: string;
   /** TensorFlow.js backend name (default: the best available). */
@@ -69,17 +72,28 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const realBytes = await Promise.all(realItems.map(async (it) => new Uint8Array(await readFile(it.path))));
   const realY = Int32Array.from(realItems, (it) => clsIndex.get(it.label)!);
 
-  // Generated samples, rendered to PNG and preprocessed like the real files (one pipeline).
-  const generator = await loadModel(join(ganDir, 'model', 'generator'));
-  const genOpts = { numClasses: gan.labels.length, latentDim: gan.latentDim ?? 100, size: gan.preprocess.width, truncation };
+  // Generated samples, rendered to PNG and preprocessed like the real files (one pipeline); or another generator's
+  // PNGs (--samples), which go through the same preprocessing.
   const sharedK = new Set(shared.map((m) => m.k));
-  const keep = (g: { pngs: Uint8Array[]; labels: number[] }) => {
+  const keep = (g: GeneratedSet) => {
     const idx = g.labels.map((_, i) => i).filter((i) => sharedK.has(g.labels[i]));
     return { pngs: idx.map((i) => g.pngs[i]), y: Int32Array.from(idx, (i) => clsIndex.get(gan.labels[g.labels[i]])!) };
   };
-  const evalGen = keep(await generatedPngs(generator, { ...genOpts, perLabel, seed: seed * 7 + 1 }));
-  const tstrGen = keep(await generatedPngs(generator, { ...genOpts, perLabel: tstrPerLabel, seed: seed * 7 + 2 }));
-  generator.dispose();
+  let generated: { evaluation: GeneratedSet; tstr: GeneratedSet };
+  if (opts.samples) {
+    if (truncation !== undefined) throw new UserError('--truncation applies to the run\'s generator, not to --samples');
+    generated = await generatedFromFolder(resolve(opts.samples), gan.labels, perLabel, tstrPerLabel);
+  } else {
+    const generator = await loadModel(join(ganDir, 'model', 'generator'));
+    const genOpts = { numClasses: gan.labels.length, latentDim: gan.latentDim ?? 100, size: gan.preprocess.width, truncation };
+    generated = {
+      evaluation: await generatedPngs(generator, { ...genOpts, perLabel, seed: seed * 7 + 1 }),
+      tstr: await generatedPngs(generator, { ...genOpts, perLabel: tstrPerLabel, seed: seed * 7 + 2 }),
+    };
+    generator.dispose();
+  }
+  const evalGen = keep(generated.evaluation);
+  const tstrGen = keep(generated.tstr);
 
   const pre = cls.preprocess;
   const shape = (n: number): [number, number, number, number] => [n, pre.height, pre.width, 1];
@@ -174,6 +188,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
     generatedImages: evalGen.y.length,
     tstrTrainImages: tstrGen.y.length,
     truncation: truncation ?? null,
+    samples: opts.samples ? resolve(opts.samples) : null,
     embeddingDim: d,
     seconds,
   };
