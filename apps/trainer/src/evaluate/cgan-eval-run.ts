@@ -41,6 +41,7 @@ export interface CganEvalOptions {
 export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const started = Date.now();
   const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, tstrJudge, seed, truncation } = CganEvalConfig.parse(opts.eval ?? {});
+  if (opts.samples && truncation !== undefined) throw new UserError('--truncation applies to the run\'s generator, not to --samples');
   const readRun = async (dir: string, kind: string) => {
     const info = RunInfo.parse(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')));
     if (info.kind !== kind) throw new UserError(`${dir} is a '${info.kind}' run, not a ${kind} run`);
@@ -81,7 +82,6 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   };
   let generated: { evaluation: GeneratedSet; tstr: GeneratedSet };
   if (opts.samples) {
-    if (truncation !== undefined) throw new UserError('--truncation applies to the run\'s generator, not to --samples');
     generated = await generatedFromFolder(resolve(opts.samples), gan.labels, perLabel, tstrPerLabel);
   } else {
     const generator = await loadModel(join(ganDir, 'model', 'generator'));

@@ -26,8 +26,10 @@ export async function generatedFromFolder(
   const need = perLabel + tstrPerLabel;
   const evaluation: GeneratedSet = { pngs: [], labels: [] };
   const tstr: GeneratedSet = { pngs: [], labels: [] };
+  const filesOf = new Map<string, string[]>(labels.map((l) => [l, []]));
+  for (const it of index.items) filesOf.get(it.label)?.push(it.path);
   for (const label of labels) {
-    const files = index.items.filter((it) => it.label === label).map((it) => it.path);
+    const files = filesOf.get(label)!;
     if (files.length < need) {
       throw new UserError(`samples folder ${dir} has ${files.length} images for label '${label}'; --per-label ${perLabel} + --tstr-per-label ${tstrPerLabel} = ${need} are needed`);
     }
