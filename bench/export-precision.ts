@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../apps/trainer/src/backend/select.ts';
-import { exportRun, readRunInfo } from '../apps/trainer/src/export/export-run.ts';
+import { exportRun } from '../apps/trainer/src/export/export-run.ts';
+import { readRunInfo } from '../apps/trainer/src/train/run-json.ts';
 import { loadLabelledImages } from '../apps/trainer/src/export/real-samples.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
 

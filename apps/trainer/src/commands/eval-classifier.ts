@@ -38,9 +38,8 @@ export function register(program: Command): void {
     let preprocess = undefined;
     if (only && !only.every((f) => f <= folds)) throw new UserError(`--only must list folds from 1 to ${folds} (got '${only.join(',')}')`);
     if (runDir) {
-      const { readRunInfo } = await import('../export/export-run.ts');
-      const run = await readRunInfo(runDir);
-      if (run.kind !== 'classifier') throw new UserError(`${runDir} is a ${run.kind} run, not a classifier run`);
+      const { readRunInfo } = await import('../train/run-json.ts');
+      const run = await readRunInfo(runDir, 'classifier');
       const { classes: _classes, ...m } = ClassifierConfig.parse(run.config.model);
       model = m;
       train = ClassifierTrainConfig.parse(run.config.train);

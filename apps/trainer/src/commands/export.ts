@@ -42,7 +42,8 @@ export function register(program: Command): void {
     const { selectBackend } = await import('../backend/select.ts');
     await selectBackend(backend, { exclude: ['webgpu'] });
     if (o.chooseTruncation && o.truncation !== undefined) throw new UserError('--choose-truncation and --truncation: give one of them');
-    const { exportRuns, readRunInfo } = await import('../export/export-run.ts');
+    const { exportRuns } = await import('../export/export-run.ts');
+    const { readRunInfo } = await import('../train/run-json.ts');
     if (o.chooseTruncation) {
       // Checked before anything is written: a generator to judge, and a classifier to judge it with.
       const kinds = await Promise.all(o.run.map(async (d) => (await readRunInfo(d)).kind));

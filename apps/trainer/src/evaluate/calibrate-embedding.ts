@@ -3,9 +3,9 @@
 // later `sig export` carries them) or the model's manifest entry in a models folder (what the server reads).
 // Training calibrates on its --holdout writers already; this is for a model calibrated before a threshold
 // existed, or on a better development set.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RunInfo, UserError, type EmbeddingEntry } from '@sig/shared';
+import { UserError, type EmbeddingEntry } from '@sig/shared';
 import { calibrateThresholds, calibrationFields, type Calibration, type Scoring } from './verification-protocol.ts';
 import { loadEmbedder } from './verification-run.ts';
 import { loadWriterSet } from '../train/embedding-data.ts';
@@ -33,8 +33,8 @@ export async function calibrateEmbedding(o: CalibrateOptions): Promise<{ calibra
   const fields = calibrationFields(calibration, o.data);
   const runFile = join(o.model, 'run.json');
   if (await stat(runFile).then(() => true, () => false)) {
-    const { writeRunJson } = await import('../train/run-json.ts');
-    const run = RunInfo.parse(JSON.parse(await readFile(runFile, 'utf8')));
+    const { readRunInfo, writeRunJson } = await import('../train/run-json.ts');
+    const run = await readRunInfo(o.model);
     await writeRunJson(o.model, { ...run, ...fields });
     return { calibration, wrote: runFile };
   }

@@ -5,7 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CganEvalConfig, ClassifierConfig, Rng, RunInfo, UserError, type CganEvalConfigInput } from '@sig/shared';
+import { CganEvalConfig, ClassifierConfig, Rng, UserError, type CganEvalConfigInput } from '@sig/shared';
 import { selectBackend } from '../backend/select.ts';
 import { loadFolderDataset } from '../data/index.ts';
 import { buildClassifier, embeddingModel } from '../model/classifier.ts';
@@ -19,6 +19,7 @@ import { generatedFromFolder, type GeneratedSet } from './gan-sample-folder.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
 import { judgeRecipeTstr } from './tstr-judge.ts';
+import { readRunInfo } from '../train/run-json.ts';
 
 /** What the measurement needs: the CGAN run, the real-data classifier, the real images and the settings. */
 export interface CganEvalOptions {
@@ -42,17 +43,12 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const started = Date.now();
   const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, tstrJudge, seed, truncation } = CganEvalConfig.parse(opts.eval ?? {});
   if (opts.samples && truncation !== undefined) throw new UserError('--truncation applies to the run\'s generator, not to --samples');
-  const readRun = async (dir: string, kind: string) => {
-    const info = RunInfo.parse(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')));
-    if (info.kind !== kind) throw new UserError(`${dir} is a '${info.kind}' run, not a ${kind} run`);
-    return info;
-  };
   const ganDir = resolve(opts.run);
   const clsDir = resolve(opts.classifier);
-  const gan = await readRun(ganDir, 'cgan');
+  const gan = await readRunInfo(ganDir, 'cgan');
   // A `sig eval classifier` fold folder (no run.json) also serves, with the list of images it trained on.
   const fold = isClassifierFold(clsDir) ? await readClassifierFold(clsDir) : undefined;
-  const cls = fold ? fold.info : await readRun(clsDir, 'classifier');
+  const cls = fold ? fold.info : await readRunInfo(clsDir, 'classifier');
   const backend = await selectBackend(opts.backend ?? 'auto');
 
   // Generator label k → classifier class index (by student ID); labels the classifier lacks are skipped.

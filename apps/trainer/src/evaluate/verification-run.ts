@@ -1,12 +1,13 @@
 // `sig eval verification`: an embedding (a run folder, through TF.js, or a models folder, through
 // onnxruntime-node as served) on writers it never trained on, by the protocol of verification-protocol.ts;
 // writes results.json (every number and the command line) and det.png.
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PreprocessConfig, RunInfo, UserError, type EmbeddingEntry, type EmbeddingThresholds } from '@sig/shared';
+import { PreprocessConfig, UserError, type EmbeddingEntry, type EmbeddingThresholds } from '@sig/shared';
 import { lineChartPng } from './plots.ts';
 import { enrolment, runVerificationProtocol, type EmbeddedSet, type Enrol, type Scoring, type VerificationResults } from './verification-protocol.ts';
 import { loadWriterSet, type WriterSet } from '../train/embedding-data.ts';
+import { readRunInfo } from '../train/run-json.ts';
 import { loadDatasetSpec } from '../data/index.ts';
 import { fusedEnrolment } from './verifier-scores.ts';
 
@@ -24,8 +25,7 @@ export interface Embedder {
 export async function loadEmbedder(path: string, name?: string): Promise<Embedder> {
   const has = (f: string) => stat(join(path, f)).then(() => true, () => false);
   if (await has('run.json')) {
-    const run = RunInfo.parse(JSON.parse(await readFile(join(path, 'run.json'), 'utf8')));
-    if (run.kind !== 'embedding') throw new UserError(`${path} is a ${run.kind} run, not an embedding`);
+    const run = await readRunInfo(path, 'embedding');
     await import('../model/embedding-layers.ts');
     const { loadModel } = await import('../model/io.ts');
     const { embedSet } = await import('../train/embedding.ts');
@@ -78,8 +78,7 @@ export interface VerificationRunOptions {
 
 /** The score of a verifier run folder on the images of `index` (loaded at its own input size), as an enrolment. */
 async function verifierScores(path: string, index: Awaited<ReturnType<typeof loadDatasetSpec>>, n: number): Promise<{ source: string; trainedOn?: string; enrol: Enrol }> {
-  const { readRunInfo } = await import('../export/export-run.ts');
-  const run = await readRunInfo(path).catch((e: unknown) => {
+    const run = await readRunInfo(path).catch((e: unknown) => {
     throw new UserError(`--verifier ${path}: not a verifier run folder (${(e as Error).message})`);
   });
   if (run.kind !== 'verifier') throw new UserError(`--verifier ${path}: not a verifier run folder (its run.json says ${run.kind})`);

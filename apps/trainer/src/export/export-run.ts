@@ -17,6 +17,7 @@ import { sha256Hex, updateManifest } from './manifest.ts';
 import { describeTraining } from './training-description.ts';
 import { assertParity, checkParity, PARITY_LIMITS, type InputKind, type ParityReport } from './parity.ts';
 import { loadRealSamples } from './real-samples.ts';
+import { readRunInfo } from '../train/run-json.ts';
 
 export interface ExportRunOptions {
   /** Extra precisions besides fp32 (always exported: it is the reference). */
@@ -37,22 +38,6 @@ export interface ExportedModel {
   /** Absolute or relative path of the written .onnx file. */
   file: string;
   parity: ParityReport;
-}
-
-/** Reads and validates `<runDir>/run.json`. */
-export async function readRunInfo(runDir: string): Promise<RunInfo> {
-  let text: string;
-  try {
-    text = await readFile(join(runDir, 'run.json'), 'utf8');
-  } catch {
-    throw new UserError(`${runDir} is not a run folder (no run.json)`);
-  }
-  const parsed = RunInfo.safeParse(JSON.parse(text));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UserError(`${join(runDir, 'run.json')}: ${issue.path.join('.')}: ${issue.message}`);
-  }
-  return parsed.data;
 }
 
 /** The manifest name for a run: its own name, except that a CGAN run named 'cgan' exports as 'generator'. */

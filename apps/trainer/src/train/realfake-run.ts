@@ -14,7 +14,7 @@ import { confusionMatrixPng } from '../evaluate/plots.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
 import { buildRealFake } from '../model/realfake.ts';
-import { writeRunJson } from './run-json.ts';
+import { readRunInfo, writeRunJson } from './run-json.ts';
 
 /** What a real/fake run needs: the genuine images, the CGAN run, the model and training settings. */
 export interface RealFakeRunOptions {
@@ -42,8 +42,7 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
   let snapshots: string[] = [];
   const snapDir = join(genRun, 'snapshots');
   if (!served) {
-    ganInfo = RunInfo.parse(JSON.parse(await readFile(join(genRun, 'run.json'), 'utf8')));
-    if (ganInfo.kind !== 'cgan') throw new UserError(`${opts.generator} is a '${ganInfo.kind}' run, not a cgan run`);
+    ganInfo = await readRunInfo(opts.generator, 'cgan');
     const finalStep = Number((ganInfo.config as { steps?: number }).steps ?? Infinity);
     // Train on every snapshot before the final step; the final generator is kept for the test only.
     snapshots = existsSync(snapDir) ? (await readdir(snapDir)).filter((d) => /^step-\d+$/.test(d) && Number(d.slice(5)) < finalStep).sort() : [];

@@ -1,5 +1,7 @@
-// A training run's run.json (what was trained, on what, with which settings; `sig export` reads it): written
-// when a run starts and again when it ends, read back by `--resume` so a resumed run keeps its own settings.
+// A training run's run.json (what was trained, on what, with which settings; `sig export` and every `sig eval`
+// read it): written when a run starts and again when it ends, read back by `--resume` so a resumed run keeps its
+// own settings. Every reader goes through `readRunInfo`, so a missing, malformed or foreign run.json is one
+// readable line naming the file, never a parser's message.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunInfo, UserError } from '@sig/shared';
@@ -10,11 +12,36 @@ export async function writeRunJson(out: string, run: RunInfo): Promise<void> {
   await writeFile(join(out, 'run.json'), JSON.stringify(run, null, 2));
 }
 
+/**
+ * `<runDir>/run.json`, checked against the RunInfo schema and, given `kind`, the run's kind. A UserError when the
+ * folder has none, when it is not JSON, when a field is wrong, or when the run is of another kind.
+ */
+export async function readRunInfo(runDir: string, kind?: RunInfo['kind']): Promise<RunInfo> {
+  const file = join(runDir, 'run.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UserError(`${runDir} is not a run folder (no run.json)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${file} is not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = RunInfo.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  if (kind !== undefined && parsed.data.kind !== kind) throw new UserError(`${runDir} is a '${parsed.data.kind}' run, not a ${kind} run`);
+  return parsed.data;
+}
+
 /** The run.json of a run to resume; a UserError when it is missing or unreadable. */
 export async function readRunJsonToResume(out: string): Promise<RunInfo> {
-  try {
-    return RunInfo.parse(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')));
-  } catch {
-    throw new UserError(`--resume: ${out} has no readable run.json`);
-  }
+  return readRunInfo(out).catch((e: unknown) => {
+    throw new UserError(`--resume: ${out} has no readable run.json (${(e as Error).message})`);
+  });
 }
