@@ -42,6 +42,7 @@ describe('readRunInfo', () => {
     expect(parsed.labels).toEqual(['1', '2']);
     expect(parsed.metrics).toEqual({});
     await expect(readRunInfo(dir, 'cgan')).rejects.toThrow(/classifier is a 'classifier' run, not a cgan run/);
+    await expect(readRunInfo(dir, 'embedding')).rejects.toThrow(/classifier is a 'classifier' run, not an embedding run/);
   });
 });
 

@@ -35,7 +35,7 @@ export async function readRunInfo(runDir: string, kind?: RunInfo['kind']): Promi
     const issue = parsed.error.issues[0]!;
     throw new UserError(`${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
-  if (kind !== undefined && parsed.data.kind !== kind) throw new UserError(`${runDir} is a '${parsed.data.kind}' run, not a ${kind} run`);
+  if (kind !== undefined && parsed.data.kind !== kind) throw new UserError(`${runDir} is a '${parsed.data.kind}' run, not ${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} run`);
   return parsed.data;
 }
 
