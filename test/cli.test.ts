@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sig as sigRun } from './helpers/sig-cli.ts';
+import { expectOneLineError, sig as sigRun } from './helpers/sig-cli.ts';
 
 describe('sig CLI', () => {
   it('prints help and exits 0', async () => {
@@ -27,6 +27,11 @@ describe('sig CLI', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/unknown command/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('sig eval verification on a dataset with too few writers is one readable line, not an internal error', async () => {
+    const r = await sigRun(['eval', 'verification', '--model', 'models', '--data', 'examples', '--out', '/tmp/sig-eval-verification-too-few']);
+    expectOneLineError(r, /^sig: examples: verification needs at least 2 writers with more than 3 genuine signatures$/);
   });
 
   it('sig calibrate: a missing dataset or model folder is one readable line and a non-zero exit; nothing is written', async () => {

@@ -10,7 +10,7 @@
 //   1:1             genuine: a query against its own writer; random forgery: against every other writer;
 //                   skilled forgery: a forgery of a writer against that writer. EER per kind, FAR/FRR at the
 //                   calibrated thresholds.
-import { Rng, type EmbeddingScoring } from '@sig/shared';
+import { Rng, UserError, type EmbeddingScoring } from '@sig/shared';
 import { equalError, errorCurve, openSetRates, ratesAt, rowMax, thinCurve, thresholdAtFar, topKRate, type ErrorPoint } from './verification-metrics.ts';
 
 /** Unit vectors of a dataset's images with their writer and kind. */
@@ -115,7 +115,7 @@ export function runVerificationProtocol(set: EmbeddedSet, o: ProtocolOptions): V
   for (let i = 0; i < set.writer.length; i++) (set.forged[i] ? forged : genuine)[set.writer[i]].push(i);
   const usable = set.writers.map((_, w) => w).filter((w) => genuine[w].length > o.references);
   const skippedWriters = set.writers.filter((_, w) => genuine[w].length <= o.references);
-  if (usable.length < 2) throw new Error(`verification needs at least 2 writers with more than ${o.references} genuine signatures`);
+  if (usable.length < 2) throw new UserError(`verification needs at least 2 writers with more than ${o.references} genuine signatures`);
   const scoring = o.scoring ?? 'max';
   const enrol = o.enrol ?? ((rows: number[]) => enrolment(set, rows, scoring));
   const scorers = usable.map((w) => enrol(genuine[w].slice(0, o.references)));
@@ -207,7 +207,7 @@ export function calibrateThresholds(set: EmbeddedSet, references: number, scorin
   const forged = set.writers.map(() => [] as number[]);
   for (let i = 0; i < set.writer.length; i++) (set.forged[i] ? forged : genuine)[set.writer[i]].push(i);
   const usable = set.writers.map((_, w) => w).filter((w) => genuine[w].length > references);
-  if (usable.length < 2) throw new Error(`calibration needs at least 2 writers with more than ${references} genuine signatures`);
+  if (usable.length < 2) throw new UserError(`calibration needs at least 2 writers with more than ${references} genuine signatures`);
   const gen: number[] = [], rnd: number[] = [], skl: number[] = [];
   // A genuine signature's best score among the other writers: its open-set impostor score.
   const outsider = new Float64Array(set.writer.length).fill(-Infinity);

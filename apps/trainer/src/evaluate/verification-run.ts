@@ -105,7 +105,12 @@ export async function evaluateVerification(o: VerificationRunOptions): Promise<V
   const weight = o.verifierWeight ?? 1;
   const enrol: Enrol | undefined = verifier ? fusedEnrolment((rows) => enrolment(embedded, rows, o.scoring ?? 'max'), verifier.enrol, weight) : undefined;
   const thresholds = verifier ? undefined : embedder.thresholds;
-  const results = runVerificationProtocol(embedded, { references: o.references, impostorShare: o.impostorShare, seed: o.seed, scoring: o.scoring, thresholds, enrol });
+  let results: VerificationResults;
+  try {
+    results = runVerificationProtocol(embedded, { references: o.references, impostorShare: o.impostorShare, seed: o.seed, scoring: o.scoring, thresholds, enrol });
+  } catch (e) {
+    throw e instanceof UserError ? new UserError(`${o.data}: ${e.message}`) : e;
+  }
   const seconds = (performance.now() - t0) / 1000;
   await mkdir(o.out, { recursive: true });
   const record = {
