@@ -187,6 +187,16 @@ describe('CLI: synth and montage', () => {
     oneLineError(d, /--per-label must be an integer/);
   });
 
+  it('names a file that is not an image instead of failing inside the image library', async () => {
+    const { mkdir, writeFile, copyFile } = await import('node:fs/promises');
+    const ds = join(root, 'montage-bad-file', 'w1');
+    await mkdir(ds, { recursive: true });
+    await copyFile('examples/signature-3.png', join(ds, '1.png'));
+    await writeFile(join(ds, '2.png'), 'not an image');
+    const r = await sig(['montage', join(root, 'montage-bad-file'), '--out', join(root, 'm-bad.png')]);
+    oneLineError(r, /w1[/\\]2\.png: not a PNG, JPEG, TIFF or WebP image/);
+  });
+
   it('synthesises a small set and renders its montage', async () => {
     const out = join(root, 'cli-synth');
     const r = await sig(['synth', '--writers', '3', '--per-writer', '2', '--seed', '9', '--out', out]);

@@ -1,6 +1,7 @@
 // A contact sheet of a folder dataset: one row per label, the label written at the left, the first
 // images of that label beside it, so a person can check ingestion or synthesis at a glance.
 import sharp from 'sharp';
+import { decodeImage } from '@sig/shared/node/image-io.ts';
 import type { DatasetIndex } from './folder-dataset.ts';
 
 export interface MontageOptions {
@@ -26,13 +27,19 @@ export async function renderMontage(index: DatasetIndex, opts: MontageOptions = 
   const width = LABEL_W + perLabel * (cw + GAP) + GAP;
   const height = TITLE_H + rows.length * (ch + GAP) + GAP;
 
+  // Decoded by the project's one decoder, so a damaged or foreign file is a readable error naming it.
+  const tile = async (path: string): Promise<Buffer> => {
+    const im = await decodeImage(path);
+    return sharp(im.data, { raw: { width: im.width, height: im.height, channels: im.channels } })
+      .flatten({ background: '#ffffff' })
+      .resize(cw, ch, { fit: 'contain', background: '#ffffff' })
+      .png()
+      .toBuffer();
+  };
   const tiles = await Promise.all(
     rows.flatMap((row, r) =>
       row.map(async (it, c) => ({
-        input: await sharp(it.path)
-          .flatten({ background: '#ffffff' })
-          .resize(cw, ch, { fit: 'contain', background: '#ffffff' })
-          .toBuffer(),
+        input: await tile(it.path),
         left: LABEL_W + GAP + c * (cw + GAP),
         top: TITLE_H + GAP + r * (ch + GAP),
       })),
