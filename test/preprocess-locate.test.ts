@@ -55,6 +55,22 @@ function noisy(img: GrayImage, rng: Rng, sigma = 4): GrayImage {
   return img;
 }
 
+/** A zigzag "word" of writing (3 strokes, 3 px thick) with its box's top-left at (x, y), w × h. */
+function word(img: GrayImage, x: number, y: number, w: number, h: number): void {
+  const pts = [[x, y + h], [x + w / 3, y], [x + (2 * w) / 3, y + h], [x + w, y]];
+  for (let k = 0; k + 1 < pts.length; k++) {
+    const [ax, ay] = pts[k];
+    const [bx, by] = pts[k + 1];
+    for (let t = 0; t <= 1; t += 1 / 200) {
+      for (let d = -1; d <= 1; d++) {
+        const px = Math.round(ax + t * (bx - ax) + d);
+        const py = Math.round(ay + t * (by - ay));
+        if (px >= 0 && px < img.width && py >= 0 && py < img.height) img.data[py * img.width + px] = 30;
+      }
+    }
+  }
+}
+
 const raw = (g: GrayImage): RawImage => ({ width: g.width, height: g.height, channels: 1, data: g.data });
 
 /** The refusal's reason code, or 'ok'. */
@@ -181,22 +197,6 @@ describe('ruled lines between cells: ink across one is another cell\'s', () => {
     expect(separated([line], signature, { ...signature, x0: 210, x1: 260, cx: 235 })).toBe(false);
   });
 
-  /** A zigzag "word" of writing (3 strokes, 3 px thick) with its box's top-left at (x, y), w × h. */
-  function word(img: GrayImage, x: number, y: number, w: number, h: number): void {
-    const pts = [[x, y + h], [x + w / 3, y], [x + (2 * w) / 3, y + h], [x + w, y]];
-    for (let k = 0; k + 1 < pts.length; k++) {
-      const [ax, ay] = pts[k];
-      const [bx, by] = pts[k + 1];
-      for (let t = 0; t <= 1; t += 1 / 200) {
-        for (let d = -1; d <= 1; d++) {
-          const px = Math.round(ax + t * (bx - ax) + d);
-          const py = Math.round(ay + t * (by - ay));
-          if (px >= 0 && px < img.width && py >= 0 && py < img.height) img.data[py * img.width + px] = 30;
-        }
-      }
-    }
-  }
-
   it('counts the pieces of writing for "whole form" in the signature\'s own cell only', () => {
     const p = page(400, 220);
     // The signature: two words half a writing height apart, below a ruled line at y = 100.
@@ -300,6 +300,70 @@ describe('no single signature: refused before any model runs', () => {
       expect(e).toBeInstanceOf(NoSignatureError);
       expect((e as NoSignatureError).status).toBe(422);
       expect((e as Error).message).toMatch(/whole form/);
+    }
+  });
+});
+
+describe('clean scans: a tight crop, one sprawling stroke, words of a name', () => {
+  const located = (p: GrayImage) => {
+    const found = locateSignature(p, 128);
+    if ('refused' in found) throw new Error(`refused: ${found.refused}`);
+    return found.box;
+  };
+
+  it('keeps the first letters that a tight crop\'s edge cuts, and leaves them out of a loose crop', () => {
+    const tight = page(300, 100, 255);
+    word(tight, 60, 2, 239, 95); // the name, out to the right edge
+    word(tight, 0, 25, 30, 50); // its initial, cut by the left edge
+    const box = located(tight);
+    expect(box.x).toBe(0);
+    expect(box.x + box.width).toBe(300);
+    // Paper between the name and the right edge: a loose crop, and the piece at the left edge stays a neighbour's.
+    const loose = page(300, 100, 255);
+    word(loose, 60, 2, 200, 95);
+    word(loose, 0, 25, 30, 50);
+    expect(located(loose).x).toBeGreaterThanOrEqual(59);
+  });
+
+  it('takes one thin stroke across the whole image for the signature, not for a frame; a frame corner is still one', () => {
+    const p = page(300, 120, 255);
+    for (let x = 0; x < 300; x++) {
+      const y = Math.round(60 + 58.5 * Math.sin((x / 300) * 3 * Math.PI));
+      for (let d = -1; d <= 1; d++) if (y + d >= 0 && y + d < 120) p.data[(y + d) * 300 + x] = 30;
+    }
+    const box = located(p);
+    expect(box.width).toBeGreaterThanOrEqual(295);
+    expect(box.height).toBeGreaterThanOrEqual(110);
+    const corner = page(300, 120, 255);
+    for (let x = 0; x < 200; x++) corner.data[x] = corner.data[300 + x] = 40; // top arm
+    for (let y = 0; y < 100; y++) corner.data[y * 300] = corner.data[y * 300 + 1] = 40; // left arm
+    word(corner, 90, 40, 120, 40);
+    expect(located(corner).x).toBeGreaterThanOrEqual(88);
+  });
+
+  it('reads a first name and a surname on one line as one signature; two signatures far apart stay two', () => {
+    const name = page(420, 120, 255);
+    word(name, 20, 40, 150, 40);
+    word(name, 230, 40, 150, 40); // 1.5 writing heights after the first word
+    const box = located(name);
+    expect(box.x).toBeLessThanOrEqual(21);
+    expect(box.x + box.width).toBeGreaterThanOrEqual(380);
+    const two = page(560, 120, 255);
+    word(two, 20, 40, 150, 40);
+    word(two, 330, 40, 150, 40); // 4 writing heights apart
+    const found = locateSignature(two, 128);
+    expect('refused' in found ? found.refused : 'found').toBe('several-signatures');
+  });
+
+  const FORGERIES = resolve('../shared/datasets/signature-forgeries');
+  it.skipIf(!existsSync(FORGERIES))('keeps the whole signature of clean scans the locator used to cut or refuse (skipped: ../shared/datasets/signature-forgeries absent)', async () => {
+    // A name in two words (was "several-signatures"), one sprawling stroke (was "no-ink": taken for a frame),
+    // a tight crop whose edges cut the initial and a descender.
+    for (const f of ['017/genuine/1.png', '028/genuine/9.png', '051/genuine/10.png', '004/forged/7.png']) {
+      const img = await decodeImage(resolve(FORGERIES, f));
+      const box = preprocessSignature(img, CFG).box!;
+      const all = preprocessSignature(img, CFG, { locate: false }).box!;
+      expect(box.width * box.height, f).toBeGreaterThanOrEqual(0.9 * all.width * all.height);
     }
   });
 });

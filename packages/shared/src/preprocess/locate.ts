@@ -34,6 +34,8 @@ export interface LocateOptions {
 
 /** Ink within this many writing heights (ink-weighted median component height) is one signature. */
 const SIGNATURE_GAP = 1.0;
+/** Words of one line (their heights overlapping by half) within this many writing heights are one signature. */
+const WORD_GAP = 2.0;
 /** Ink within this many writing heights is one piece (letters of a word), for counting the groups of a form. */
 const FINE_GAP = 0.35;
 /** Another ink group with at least this share of the signature's ink, clear of the border, is a second signature. */
@@ -55,11 +57,12 @@ const MAX_COMPONENTS = 1500;
 /**
  * Locates the signature in a flattened, line-free grey image (`<= threshold` is ink): what is left of ruled
  * lines is erased first (line-pieces.ts); ink components are grouped by distance (relative to the ink's own
- * size, so any resolution works), never across a ruled line (the cells of a form); components touching the
- * border are a neighbour's unless they reach the image's central half (or, where lines show the cells, sit
- * beside the signature in its cell: its clipped end); the group with the most ink, weighted towards the
- * centre and down when a line parts it from the centre (another cell), is the signature. Refuses when there
- * is no ink, when another signature-sized group stands clear of the border in the same cell (several
+ * size, so any resolution works; words side by side on one line up to two heights apart), never across a ruled
+ * line (the cells of a form); components touching the border are a neighbour's unless they reach the image's
+ * central half (or, where lines show the cells, sit beside the signature in its cell: its clipped end; or, with
+ * no lines, the capture is a tight crop that the signature fills to every edge); the group with the most ink,
+ * weighted towards the centre and down when a line parts it from the centre (another cell), is the signature.
+ * Refuses when there is no ink, when another signature-sized group stands clear of the border in the same cell (several
  * signatures), or when there are many (a whole form).
  */
 export function locateSignature(input: GrayImage, threshold: number, opts: LocateOptions = {}): SignatureFound | SignatureRefused {
@@ -101,7 +104,7 @@ export function locateSignature(input: GrayImage, threshold: number, opts: Locat
   const lines = [...(opts.lines ?? []), ...leftover];
   const centres = lines.length ? inkCentres(comps) : null;
   const fine = groupByGap(comps, cand, Math.max(2, FINE_GAP * height0), lines, centres);
-  const coarse = groupByGap(comps, cand, Math.max(2, SIGNATURE_GAP * height0), lines, centres);
+  const coarse = groupByGap(comps, cand, Math.max(2, SIGNATURE_GAP * height0), lines, centres, WORD_GAP * height0);
   const clear = (g: Group): boolean => !g.members.some((c) => touches[c]);
   // The capture is centred on its cell more or less: ink across a ruled line from the image's centre is in
   // another cell (a neighbour's), and counts for less than the same ink in the centre's cell.
@@ -117,6 +120,7 @@ export function locateSignature(input: GrayImage, threshold: number, opts: Locat
   // Ink across a ruled line from the signature is another cell's (a neighbour's), not a second signature.
   const rivals = coarse.filter((g) => g !== main && g.mass >= RIVAL_SHARE * main.mass && clear(g) && !separated(lines, main, g)).length;
   if (centres) attachClipped(comps, centres, main, outer, Math.max(2, SIGNATURE_GAP * height0), lines);
+  else attachTightCrop(comps, main, outer, Math.max(2, SIGNATURE_GAP * height0), width, height);
   const guess = found(gray, comps, main);
   if (Math.max(main.x1 - main.x0 + 1, main.y1 - main.y0 + 1) < MIN_EXTENT * Math.max(width, height)) {
     return { refused: 'no-ink', reason: 'no signature found: only specks of ink', guess: null };
@@ -136,6 +140,8 @@ const LINE_SPAN = 0.5;
 const LINE_THICKNESS = 0.04;
 /** A frame corner covers at most this share of its bounding box. */
 const FRAME_FILL = 0.05;
+/** ...and has at least this share of its ink along the sides of its box. */
+const FRAME_ALONG = 0.8;
 
 /**
  * A ruled line that line removal left (bent by a keystoned photo, ending short of a border): a component
@@ -151,8 +157,26 @@ function isLeftoverLine(comps: ComponentStats, c: number, width: number, height:
   const horizontal = w >= LINE_SPAN * width && straight(w, h) && comps.area[c] <= w * thick;
   const vertical = h >= LINE_SPAN * height && straight(h, w) && comps.area[c] <= h * thick;
   // A corner of the cell's frame (a horizontal and a vertical line joined): thin arms along both sides.
-  const frame = w >= LINE_SPAN * width && h >= LINE_SPAN * height && comps.area[c] <= (w + h) * thick && comps.area[c] < FRAME_FILL * w * h;
+  const frame = w >= LINE_SPAN * width && h >= LINE_SPAN * height && comps.area[c] <= (w + h) * thick && comps.area[c] < FRAME_FILL * w * h && alongBoxEdges(comps, c, thick);
   return horizontal || vertical || frame;
+}
+
+/** A frame's corner lies along its own box: most of its ink within `thick` of the box's sides (a sprawling signature's does not). */
+function alongBoxEdges(comps: ComponentStats, c: number, thick: number): boolean {
+  const x0 = comps.bx0[c], x1 = comps.bx1[c], y0 = comps.by0[c], y1 = comps.by1[c];
+  const { runs } = comps;
+  let near = 0;
+  for (let r = 0; r < runs.count; r++) {
+    if (runs.component[r] !== c) continue;
+    const len = runs.x1[r] - runs.x0[r] + 1;
+    if (runs.y[r] - y0 < thick || y1 - runs.y[r] < thick) {
+      near += len;
+      continue;
+    }
+    // Pixels of the run within `thick` of the left or right side.
+    near += Math.max(0, Math.min(runs.x1[r], x0 + thick - 1) - runs.x0[r] + 1) + Math.max(0, runs.x1[r] - Math.max(runs.x0[r], x1 - thick + 1) + 1);
+  }
+  return near >= FRAME_ALONG * comps.area[c];
 }
 
 /** A group of components: their ink, bounding box and ink-weighted centre. */
@@ -191,7 +215,7 @@ function weightedMedianHeight(comps: ComponentStats, cand: number[]): number {
  * Components whose boxes come within `gap` pixels of each other (in both axes) and have no ruled line between
  * them (a cell's edge) are one group, transitively.
  */
-function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: RuledLine[], centres: Float64Array | null): Group[] {
+function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: RuledLine[], centres: Float64Array | null, wordGap = gap): Group[] {
   const { area, bx0, bx1, by0, by1 } = comps;
   const n = cand.length;
   const parent = Int32Array.from({ length: n }, (_, i) => i);
@@ -205,9 +229,12 @@ function groupByGap(comps: ComponentStats, cand: number[], gap: number, lines: R
     const a = cand[order[i]];
     for (let j = i + 1; j < n; j++) {
       const b = cand[order[j]];
-      if (bx0[b] - bx1[a] > gap) break;
+      const dx = bx0[b] - bx1[a];
+      if (dx > Math.max(gap, wordGap)) break;
       const dy = Math.max(by0[b] - by1[a], by0[a] - by1[b]);
-      if (dy > gap) continue;
+      // Words of one line (a first name and a surname) sit side by side, their heights overlapping, further apart than letters.
+      const sameLine = -dy * 2 >= Math.min(by1[a] - by0[a], by1[b] - by0[b]) + 1;
+      if (dy > gap || dx > (sameLine ? wordGap : gap)) continue;
       if (centres && separated(lines, extent(comps, centres, a), extent(comps, centres, b))) continue;
       const ra = find(order[i]);
       const rb = find(order[j]);
@@ -262,6 +289,22 @@ function attachClipped(comps: ComponentStats, centres: Float64Array, g: Group, o
       grown = true;
     }
   }
+}
+
+/**
+ * Without ruled lines the border pieces are a neighbour's, unless the capture is a tight crop of the signature:
+ * then its edges cut the signature's own first or last letters, loops and descenders. The clipped pieces within
+ * `gap` of `g` are added to it when, with them, the signature reaches every edge of the image (within the border
+ * band); a loose crop, where paper lies between the signature and an edge, keeps them out.
+ */
+function attachTightCrop(comps: ComponentStats, g: Group, outer: number[], gap: number, width: number, height: number): void {
+  if (outer.length === 0) return;
+  const trial: Group = { ...g, members: [...g.members] };
+  attachClipped(comps, inkCentres(comps), trial, outer, gap, []);
+  const bandX = Math.max(2, Math.round(BORDER_BAND * width));
+  const bandY = Math.max(2, Math.round(BORDER_BAND * height));
+  const tight = trial.x0 <= bandX && trial.x1 >= width - 1 - bandX && trial.y0 <= bandY && trial.y1 >= height - 1 - bandY;
+  if (tight && trial.members.length > g.members.length) Object.assign(g, trial);
 }
 
 /** A straight thin piece (a stub of a ruled line along the border), not letters: 3 px thick or less, 7 times as long. */
