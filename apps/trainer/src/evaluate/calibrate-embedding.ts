@@ -24,11 +24,12 @@ export async function calibrateEmbedding(o: CalibrateOptions): Promise<{ calibra
   const embedder = await loadEmbedder(o.model, o.name);
   const index = await loadDatasetSpec(o.data);
   const set = await loadWriterSet([{ tag: 'dev', index, labels: index.labels }], embedder.preprocess);
+  const embedded = await embedder.embed(set);
   let calibration: Calibration;
   try {
-    calibration = calibrateThresholds(await embedder.embed(set), o.references, o.scoring);
+    calibration = calibrateThresholds(embedded, o.references, o.scoring);
   } catch (e) {
-    throw new UserError(`${o.data}: ${(e as Error).message}`);
+    throw e instanceof UserError ? new UserError(`${o.data}: ${e.message}`) : e;
   }
   const fields = calibrationFields(calibration, o.data);
   const runFile = join(o.model, 'run.json');
