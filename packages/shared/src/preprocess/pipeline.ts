@@ -13,6 +13,14 @@ import { resizeFloat, resizeGrayWindow } from './resize.ts';
 import { removeRuledLines } from './ruled-lines.ts';
 import { strokeWidth } from './stroke-width.ts';
 
+/**
+ * The preprocessing code's revision: bumped whenever a change makes the same image and settings give a model
+ * another input, so that what was computed from the old inputs is computed again (the gallery's stored
+ * embeddings carry it in their model tag and are re-embedded). 2: the locator keeps clean scans whole
+ * (tight-crop pieces, one sprawling stroke, the words of a name; 2026-12-06).
+ */
+export const PREPROCESS_REVISION = 2;
+
 /** Larger inputs (phone photos) are first shrunk so this is their longer side: bounded time, same result everywhere. */
 const MAX_WORKING_SIDE = 1600;
 

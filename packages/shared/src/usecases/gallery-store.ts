@@ -1,13 +1,14 @@
 // What the gallery needs from storage. The server and CLI implement it over SQL (PGlite or PostgreSQL),
 // the page over IndexedDB; the use cases in ./gallery.ts are the same for all of them.
 import type { ModelEntry } from '../schemas/manifest.ts';
+import { PREPROCESS_REVISION } from '../preprocess/pipeline.ts';
 
 /** Which model produced an embedding: vectors of different tags are never compared. */
 export interface ModelTag {
   model: string;
   version: string;
   sha256: string;
-  /** The manifest's preprocessing, as canonical JSON. */
+  /** The manifest's preprocessing and the preprocessing code's revision, as canonical JSON. */
   preprocess: string;
 }
 
@@ -15,7 +16,7 @@ export interface ModelTag {
 export function modelTag(entry: ModelEntry): ModelTag {
   const p = entry.preprocess;
   const keys = Object.keys(p).sort() as (keyof typeof p)[];
-  const preprocess = JSON.stringify(Object.fromEntries(keys.map((k) => [k, p[k]])));
+  const preprocess = JSON.stringify({ ...Object.fromEntries(keys.map((k) => [k, p[k]])), revision: PREPROCESS_REVISION });
   return { model: entry.name, version: entry.version, sha256: entry.sha256, preprocess };
 }
 
