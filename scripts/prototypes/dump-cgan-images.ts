@@ -3,13 +3,13 @@
 // for `warp_generator_torch.py`. With a CGAN run, its labels and held-out list are used; `--genuine-only` datasets
 // (any spec `sig` reads, e.g. `../shared/datasets/signature-forgeries@1-50`) get their own labels and no held-out images.
 //   npx tsx scripts/prototypes/dump-cgan-images.ts <dataset spec> <cgan run> <out prefix> [--genuine-only]
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { RunInfo } from '@sig/shared';
 import { loadDatasetSpec, loadPreprocessed } from '../../apps/trainer/src/data/index.ts';
+import { readRunInfo } from '../../apps/trainer/src/train/run-json.ts';
 
 const [spec, run, out, mode] = process.argv.slice(2);
-const info = RunInfo.parse(JSON.parse(readFileSync(resolve(run, 'run.json'), 'utf8')));
+const info = await readRunInfo(run, 'cgan');
 const index = await loadDatasetSpec(spec);
 const ownLabels = mode === '--genuine-only';
 const labels = ownLabels ? index.labels : info.labels;

@@ -34,6 +34,12 @@ export async function detectorSet(genuine: Uint8Array[], generated: Uint8Array[]
   return { x, y, n: y.length };
 }
 
+/** Generated PNG bytes and the generator label index of each. */
+export interface GeneratedSet {
+  pngs: Uint8Array[];
+  labels: number[];
+}
+
 /**
  * `perLabel` samples per label from `generator`, rendered to PNG bytes; latent vectors from `seed`.
  * Returns the bytes and the conditioning label of each.
@@ -41,7 +47,7 @@ export async function detectorSet(genuine: Uint8Array[], generated: Uint8Array[]
 export async function generatedPngs(
   generator: tfl.LayersModel,
   opts: { numClasses: number; latentDim: number; size: number; perLabel: number; seed: number; batch?: number; truncation?: number },
-): Promise<{ pngs: Uint8Array[]; labels: number[] }> {
+): Promise<GeneratedSet> {
   const rng = new Rng(opts.seed);
   const labels = Array.from({ length: opts.numClasses * opts.perLabel }, (_, i) => i % opts.numClasses);
   const pngs: Uint8Array[] = [];

@@ -5,12 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { UserError } from '@sig/shared';
 import { loadFolderDataset } from '../data/index.ts';
-
-/** Generated PNG bytes and the generator label index (into `labels`) of each. */
-export interface GeneratedSet {
-  pngs: Uint8Array[];
-  labels: number[];
-}
+import type { GeneratedSet } from './gan-detector-inputs.ts';
 
 /** Reads `dir` as the two sample sets of a generator over `labels` (the CGAN run's labels, in its order). */
 export async function generatedFromFolder(
