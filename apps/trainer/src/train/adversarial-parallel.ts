@@ -9,22 +9,24 @@
  *   2. G phase: with the updated D published, every worker computes G's gradient on its share of the second latent
  *      batch; the main thread averages, applies optG, takes the BatchNorm statistics and updates the EMA.
  * D has no BatchNorm, so its gradient is the full batch's exactly (each worker's loss is the mean over its real
- * share plus the mean over its fake share; equal shares average to the full-batch means). G's BatchNorm
- * normalises each worker's share with its own statistics ("ghost batches", as in PyTorch DDP), so with two workers
- * the samples are not bit-identical to the one-thread run's; with one worker they are.
+ * share plus the mean over its fake share; shares weighted by their size average to the full-batch means). G's
+ * BatchNorm layers are synchronised across the workers (sync-batch-norm.ts): each normalises its share with the
+ * whole batch's statistics and back-propagates through them, so any number of workers computes the one-thread
+ * step, to float rounding, rather than "ghost batches" of a share each.
  * Weights reach the workers through SharedArrayBuffers (no per-step copies per worker; G's trainable weights,
  * the bulk of them, once a step), gradients and statistics come back through one buffer per worker. DiffAugment and the mode-seeking term draw or pair across
  * the whole batch and spectral normalisation keeps its power-iteration vectors on the main thread, so runs using
  * them stay on one thread (`parallelSupport` says why).
  */
 import { availableParallelism } from 'node:os';
-import type { CganConfig } from '@sig/shared';
+import { UserError, type CganConfig } from '@sig/shared';
 import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
 import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
 import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
 import { latentArrays, realBatch, stepRng, type GanData, type GanState, type StepStats } from './adversarial.ts';
 import { applyFlatGradients, averageInto, publishWeights, shardRanges, weightLayout, writeFlatState, type WeightLayout } from './flat-weights.ts';
 import { updateEma } from './generator-ema.ts';
+import { replicaGroupBuffer, syncWidth } from './sync-batch-norm.ts';
 
 /** What every worker receives at start (workerData). */
 export interface AdversarialWorkerInit {
@@ -37,6 +39,8 @@ export interface AdversarialWorkerInit {
   gGrads: SharedArrayBuffer;
   gState: SharedArrayBuffer;
   dGrads: SharedArrayBuffer;
+  /** G's BatchNorm statistics are the whole batch's: this replica's place in the group (sync-batch-norm.ts). */
+  batchNorm: { buffer: SharedArrayBuffer; rank: number; replicas: number; width: number };
 }
 
 /** A worker's share of one phase: images and one-hot labels as flat rows. */
@@ -92,6 +96,8 @@ export class ParallelAdversarial {
     const d = weightLayout(state.discriminator);
     const gWeights = new SharedArrayBuffer(g.all * 4);
     const dWeights = new SharedArrayBuffer(d.all * 4);
+    const width = syncWidth(state.generator);
+    const batchNorm = replicaGroupBuffer(count, width);
     markingForWorkers();
     const replicas: Replica[] = [];
     for (let k = 0; k < count; k++) {
@@ -105,6 +111,7 @@ export class ParallelAdversarial {
         gGrads: new SharedArrayBuffer(g.trainable * 4),
         gState: new SharedArrayBuffer(g.state * 4),
         dGrads: new SharedArrayBuffer(d.trainable * 4),
+        batchNorm: { buffer: batchNorm, rank: k, replicas: count, width },
       };
       const worker = startTsWorker(new URL('./adversarial-worker.ts', import.meta.url), { workerData: init });
       replicas.push({
@@ -146,6 +153,7 @@ export class ParallelAdversarial {
     const f = latentArrays(rng, batchSize, cfg.latentDim, c);
     const g = latentArrays(rng, batchSize, cfg.latentDim, c);
     const shares = shardRanges(batchSize, this.replicas.length);
+    if (shares.length < this.replicas.length) throw new UserError(`a batch of ${batchSize} cannot be shared by ${this.replicas.length} workers: use a batch of at least ${this.replicas.length}`);
 
     // 1. D phase.
     publishWeights(G, this.gView);

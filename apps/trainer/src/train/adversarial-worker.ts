@@ -10,15 +10,19 @@ import { configureBackend } from '../backend/settings.ts';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { discriminatorObjective, generatorObjective } from './adversarial.ts';
 import { copyStateOut, gradientsInto, loadWeights } from './flat-weights.ts';
+import { ReplicaGroup, synchroniseBatchNorm } from './sync-batch-norm.ts';
 import type { AdversarialAnswer, AdversarialCall, AdversarialWorkerInit } from './adversarial-parallel.ts';
 
 const init = workerData as AdversarialWorkerInit;
 const { cfg } = init;
+const group = new ReplicaGroup(init.batchNorm.buffer, init.batchNorm.rank, init.batchNorm.replicas, init.batchNorm.width);
 
 async function setup(): Promise<{ G: tfl.LayersModel; D: tfl.LayersModel }> {
   configureBackend(init.settings);
   await selectBackend(init.backend, { log: () => {} });
-  return { G: buildGenerator(cfg, init.seed * 2 + 1), D: buildDiscriminator(cfg, init.seed * 2 + 2) };
+  const G = buildGenerator(cfg, init.seed * 2 + 1);
+  synchroniseBatchNorm(G, group);
+  return { G, D: buildDiscriminator(cfg, init.seed * 2 + 2) };
 }
 const ready = setup();
 ready.catch(() => {}); // handled by the first call that awaits it
@@ -65,5 +69,10 @@ function phaseG(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
 answerCalls<AdversarialCall, AdversarialAnswer | null>(async (call) => {
   const { G, D } = await ready;
   if (call.op === 'ready') return { res: null };
-  return { res: call.op === 'd' ? phaseD(G, D, call) : phaseG(G, D, call) };
+  try {
+    return { res: call.op === 'd' ? phaseD(G, D, call) : phaseG(G, D, call) };
+  } catch (err) {
+    group.abort(); // the other replicas wait for this one at G's BatchNorm layers: wake them with the error
+    throw err;
+  }
 });
