@@ -93,7 +93,8 @@ export function batchNormTrain(x: Tensor, gamma: Tensor, beta: Tensor, epsilon: 
   return [y, mean, variance];
 }
 
-interface BatchNormLayer {
+/** The fields of tfjs-layers' BatchNormalization read here and in train/sync-batch-norm.ts (not in its public typings). */
+export interface BatchNormLayer {
   axis: number;
   momentum: number;
   epsilon: number;
@@ -119,6 +120,16 @@ function fusable(layer: BatchNormLayer, x: Tensor, training: boolean): boolean {
   );
 }
 
+/** The moving averages exactly as tfjs-layers updates them in training: v ← v − (v − batch value)·(1 − momentum). */
+export function updateMovingStatistics(layer: BatchNormLayer, mean: Tensor, variance: Tensor): void {
+  tf.tidy(() => {
+    for (const [variable, value] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
+      const current = variable.read();
+      variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - layer.momentum)));
+    }
+  });
+}
+
 let installed = false;
 
 /** Registers the kernels' gradient and patches tfjs-layers' BatchNormalization to use them in training (idempotent). */
@@ -134,11 +145,7 @@ export function installFusedBatchNormTraining(): void {
     if (!fusable(this, x, kwargs?.training === true)) return original.call(this, inputs, kwargs);
     return tf.tidy(() => {
       const [y, mean, variance] = batchNormTrain(x, this.gamma.read(), this.beta.read(), this.epsilon);
-      // The moving averages exactly as tfjs-layers updates them: v ← v − (v − batch)·(1 − momentum).
-      for (const [variable, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
-        const current = variable.read();
-        variable.write(tf.sub(current, tf.mul(tf.sub(current, value), 1 - this.momentum)));
-      }
+      updateMovingStatistics(this, mean, variance);
       return y;
     });
   };

@@ -10,6 +10,7 @@
 // identical on all of them.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { updateMovingStatistics, type BatchNormLayer } from '../backend/fused-batchnorm-training.ts';
 
 const ARRIVED = 0;
 const GENERATION = 1;
@@ -84,20 +85,6 @@ export class ReplicaGroup {
   }
 }
 
-/** The fields of tfjs-layers' BatchNormalization this module reads (not in its public typings). */
-interface BatchNormLayer {
-  axis: number;
-  momentum: number;
-  epsilon: number;
-  center: boolean;
-  scale: boolean;
-  gamma: tfl.LayerVariable;
-  beta: tfl.LayerVariable;
-  movingMean: tfl.LayerVariable;
-  movingVariance: tfl.LayerVariable;
-  call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[];
-}
-
 const batchNormLayers = (model: tfl.LayersModel): tfl.layers.Layer[] => model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
 
 /** The group width {@link synchroniseBatchNorm} needs for `model`: 2 × its widest BatchNorm + 1. */
@@ -140,13 +127,7 @@ function groupNormalise(layer: BatchNormLayer, x: tf.Tensor, group: ReplicaGroup
     };
   });
   const out = normalise(x, layer.gamma.read(), layer.beta.read());
-  // The moving statistics, as tfjs-layers updates them (v ← v − (v − batch value)·(1 − momentum)).
-  for (const [v, value] of [[layer.movingMean, mean], [layer.movingVariance, variance]] as const) {
-    tf.tidy(() => {
-      const old = v.read();
-      v.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - layer.momentum)));
-    });
-  }
+  updateMovingStatistics(layer, mean, variance);
   return out;
 }
 
@@ -163,7 +144,7 @@ export function synchroniseBatchNorm(model: tfl.LayersModel, group: ReplicaGroup
     }
     const inference = layer.call.bind(layer);
     layer.call = (inputs, kwargs) => {
-      if (!kwargs.training) return inference(inputs, kwargs);
+      if (kwargs?.training !== true) return inference(inputs, kwargs);
       return tf.tidy(() => groupNormalise(layer, Array.isArray(inputs) ? inputs[0] : inputs, group));
     };
   }

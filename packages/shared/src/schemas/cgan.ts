@@ -122,8 +122,8 @@ export const CganTrainConfig = z.object({
   }),
   gridLabels: setting(z.number().int().min(1).default(10), { flag: 'grid-labels', arg: 'n', help: 'rows (labels) in the sample grid' }),
   /**
-   * Worker threads for the adversarial step (train/adversarial-parallel.ts): 1 = this thread, the way every
-   * figure in docs/evaluation-gan.md was trained; 2 = both cores (G's BatchNorm then sees half-batches).
+   * Worker threads for the adversarial step (train/adversarial-parallel.ts): 1 = this thread; 2 = both cores,
+   * the same step to float rounding (G's BatchNorm is synchronised across the workers, train/sync-batch-norm.ts).
    */
   workers: setting(z.number().int().min(1).max(16).default(1), {
     flag: 'workers',
