@@ -9,21 +9,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { util, type KernelConfig, type KernelFunc, type NamedTensorMap, type Tensor, type TensorInfo, type Variable } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simdAdam } from './simd-adam.ts';
+import { simdAdam, type AdamConstants } from './simd-adam.ts';
 import { heapF32, runOp } from './wasm-kernel-calls.ts';
 
 /** One Adam step for one variable: inputs value, m, v, g; outputs the new value, m and v. */
 export const ADAM_UPDATE = 'SigAdamUpdate';
 
-interface AdamAttrs {
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  learningRate: number;
-  /** 1 − β₁ᵗ and 1 − β₂ᵗ, the bias corrections. */
-  correction1: number;
-  correction2: number;
-}
+/** The kernel's attributes: Adam's settings and this step's bias corrections. */
+type AdamAttrs = AdamConstants;
 
 function adamUpdate({ inputs, backend, attrs }: { inputs: Record<'value' | 'm' | 'v' | 'g', TensorInfo>; backend: BackendWasm; attrs: AdamAttrs }): TensorInfo[] {
   const { value, m, v, g } = inputs;
