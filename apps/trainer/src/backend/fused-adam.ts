@@ -3,13 +3,13 @@
 // step for the classifier, which the data-parallel trainer runs on its main thread while both workers wait
 // (6–18 ms a step). Here one pass per variable computes the same formulas: a WebAssembly SIMD loop over the
 // backend's own memory, four weights an instruction in float32 as tfjs's kernels compute (simd-adam.ts; 109 → 14 ms
-// for 4.7 M weights, the 184-student generator's Dense layer), or, where a runtime cannot build it, a JavaScript
-// loop in double precision stored as float32. The optimizer's own moment variables are assigned, so its state,
+// for 4.7 M weights, the 184-student generator's Dense layer), or, where a runtime cannot build it, the same
+// float32 steps in JavaScript. The optimizer's own moment variables are assigned, so its state,
 // getWeights/setWeights and checkpoints are unchanged. The patch steps aside on every other backend.
 import * as tf from '@tensorflow/tfjs-core';
-import { util, type KernelConfig, type KernelFunc, type NamedTensorMap, type Tensor, type TensorInfo, type Variable } from '@tensorflow/tfjs-core';
+import { type KernelConfig, type KernelFunc, type NamedTensorMap, type Tensor, type TensorInfo, type Variable } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { simdAdam, type AdamConstants } from './simd-adam.ts';
+import { adamUpdate, type AdamConstants } from './simd-adam.ts';
 import { heapF32, runOp } from './wasm-kernel-calls.ts';
 
 /** One Adam step for one variable: inputs value, m, v, g; outputs the new value, m and v. */
@@ -18,28 +18,18 @@ export const ADAM_UPDATE = 'SigAdamUpdate';
 /** The kernel's attributes: Adam's settings and this step's bias corrections. */
 type AdamAttrs = AdamConstants;
 
-function adamUpdate({ inputs, backend, attrs }: { inputs: Record<'value' | 'm' | 'v' | 'g', TensorInfo>; backend: BackendWasm; attrs: AdamAttrs }): TensorInfo[] {
+function adamKernel({ inputs, backend, attrs }: { inputs: Record<'value' | 'm' | 'v' | 'g', TensorInfo>; backend: BackendWasm; attrs: AdamAttrs }): TensorInfo[] {
   const { value, m, v, g } = inputs;
   const outs = [value, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
   const [x, mo, vo, gr] = [value, m, v, g].map((t) => heapF32(backend, t));
   const [xN, mN, vN] = outs.map((t) => heapF32(backend, t));
-  const memory = (backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory;
-  if (memory && simdAdam(memory, x, mo, vo, gr, xN, mN, vN, attrs)) return outs;
-  const { beta1, beta2, epsilon, learningRate, correction1, correction2 } = attrs;
-  for (let i = 0, n = util.sizeFromShape(value.shape); i < n; i++) {
-    const gi = gr[i];
-    const mi = mo[i] * beta1 + gi * (1 - beta1);
-    const vi = vo[i] * beta2 + gi * gi * (1 - beta2);
-    mN[i] = mi;
-    vN[i] = vi;
-    xN[i] = (mi / correction1 / (Math.sqrt(vi / correction2) + epsilon)) * -learningRate + x[i];
-  }
+  adamUpdate((backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory, x, mo, vo, gr, xN, mN, vN, attrs);
   return outs;
 }
 
 /** The kernel config (wasm). */
 export function adamUpdateKernel(): KernelConfig {
-  return { kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: adamUpdate as unknown as KernelFunc };
+  return { kernelName: ADAM_UPDATE, backendName: 'wasm', kernelFunc: adamKernel as unknown as KernelFunc };
 }
 
 /** The AdamOptimizer fields the update reads and writes (tfjs-core's own names). */

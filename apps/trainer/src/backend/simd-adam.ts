@@ -6,7 +6,8 @@
 //
 //   m' = β₁·m + (1 − β₁)·g          v' = β₂·v + (1 − β₂)·g²          x' = x + s·m' / (√(v'·k) + ε)
 // with s = −lr / (1 − β₁ᵗ) and k = 1 / (1 − β₂ᵗ): tfjs-core's formulas in float32, as its own kernels compute them.
-// Weights past the last multiple of four go through the same formulas in JavaScript.
+// Weights past the last multiple of four, and every weight where a runtime cannot build the module, go through the
+// same formulas in JavaScript.
 
 /** An unsigned LEB128 number (the encoding of every index, count and size in a wasm module). */
 function leb(n: number): number[] {
@@ -104,26 +105,23 @@ export interface AdamConstants {
 }
 
 /**
- * One Adam update of `n` weights, all seven arrays views of `memory` (float32, 4-byte aligned): the SIMD loop for
- * the multiple of four, then the rest in JavaScript. Returns false where the SIMD loop is not available.
+ * One Adam update of every weight: the SIMD loop over the multiple of four when `memory` holds the seven float32
+ * arrays (4-byte aligned) and the loop can be built here, then the rest, or all of them without it, in JavaScript
+ * with the same float32 steps.
  */
-export function simdAdam(memory: WebAssembly.Memory, x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, xo: Float32Array, mo: Float32Array, vo: Float32Array, c: AdamConstants): boolean {
-  const loop = simdAdamLoop(memory);
-  if (!loop) return false;
+export function adamUpdate(memory: WebAssembly.Memory | undefined, x: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, xo: Float32Array, mo: Float32Array, vo: Float32Array, c: AdamConstants): void {
+  const loop = memory ? simdAdamLoop(memory) : null;
   const n = x.length;
-  const body = n - (n % 4);
-  const s = -c.learningRate / c.correction1;
-  const k = 1 / c.correction2;
+  const body = loop ? n - (n % 4) : 0;
   const f = Math.fround;
-  const [b1, ob1, b2, ob2, sf, kf, eps] = [c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, s, k, c.epsilon].map(f);
-  loop(x.byteOffset, m.byteOffset, v.byteOffset, g.byteOffset, xo.byteOffset, mo.byteOffset, vo.byteOffset, body * 4, b1, ob1, b2, ob2, sf, kf, eps);
+  const [b1, ob1, b2, ob2, s, k, eps] = [c.beta1, 1 - c.beta1, c.beta2, 1 - c.beta2, -c.learningRate / c.correction1, 1 / c.correction2, c.epsilon].map(f);
+  loop?.(x.byteOffset, m.byteOffset, v.byteOffset, g.byteOffset, xo.byteOffset, mo.byteOffset, vo.byteOffset, body * 4, b1, ob1, b2, ob2, s, k, eps);
   for (let i = body; i < n; i++) {
     const gi = g[i];
     const mi = f(f(m[i] * b1) + f(gi * ob1));
     const vi = f(f(v[i] * b2) + f(f(gi * gi) * ob2));
     mo[i] = mi;
     vo[i] = vi;
-    xo[i] = x[i] + f(f(sf * mi) / f(f(Math.sqrt(f(vi * kf))) + eps));
+    xo[i] = x[i] + f(f(s * mi) / f(f(Math.sqrt(f(vi * k))) + eps));
   }
-  return true;
 }
