@@ -344,11 +344,11 @@ describe('sig train cgan flags', () => {
   const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
-    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ada <target>', '--ada-images <n>', '--ema <decay>', '--mode-seeking <w>', '--spectral-norm', '--twin-aux']) expect(help).toContain(f);
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ada <target>', '--ada-images <n>', '--ema <decay>', '--mode-seeking <w>', '--imle <w>', '--imle-samples <k>', '--imle-images <n>', '--spectral-norm', '--twin-aux']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
   it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
-    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], ada: 0, adaImages: 20_000, emaDecay: 0.99, modeSeeking: 0, spectralNorm: false, twinAux: false });
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], ada: 0, adaImages: 20_000, emaDecay: 0.99, modeSeeking: 0, imle: 0, spectralNorm: false, twinAux: false });
     expect(parse(['--aux-weight', '0', '--ema', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
     const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2', '--aux-view', 'clean', '--spectral-norm', '--twin-aux']);
     expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2, auxView: 'clean', spectralNorm: true, twinAux: true });
@@ -357,6 +357,8 @@ describe('sig train cgan flags', () => {
     expect(() => parse(['--ema', '1'])).toThrow(/--ema must be a number/);
     expect(() => parse(['--aux-view', 'raw'])).toThrow(/^--aux-view: /);
     expect(() => parse(['--mode-seeking', '-1'])).toThrow(/--mode-seeking must be a number ≥ 0/);
+    expect(parse(['--imle', '10', '--imle-samples', '6', '--imle-images', '12'])).toMatchObject({ imle: 10, imleSamples: 6, imleImages: 12 });
+    expect(() => parse(['--imle-samples', '0'])).toThrow(/--imle-samples/);
     expect(parse(['--diff-augment', 'translation', '--ada', '0.6', '--ada-images', '5000'])).toMatchObject({ diffAugment: ['translation'], ada: 0.6, adaImages: 5000 });
     expect(() => parse(['--ada', '1.5'])).toThrow(/^--ada /);
   });

@@ -14,8 +14,8 @@
  * whole batch's statistics and back-propagates through them, so any number of workers computes the one-thread
  * step, to float rounding, rather than "ghost batches" of a share each.
  * Weights reach the workers through SharedArrayBuffers (no per-step copies per worker; G's trainable weights,
- * the bulk of them, once a step), gradients and statistics come back through one buffer per worker. DiffAugment and the mode-seeking term draw or pair across
- * the whole batch and spectral normalisation keeps its power-iteration vectors on the main thread, so runs using
+ * the bulk of them, once a step), gradients and statistics come back through one buffer per worker. DiffAugment, the mode-seeking and the IMLE
+ * terms draw, pair or search across the whole batch and spectral normalisation keeps its power-iteration vectors on the main thread, so runs using
  * them stay on one thread (`parallelSupport` says why).
  */
 import { availableParallelism } from 'node:os';
@@ -59,6 +59,7 @@ export interface AdversarialAnswer {
 export function parallelSupport(cfg: CganConfig): string | null {
   if (cfg.diffAugment.length) return 'DiffAugment transforms the whole batch with one random draw';
   if (cfg.modeSeeking > 0) return 'the mode-seeking term compares pairs across the whole batch';
+  if (cfg.imle > 0) return "the IMLE term's nearest samples are drawn for the whole real batch";
   if (cfg.spectralNorm) return "spectral normalisation's power iteration is not shared between workers";
   return null;
 }
