@@ -21,7 +21,7 @@ import { ADA_INTERVAL, adaObserve, createAda, realSign } from '../apps/trainer/s
 import { cutoutMask, diffAugment, translate } from '../apps/trainer/src/train/diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from '../apps/trainer/src/train/gan-losses.ts';
 import { updateEma } from '../apps/trainer/src/train/generator-ema.ts';
-import { COARSE, imleLoss, nearestLatents } from '../apps/trainer/src/train/imle.ts';
+import { imleLoss, nearestLatents } from '../apps/trainer/src/train/imle.ts';
 import { parallelSupport } from '../apps/trainer/src/train/adversarial-parallel.ts';
 
 await tf.setBackend('cpu');
@@ -109,27 +109,27 @@ describe('mode-seeking term', () => {
   });
 });
 
-/** Mean of each COARSE × COARSE block of a 16 × 16 image (row-major). */
-function coarseView(img: Float32Array | number[]): number[] {
+/** Mean of each pool × pool block of a 16 × 16 image (row-major). */
+function pooledView(img: Float32Array | number[], pool: number): number[] {
   const out: number[] = [];
-  for (let by = 0; by < 16 / COARSE; by++)
-    for (let bx = 0; bx < 16 / COARSE; bx++) {
+  for (let by = 0; by < 16 / pool; by++)
+    for (let bx = 0; bx < 16 / pool; bx++) {
       let s = 0;
-      for (let y = 0; y < COARSE; y++) for (let x = 0; x < COARSE; x++) s += img[(by * COARSE + y) * 16 + bx * COARSE + x];
-      out.push(s / (COARSE * COARSE));
+      for (let y = 0; y < pool; y++) for (let x = 0; x < pool; x++) s += img[(by * pool + y) * 16 + bx * pool + x];
+      out.push(s / (pool * pool));
     }
   return out;
 }
 
 describe('IMLE term', () => {
-  it("chooses, for each image, the candidate latent vector whose sample is nearest on the coarse view", () => {
-    const cfg = CganConfig.parse({ ...base, imle: 1 });
+  it.each([4, 2, 1])("chooses, for each image, the candidate latent vector whose sample is nearest on the view pooled by %i", (pool) => {
+    const cfg = CganConfig.parse({ ...base, imle: 1, imlePool: pool });
     const s = createGan(cfg, 3);
     const data = tinyData();
     const n = 3, k = 5;
     const real = tf.tensor4d(data.x.slice(0, n * 256), [n, 16, 16, 1]);
     const label = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3), 'float32') as tf.Tensor2D;
-    const chosen = nearestLatents(s.generator, new Rng(11), real, label, k, cfg.latentDim).arraySync();
+    const chosen = nearestLatents(s.generator, new Rng(11), real, label, k, cfg.latentDim, pool).arraySync();
 
     // The same candidates drawn again from the same stream, scored here in JavaScript.
     const rng = new Rng(11);
@@ -139,8 +139,8 @@ describe('IMLE term', () => {
     const images = tf.reshape(drawn, [n * k, 256]).arraySync() as number[][];
     let differs = 0;
     for (let i = 0; i < n; i++) {
-      const target = coarseView(data.x.subarray(i * 256, (i + 1) * 256));
-      const d = Array.from({ length: k }, (_, c) => coarseView(images[i * k + c]).reduce((a, v, j) => a + (v - target[j]) ** 2, 0));
+      const target = pooledView(data.x.subarray(i * 256, (i + 1) * 256), pool);
+      const d = Array.from({ length: k }, (_, c) => pooledView(images[i * k + c], pool).reduce((a, v, j) => a + (v - target[j]) ** 2, 0));
       const best = d.indexOf(Math.min(...d));
       if (best !== 0) differs++;
       chosen[i].forEach((v, j) => expect(v).toBeCloseTo(z[i * k + best][j], 5));
@@ -155,11 +155,11 @@ describe('IMLE term', () => {
     const data = tinyData();
     const real = tf.tensor4d(data.x.slice(0, 3 * 256), [3, 16, 16, 1]);
     const label = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3), 'float32') as tf.Tensor2D;
-    const z = nearestLatents(s.generator, new Rng(2), real, label, 4, cfg.latentDim);
+    const z = nearestLatents(s.generator, new Rng(2), real, label, 4, cfg.latentDim, cfg.imlePool);
     const vars = s.generator.trainableWeights.map((w) => w.read() as tf.Variable);
-    const before = imleLoss(s.generator, z, label, real).dataSync()[0];
-    for (let i = 0; i < 20; i++) s.optG.minimize(() => imleLoss(s.generator, z, label, real), false, vars);
-    expect(imleLoss(s.generator, z, label, real).dataSync()[0]).toBeLessThan(before * 0.9);
+    const before = imleLoss(s.generator, z, label, real, cfg.imlePool).dataSync()[0];
+    for (let i = 0; i < 20; i++) s.optG.minimize(() => imleLoss(s.generator, z, label, real, cfg.imlePool), false, vars);
+    expect(imleLoss(s.generator, z, label, real, cfg.imlePool).dataSync()[0]).toBeLessThan(before * 0.9);
   });
 
   it('a step with the term trains with finite losses; without it, the step is the one before the option existed', async () => {
@@ -179,9 +179,10 @@ describe('IMLE term', () => {
     expect(on.stats.gLoss).toBeGreaterThan(plain.stats.gLoss);
   });
 
-  it('stays on one thread: the worker engine refuses it with a reason', () => {
+  it('stays on one thread (the worker engine refuses it with a reason); a pool that does not divide the side is refused', () => {
     expect(parallelSupport(CganConfig.parse({ ...base, imle: 1 }))).toMatch(/IMLE/);
     expect(parallelSupport(CganConfig.parse({ ...base, imle: 0 }))).toBeNull();
+    expect(() => createGan(CganConfig.parse({ ...base, imle: 1, imlePool: 3 }), 1)).toThrow(/--imle-pool 3 must divide the image side 16/);
   });
 });
 
@@ -422,7 +423,7 @@ describe('sig train cgan flags', () => {
   const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
-    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ada <target>', '--ada-images <n>', '--ema <decay>', '--mode-seeking <w>', '--imle <w>', '--imle-samples <k>', '--imle-images <n>', '--spectral-norm', '--twin-aux']) expect(help).toContain(f);
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ada <target>', '--ada-images <n>', '--ema <decay>', '--mode-seeking <w>', '--imle <w>', '--imle-samples <k>', '--imle-images <n>', '--imle-pool <f>', '--spectral-norm', '--twin-aux']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
   it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
@@ -435,7 +436,7 @@ describe('sig train cgan flags', () => {
     expect(() => parse(['--ema', '1'])).toThrow(/--ema must be a number/);
     expect(() => parse(['--aux-view', 'raw'])).toThrow(/^--aux-view: /);
     expect(() => parse(['--mode-seeking', '-1'])).toThrow(/--mode-seeking must be a number ≥ 0/);
-    expect(parse(['--imle', '10', '--imle-samples', '6', '--imle-images', '12'])).toMatchObject({ imle: 10, imleSamples: 6, imleImages: 12 });
+    expect(parse(['--imle', '10', '--imle-samples', '6', '--imle-images', '12', '--imle-pool', '2'])).toMatchObject({ imle: 10, imleSamples: 6, imleImages: 12, imlePool: 2 });
     expect(() => parse(['--imle-samples', '0'])).toThrow(/--imle-samples/);
     expect(parse(['--diff-augment', 'translation', '--ada', '0.6', '--ada-images', '5000'])).toMatchObject({ diffAugment: ['translation'], ada: 0.6, adaImages: 5000 });
     expect(() => parse(['--ada', '1.5'])).toThrow(/^--ada /);

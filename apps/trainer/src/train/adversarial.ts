@@ -58,6 +58,7 @@ export interface StepStats {
 
 /** Fresh generator, discriminator and Adam optimisers (lr, β1 from the config). */
 export function createGan(cfg: CganConfig, seed: number): GanState {
+  if (cfg.imle > 0 && cfg.imageSize % cfg.imlePool !== 0) throw new UserError(`cgan: --imle-pool ${cfg.imlePool} must divide the image side ${cfg.imageSize}`);
   if (cfg.ada > 0 && !cfg.diffAugment.length) throw new UserError('cgan: --ada tunes how often the --diff-augment transformations apply; give them, e.g. --diff-augment translation,cutout');
   const generator = buildGenerator(cfg, seed * 2 + 1);
   let generatorEma: tfl.LayersModel | null = null;
@@ -221,10 +222,10 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     // latent vectors, so the stream without the term is unchanged).
     const m = Math.min(cfg.imleImages, batchSize);
     const pulled = cfg.imle > 0 ? { x: tf.slice(real, 0, m), label: tf.slice(realLabel, 0, m) } : null;
-    const near = pulled ? nearestLatents(G, rng, pulled.x, pulled.label, cfg.imleSamples, cfg.latentDim) : null;
+    const near = pulled ? nearestLatents(G, rng, pulled.x, pulled.label, cfg.imleSamples, cfg.latentDim, cfg.imlePool) : null;
     const gObjective = (): tf.Scalar => {
       const loss = generatorObjective(cfg, G, D, g.z, g.label, augment, pairs);
-      return pulled && near ? (tf.add(loss, tf.mul(cfg.imle, imleLoss(G, near, pulled.label, pulled.x))) as tf.Scalar) : loss;
+      return pulled && near ? (tf.add(loss, tf.mul(cfg.imle, imleLoss(G, near, pulled.label, pulled.x, cfg.imlePool))) as tf.Scalar) : loss;
     };
     const gLoss = state.optG.minimize(() => withSpectralNorm(sn, gObjective), true, trainableVars(G))!;
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);

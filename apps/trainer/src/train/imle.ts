@@ -5,18 +5,16 @@
 // towards x. Every training signature then has a region of the latent space that draws it, so a student's three
 // signatures are three regions rather than one shape, and the latent space between them varies.
 //
-// Distances and the pull are measured on a coarse view (average-pooled by COARSE: 64 × 64 → 16 × 16): the layout
-// of the signature, which is what the samples of one student must cover; the strokes' sharpness stays the
-// adversarial loss's job (a pixel loss on thin strokes would pull towards blur).
+// Distances and the pull are measured on a coarse view (average-pooled by `pool`, 4 by default: 64 × 64 → 16 × 16):
+// the layout of the signature, which is what the samples of one student must cover; the strokes' sharpness stays
+// the adversarial loss's job (a pixel loss on thin strokes would pull towards blur).
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Rng } from '@sig/shared';
 
-/** The average-pooling factor of the view distances and the pull are measured on. */
-export const COARSE = 4;
-
-function coarse(x: tf.Tensor4D): tf.Tensor4D {
-  return x.shape[1] % COARSE === 0 ? tf.avgPool(x, COARSE, COARSE, 'valid') : x;
+/** The view distances and the pull are measured on: `x` average-pooled by `pool` (1 = the pixels). */
+function coarse(x: tf.Tensor4D, pool: number): tf.Tensor4D {
+  return pool > 1 ? tf.avgPool(x, pool, pool, 'valid') : x;
 }
 
 /**
@@ -25,7 +23,7 @@ function coarse(x: tf.Tensor4D): tf.Tensor4D {
  * move, no gradient) draws nearest to the image on the coarse view. Selection stays on the backend (a one-hot mask
  * of the argmin, no read-back).
  */
-export function nearestLatents(G: tfl.LayersModel, rng: Rng, real: tf.Tensor4D, label: tf.Tensor2D, samples: number, latentDim: number): tf.Tensor2D {
+export function nearestLatents(G: tfl.LayersModel, rng: Rng, real: tf.Tensor4D, label: tf.Tensor2D, samples: number, latentDim: number, pool: number): tf.Tensor2D {
   return tf.tidy(() => {
     const n = real.shape[0];
     const zs = new Float32Array(n * samples * latentDim);
@@ -34,8 +32,8 @@ export function nearestLatents(G: tfl.LayersModel, rng: Rng, real: tf.Tensor4D, 
     // Row i·K + k: image i's k-th candidate.
     const labels = tf.reshape(tf.tile(tf.expandDims(label, 1), [1, samples, 1]), [n * samples, label.shape[1]]);
     const drawn = G.apply([tf.reshape(z, [n * samples, latentDim]), labels], { training: false }) as tf.Tensor4D;
-    const c = coarse(drawn);
-    const target = coarse(real);
+    const c = coarse(drawn, pool);
+    const target = coarse(real, pool);
     const per = c.shape[1] * c.shape[2] * c.shape[3];
     const diff = tf.sub(tf.reshape(c, [n, samples, per]), tf.reshape(target, [n, 1, per]));
     const distance = tf.sum(tf.square(diff), 2);
@@ -45,7 +43,7 @@ export function nearestLatents(G: tfl.LayersModel, rng: Rng, real: tf.Tensor4D, 
 }
 
 /** The pull: mean squared distance, on the coarse view, between G's samples for the chosen latent vectors and their images. */
-export function imleLoss(G: tfl.LayersModel, z: tf.Tensor2D, label: tf.Tensor2D, real: tf.Tensor4D): tf.Scalar {
+export function imleLoss(G: tfl.LayersModel, z: tf.Tensor2D, label: tf.Tensor2D, real: tf.Tensor4D, pool: number): tf.Scalar {
   const drawn = G.apply([z, label], { training: true }) as tf.Tensor4D;
-  return tf.mean(tf.square(tf.sub(coarse(drawn), coarse(real)))) as tf.Scalar;
+  return tf.mean(tf.square(tf.sub(coarse(drawn, pool), coarse(real, pool)))) as tf.Scalar;
 }

@@ -95,12 +95,17 @@ export const CganConfig = z.object({
   modeSeeking: setting(z.number().min(0).default(0), { flag: 'mode-seeking', arg: 'w', help: 'weight of the mode-seeking (MSGAN) diversity term on G; 0 = off' }),
   /**
    * Weight of the IMLE term (Li & Malik 2018; train/imle.ts): for the first `imleImages` real images of the step's batch, the nearest
-   * of `imleSamples` samples of its label (on a 4× average-pooled view) is pulled towards it, so each training
+   * of `imleSamples` samples of its label (on an `imlePool`× average-pooled view) is pulled towards it, so each training
    * signature has latent vectors that draw it (against one shape per label). 0 = off.
    */
   imle: setting(z.number().min(0).default(0), { flag: 'imle', arg: 'w', help: "weight of the IMLE term on G: each real image's nearest of --imle-samples samples is pulled to it; 0 = off" }),
   /** Latent vectors drawn per real image for the IMLE term's nearest sample. */
   imleSamples: setting(z.number().int().min(1).default(4), { flag: 'imle-samples', arg: 'k', help: 'with --imle: samples drawn per real image to find its nearest' }),
+  /**
+   * The view the IMLE term compares on: images average-pooled by this factor (4: 64 × 64 → 16 × 16, the layout; 1:
+   * the pixels). The image side must be a multiple of it.
+   */
+  imlePool: setting(z.number().int().min(1).default(4), { flag: 'imle-pool', arg: 'f', help: 'with --imle: average-pooling factor of the view compared (1 = pixels)' }),
   /** Real images a step (the first rows of the step's real batch) that the IMLE term pulls a sample to. */
   imleImages: setting(z.number().int().min(1).default(8), { flag: 'imle-images', arg: 'n', help: "with --imle: real images a step (of the batch's) that pull their nearest sample" }),
   /**
