@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CganConfig, Rng, UserError } from '@sig/shared';
 import { selectBackend } from '../apps/trainer/src/backend/select.ts';
 import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
-import { adversarialStep, createGan, trainAdversarial, type GanData, type StepStats } from '../apps/trainer/src/train/adversarial.ts';
+import { adversarialStep, createGan, type GanData, type StepStats } from '../apps/trainer/src/train/adversarial.ts';
 import { ParallelAdversarial, parallelSupport } from '../apps/trainer/src/train/adversarial-parallel.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
 
@@ -47,10 +47,6 @@ describe('ParallelAdversarial', () => {
           sa.push(await adversarialStep(a, data, 8));
           sb.push(await engine.step(b, data, 8));
         }
-        // the engine leaves the last step's EMA update to the next step's D phase: pending until settled
-        if (workers === 2) expect(maxDiff(flat(b.generatorEma!), flat(a.generatorEma!))).toBeGreaterThan(1e-6);
-        engine.settle(b);
-        engine.settle(b); // once only
       } finally {
         await engine.close();
       }
@@ -67,23 +63,6 @@ describe('ParallelAdversarial', () => {
       expect(maxDiff(flat(b.generator), flat(createGan(cfg, 7).generator))).toBeGreaterThan(1e-3);
     }, 120_000);
   }
-
-  it("trainAdversarial's hooks and its end see the settled EMA", async () => {
-    const a = createGan(cfg, 5);
-    const b = createGan(cfg, 5);
-    const seen = { a: [] as number[][], b: [] as number[][] };
-    const every = (into: number[][]) => [{ steps: 2, run: async (s: typeof a) => void into.push(flat(s.generatorEma!)) }];
-    await trainAdversarial(a, data, 3, 8, { every: every(seen.a) });
-    const engine = await ParallelAdversarial.create(b, 2);
-    try {
-      await trainAdversarial(b, data, 3, 8, { engine, every: every(seen.b) });
-    } finally {
-      await engine.close();
-    }
-    expect(seen.b.length).toBe(2); // after steps 2 and 3
-    seen.a.forEach((ema, i) => expect(maxDiff(seen.b[i], ema)).toBeLessThan(1e-4));
-    expect(maxDiff(flat(b.generatorEma!), flat(a.generatorEma!))).toBeLessThan(1e-4);
-  }, 120_000);
 
   it('a batch smaller than the worker count is a readable error, not a hang', async () => {
     const b = createGan(cfg, 9);

@@ -7,8 +7,7 @@
  *      the published G, and computes D's gradient on its share; the workers average the gradients (by share), each
  *      its slice, and the main thread applies optD. G's BatchNorm moving statistics from that forward come back averaged, as in the one-thread step.
  *   2. G phase: with the updated D published, every worker computes G's gradient on its share of the second latent
- *      batch; the workers average, the main thread applies optG and takes the BatchNorm statistics. It updates the
- *      EMA during the next step's D phase, while the workers compute (`settle`).
+ *      batch; the workers average, the main thread applies optG, takes the BatchNorm statistics and updates the EMA.
  * D has no BatchNorm, so its gradient is the full batch's exactly (each worker's loss is the mean over its real
  * share plus the mean over its fake share; shares weighted by their size average to the full-batch means). G's
  * BatchNorm layers are synchronised across the workers (sync-batch-norm.ts): each normalises its share with the
@@ -97,21 +96,6 @@ export class ParallelAdversarial {
     private readonly avg: { g: Float32Array; gState: Float32Array; d: Float32Array },
   ) {}
 
-  /** The last step's G update has not reached the weight average yet (see {@link settle}). */
-  private emaPending = false;
-
-  /**
-   * Brings G's weight average up to date. A step leaves it one update behind and the next step makes that update
-   * on the main thread while the workers compute its D phase (G does not change before that phase's answers), so
-   * it costs no step time; call this before reading the average (trainAdversarial does, before its hooks and at the
-   * end).
-   */
-  settle(state: GanState): void {
-    if (!this.emaPending) return;
-    this.emaPending = false;
-    if (state.generatorEma) updateEma(state.generatorEma, state.generator, state.cfg.emaDecay);
-  }
-
   /** Starts `workers` replicas of `state`'s networks (default: min(2, cores)). */
   static async create(state: GanState, workers?: number, backend = 'wasm'): Promise<ParallelAdversarial> {
     const why = parallelSupport(state.cfg);
@@ -185,12 +169,12 @@ export class ParallelAdversarial {
     // 1. D phase.
     publishWeights(G, this.gView);
     publishWeights(D, this.dView);
-    const dCalls = shares.map(([from, m], k) => {
-      const call = { op: 'd' as const, n: m, real: rows(rb.x, px, from, m), realLabel: rows(rb.label, c, from, m), z: rows(f.z, cfg.latentDim, from, m), zLabel: rows(f.label, c, from, m), shares: weights };
-      return this.request(k, call, [call.real.buffer, call.realLabel.buffer, call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
-    });
-    this.settle(state); // the last step's EMA update, while the workers compute
-    const dAnswers = (await Promise.all(dCalls)) as AdversarialAnswer[];
+    const dAnswers = (await Promise.all(
+      shares.map(([from, m], k) => {
+        const call = { op: 'd' as const, n: m, real: rows(rb.x, px, from, m), realLabel: rows(rb.label, c, from, m), z: rows(f.z, cfg.latentDim, from, m), zLabel: rows(f.label, c, from, m), shares: weights };
+        return this.request(k, call, [call.real.buffer, call.realLabel.buffer, call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
+      }),
+    )) as AdversarialAnswer[];
     applyFlatGradients(state.optD, D, this.avg.d);
     writeFlatState(G, this.avg.gState);
 
@@ -206,7 +190,7 @@ export class ParallelAdversarial {
     )) as AdversarialAnswer[];
     applyFlatGradients(state.optG, G, this.avg.g);
     writeFlatState(G, this.avg.gState);
-    this.emaPending = true;
+    if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
 
     const mean = (a: AdversarialAnswer[], key: keyof AdversarialAnswer) => a.reduce((s, x, k) => s + weights[k] * x[key], 0);
     state.step++;

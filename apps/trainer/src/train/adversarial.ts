@@ -320,11 +320,7 @@ export async function loadCheckpoint(dir: string): Promise<GanState> {
 /** Hooks the training command plugs in (progress bar, sample grids, checkpoints, snapshots). */
 export interface AdversarialHooks {
   /** What computes a step (default {@link adversarialStep} on this thread; train/adversarial-parallel.ts on workers). */
-  engine?: {
-    step(state: GanState, data: GanData, batchSize: number): Promise<StepStats>;
-    /** Finishes what a step left for later (the workers' engine: the EMA update); called before hooks read the state. */
-    settle?(state: GanState): void;
-  };
+  engine?: { step(state: GanState, data: GanData, batchSize: number): Promise<StepStats> };
   onStep?(stats: StepStats): void;
   /** Called after step s when s % every === 0 (and after the last step). */
   every?: { steps: number; run(state: GanState): Promise<void> }[];
@@ -341,13 +337,10 @@ export async function trainAdversarial(state: GanState, data: GanData, totalStep
     history.push(stats);
     hooks.onStep?.(stats);
     for (const h of hooks.every ?? []) {
-      if (state.step % h.steps !== 0 && state.step !== totalSteps) continue;
-      hooks.engine?.settle?.(state);
-      await h.run(state);
+      if (state.step % h.steps === 0 || state.step === totalSteps) await h.run(state);
     }
     // Let the event loop breathe (progress bar redraws, Ctrl-C).
     if (state.step % 5 === 0) await new Promise((r) => setImmediate(r));
   }
-  hooks.engine?.settle?.(state);
   return history;
 }
