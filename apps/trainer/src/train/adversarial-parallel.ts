@@ -4,19 +4,17 @@
  * of truth (optimisers, EMA, checkpoints). A step draws exactly what the one-thread step draws (real images, the
  * latent batches, from the step's random stream), then:
  *   1. D phase: every worker gets its share of the real images and of the latent batch, generates its fakes with
- *      the published G, and computes D's gradient on its share; the workers average the gradients (by share), each
- *      its slice, and the main thread applies optD. G's BatchNorm moving statistics from that forward come back averaged, as in the one-thread step.
+ *      the published G, and computes D's gradient on its share; the main thread averages (by share) and applies
+ *      optD. G's BatchNorm moving statistics from that forward come back averaged, as in the one-thread step.
  *   2. G phase: with the updated D published, every worker computes G's gradient on its share of the second latent
- *      batch; the workers average, the main thread applies optG, takes the BatchNorm statistics and updates the EMA.
+ *      batch; the main thread averages, applies optG, takes the BatchNorm statistics and updates the EMA.
  * D has no BatchNorm, so its gradient is the full batch's exactly (each worker's loss is the mean over its real
  * share plus the mean over its fake share; shares weighted by their size average to the full-batch means). G's
  * BatchNorm layers are synchronised across the workers (sync-batch-norm.ts): each normalises its share with the
  * whole batch's statistics and back-propagates through them, so any number of workers computes the one-thread
  * step, to float rounding, rather than "ghost batches" of a share each.
  * Weights reach the workers through SharedArrayBuffers (no per-step copies per worker; G's trainable weights,
- * the bulk of them, once a step), gradients and statistics come back through one buffer per worker; after a barrier
- * each worker averages its slice of every replica's buffers into shared averages (a reduce-scatter), so the
- * averaging is split across the cores instead of running on the main thread while the workers wait. DiffAugment, the mode-seeking and the IMLE
+ * the bulk of them, once a step), gradients and statistics come back through one buffer per worker. DiffAugment, the mode-seeking and the IMLE
  * terms draw, pair or search across the whole batch and spectral normalisation keeps its power-iteration vectors on the main thread, so runs using
  * them stay on one thread (`parallelSupport` says why).
  */
@@ -26,7 +24,7 @@ import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
 import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
 import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
 import { latentArrays, realBatch, stepRng, type GanData, type GanState, type StepStats } from './adversarial.ts';
-import { applyFlatGradients, publishWeights, shardRanges, weightLayout, writeFlatState } from './flat-weights.ts';
+import { applyFlatGradients, averageInto, publishWeights, shardRanges, weightLayout, writeFlatState, type WeightLayout } from './flat-weights.ts';
 import { updateEma } from './generator-ema.ts';
 import { replicaGroupBuffer, syncWidth } from './sync-batch-norm.ts';
 
@@ -38,31 +36,18 @@ export interface AdversarialWorkerInit {
   settings: BackendSettings;
   gWeights: SharedArrayBuffer;
   dWeights: SharedArrayBuffer;
-  /**
-   * Every replica's gradients and G's BatchNorm statistics (index = rank; this replica writes its own) and the
-   * share-weighted averages the replicas reduce them into, each replica its own slice of every buffer.
-   */
-  reduce: ReduceBuffers<SharedArrayBuffer>;
+  gGrads: SharedArrayBuffer;
+  gState: SharedArrayBuffer;
+  dGrads: SharedArrayBuffer;
   /** G's BatchNorm statistics are the whole batch's: this replica's place in the group (sync-batch-norm.ts). */
   batchNorm: { buffer: SharedArrayBuffer; rank: number; replicas: number; width: number };
 }
 
-/** Per replica, its gradients of G and D and G's BatchNorm statistics; and their averages over the replicas. */
-export interface ReduceBuffers<B> {
-  gGrads: B[];
-  gState: B[];
-  dGrads: B[];
-  avg: { g: B; gState: B; d: B };
-}
-
-/**
- * A worker's share of one phase: images and one-hot labels as flat rows, and every replica's share of the batch
- * (the weights of the average the replicas reduce into).
- */
+/** A worker's share of one phase: images and one-hot labels as flat rows. */
 export type AdversarialCall =
   | { op: 'ready' }
-  | { op: 'd'; n: number; real: Float32Array; realLabel: Float32Array; z: Float32Array; zLabel: Float32Array; shares: number[] }
-  | { op: 'g'; n: number; z: Float32Array; zLabel: Float32Array; shares: number[] };
+  | { op: 'd'; n: number; real: Float32Array; realLabel: Float32Array; z: Float32Array; zLabel: Float32Array }
+  | { op: 'g'; n: number; z: Float32Array; zLabel: Float32Array };
 
 export interface AdversarialAnswer {
   loss: number;
@@ -84,17 +69,24 @@ const rows = (a: Float32Array, row: number, from: number, n: number): Float32Arr
 
 interface Replica {
   calls: WorkerCalls<AdversarialCall, AdversarialAnswer | null>;
+  gGrads: Float32Array;
+  gState: Float32Array;
+  dGrads: Float32Array;
 }
 
 /** The data-parallel adversarial step engine; see the file header. */
 export class ParallelAdversarial {
+  private readonly avg: { g: Float32Array; gState: Float32Array; d: Float32Array };
+
   private constructor(
     private readonly replicas: Replica[],
     private readonly gView: Float32Array,
     private readonly dView: Float32Array,
-    /** The replicas' averages (written by them, slice by slice, before they answer). */
-    private readonly avg: { g: Float32Array; gState: Float32Array; d: Float32Array },
-  ) {}
+    g: WeightLayout,
+    d: WeightLayout,
+  ) {
+    this.avg = { g: new Float32Array(g.trainable), gState: new Float32Array(g.state), d: new Float32Array(d.trainable) };
+  }
 
   /** Starts `workers` replicas of `state`'s networks (default: min(2, cores)). */
   static async create(state: GanState, workers?: number, backend = 'wasm'): Promise<ParallelAdversarial> {
@@ -107,13 +99,6 @@ export class ParallelAdversarial {
     const dWeights = new SharedArrayBuffer(d.all * 4);
     const width = syncWidth(state.generator);
     const batchNorm = replicaGroupBuffer(count, width);
-    const perReplica = (floats: number) => Array.from({ length: count }, () => new SharedArrayBuffer(floats * 4));
-    const reduce: ReduceBuffers<SharedArrayBuffer> = {
-      gGrads: perReplica(g.trainable),
-      gState: perReplica(g.state),
-      dGrads: perReplica(d.trainable),
-      avg: { g: new SharedArrayBuffer(g.trainable * 4), gState: new SharedArrayBuffer(g.state * 4), d: new SharedArrayBuffer(d.trainable * 4) },
-    };
     markingForWorkers();
     const replicas: Replica[] = [];
     for (let k = 0; k < count; k++) {
@@ -124,14 +109,20 @@ export class ParallelAdversarial {
         settings: backendSettings(),
         gWeights,
         dWeights,
-        reduce,
+        gGrads: new SharedArrayBuffer(g.trainable * 4),
+        gState: new SharedArrayBuffer(g.state * 4),
+        dGrads: new SharedArrayBuffer(d.trainable * 4),
         batchNorm: { buffer: batchNorm, rank: k, replicas: count, width },
       };
       const worker = startTsWorker(new URL('./adversarial-worker.ts', import.meta.url), { workerData: init });
-      replicas.push({ calls: new WorkerCalls(worker, `adversarial worker ${k}`) });
+      replicas.push({
+        calls: new WorkerCalls(worker, `adversarial worker ${k}`),
+        gGrads: new Float32Array(init.gGrads),
+        gState: new Float32Array(init.gState),
+        dGrads: new Float32Array(init.dGrads),
+      });
     }
-    const avg = { g: new Float32Array(reduce.avg.g), gState: new Float32Array(reduce.avg.gState), d: new Float32Array(reduce.avg.d) };
-    const engine = new ParallelAdversarial(replicas, new Float32Array(gWeights), new Float32Array(dWeights), avg);
+    const engine = new ParallelAdversarial(replicas, new Float32Array(gWeights), new Float32Array(dWeights), g, d);
     try {
       await Promise.all(replicas.map((r, k) => engine.request(k, { op: 'ready' })));
     } catch (err) {
@@ -164,17 +155,19 @@ export class ParallelAdversarial {
     const g = latentArrays(rng, batchSize, cfg.latentDim, c);
     const shares = shardRanges(batchSize, this.replicas.length);
     if (shares.length < this.replicas.length) throw new UserError(`a batch of ${batchSize} cannot be shared by ${this.replicas.length} workers: use a batch of at least ${this.replicas.length}`);
-    const weights = shares.map(([, m]) => m / batchSize);
 
     // 1. D phase.
     publishWeights(G, this.gView);
     publishWeights(D, this.dView);
     const dAnswers = (await Promise.all(
       shares.map(([from, m], k) => {
-        const call = { op: 'd' as const, n: m, real: rows(rb.x, px, from, m), realLabel: rows(rb.label, c, from, m), z: rows(f.z, cfg.latentDim, from, m), zLabel: rows(f.label, c, from, m), shares: weights };
+        const call = { op: 'd' as const, n: m, real: rows(rb.x, px, from, m), realLabel: rows(rb.label, c, from, m), z: rows(f.z, cfg.latentDim, from, m), zLabel: rows(f.label, c, from, m) };
         return this.request(k, call, [call.real.buffer, call.realLabel.buffer, call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
       }),
     )) as AdversarialAnswer[];
+    const share = (k: number) => shares[k][1] / batchSize;
+    averageInto(this.avg.d, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].dGrads })));
+    averageInto(this.avg.gState, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gState })));
     applyFlatGradients(state.optD, D, this.avg.d);
     writeFlatState(G, this.avg.gState);
 
@@ -184,15 +177,17 @@ export class ParallelAdversarial {
     publishWeights(D, this.dView);
     const gAnswers = (await Promise.all(
       shares.map(([from, m], k) => {
-        const call = { op: 'g' as const, n: m, z: rows(g.z, cfg.latentDim, from, m), zLabel: rows(g.label, c, from, m), shares: weights };
+        const call = { op: 'g' as const, n: m, z: rows(g.z, cfg.latentDim, from, m), zLabel: rows(g.label, c, from, m) };
         return this.request(k, call, [call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
       }),
     )) as AdversarialAnswer[];
+    averageInto(this.avg.g, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gGrads })));
+    averageInto(this.avg.gState, shares.map((_, k) => ({ share: share(k), src: this.replicas[k].gState })));
     applyFlatGradients(state.optG, G, this.avg.g);
     writeFlatState(G, this.avg.gState);
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);
 
-    const mean = (a: AdversarialAnswer[], key: keyof AdversarialAnswer) => a.reduce((s, x, k) => s + weights[k] * x[key], 0);
+    const mean = (a: AdversarialAnswer[], key: keyof AdversarialAnswer) => a.reduce((s, x, k) => s + share(k) * x[key], 0);
     state.step++;
     return { step: state.step, dLoss: mean(dAnswers, 'loss'), gLoss: mean(gAnswers, 'loss'), dReal: mean(dAnswers, 'dReal'), dFake: mean(dAnswers, 'dFake') };
   }

@@ -1,6 +1,6 @@
 // One replica of the data-parallel adversarial step (see adversarial-parallel.ts): G and D rebuilt from the
 // config; per phase it reads the published weights, computes one network's gradient on its share and writes it
-// (and G's BatchNorm statistics) back to shared memory, then averages its slice of every replica's buffers.
+// (and G's BatchNorm statistics) back to shared memory.
 import { workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -9,9 +9,9 @@ import { selectBackend } from '../backend/select.ts';
 import { configureBackend } from '../backend/settings.ts';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { discriminatorObjective, generatorObjective } from './adversarial.ts';
-import { averageInto, copyStateOut, gradientsInto, loadWeights, shardRange } from './flat-weights.ts';
+import { copyStateOut, gradientsInto, loadWeights } from './flat-weights.ts';
 import { ReplicaGroup, synchroniseBatchNorm } from './sync-batch-norm.ts';
-import type { AdversarialAnswer, AdversarialCall, AdversarialWorkerInit, ReduceBuffers } from './adversarial-parallel.ts';
+import type { AdversarialAnswer, AdversarialCall, AdversarialWorkerInit } from './adversarial-parallel.ts';
 
 const init = workerData as AdversarialWorkerInit;
 const { cfg } = init;
@@ -29,28 +29,9 @@ ready.catch(() => {}); // handled by the first call that awaits it
 
 const gWeights = new Float32Array(init.gWeights);
 const dWeights = new Float32Array(init.dWeights);
-const views = (b: SharedArrayBuffer[]) => b.map((x) => new Float32Array(x));
-const r = init.reduce;
-const all: ReduceBuffers<Float32Array> = {
-  gGrads: views(r.gGrads),
-  gState: views(r.gState),
-  dGrads: views(r.dGrads),
-  avg: { g: new Float32Array(r.avg.g), gState: new Float32Array(r.avg.gState), d: new Float32Array(r.avg.d) },
-};
-const rank = init.batchNorm.rank;
-const gGrads = all.gGrads[rank];
-const gState = all.gState[rank];
-const dGrads = all.dGrads[rank];
-
-/**
- * After every replica has written its buffers (the group's barrier): this replica's slice of avg = Σ share_k ·
- * buffer_k, in rank order (the same arithmetic the whole average would do on one thread).
- */
-function reduceSlice(avg: Float32Array, buffers: Float32Array[], shares: number[]): void {
-  const [from, count] = shardRange(avg.length, buffers.length, rank);
-  const to = from + count;
-  averageInto(avg.subarray(from, to), buffers.map((b, k) => ({ share: shares[k], src: b.subarray(from, to) })));
-}
+const gGrads = new Float32Array(init.gGrads);
+const gState = new Float32Array(init.gState);
+const dGrads = new Float32Array(init.dGrads);
 
 function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCall, { op: 'd' }>): AdversarialAnswer {
   loadWeights(G, gWeights);
@@ -70,9 +51,6 @@ function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
     });
   });
   copyStateOut(G, gState);
-  group.meet();
-  reduceSlice(all.avg.d, all.dGrads, c.shares);
-  reduceSlice(all.avg.gState, all.gState, c.shares);
   return { loss, dReal, dFake };
 }
 
@@ -85,9 +63,6 @@ function phaseG(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
     return gradientsInto(G, gGrads, () => generatorObjective(cfg, G, D, z, label));
   });
   copyStateOut(G, gState);
-  group.meet();
-  reduceSlice(all.avg.g, all.gGrads, c.shares);
-  reduceSlice(all.avg.gState, all.gState, c.shares);
   return { loss, dReal: 0, dFake: 0 };
 }
 

@@ -35,12 +35,6 @@ export function shardRanges(n: number, parts: number): [number, number][] {
   return out;
 }
 
-/** Part `k` of `n` values split into `parts` contiguous parts as {@link shardRanges} splits them: [first, count] (count 0 past the end). */
-export function shardRange(n: number, parts: number, k: number): [number, number] {
-  const base = Math.floor(n / parts), extra = n % parts;
-  return [k * base + Math.min(k, extra), base + (k < extra ? 1 : 0)];
-}
-
 /**
  * dst = Σ_k share_k · src_k, the partial sums rounded to float32 as they are stored (two parts: one pass over both
  * buffers, the same values). A small function of its own, which V8 optimises, unlike the loop inline in an async

@@ -51,7 +51,7 @@ export class ReplicaGroup {
     if (n > this.width) throw new Error(`replica group: ${n} values, room for ${this.width}`);
     const bank = (this.meetings++ & 1) * this.replicas * this.width;
     this.slots.set(values, bank + this.rank * this.width);
-    this.meet();
+    this.barrier();
     const out = new Float64Array(n);
     for (let r = 0; r < this.replicas; r++) {
       const from = bank + r * this.width;
@@ -66,8 +66,7 @@ export class ReplicaGroup {
     Atomics.notify(this.control, GENERATION);
   }
 
-  /** Blocks until every replica of the group has called it (or one has aborted, or the timeout has passed). */
-  meet(): void {
+  private barrier(): void {
     const c = this.control;
     const generation = Atomics.load(c, GENERATION);
     if (Atomics.add(c, ARRIVED, 1) === this.replicas - 1) {
