@@ -14,9 +14,9 @@
  * whole batch's statistics and back-propagates through them, so any number of workers computes the one-thread
  * step, to float rounding, rather than "ghost batches" of a share each.
  * Weights reach the workers through SharedArrayBuffers (no per-step copies per worker; G's trainable weights,
- * the bulk of them, once a step), gradients and statistics come back through one buffer per worker. DiffAugment, the mode-seeking and the IMLE
- * terms draw, pair or search across the whole batch and spectral normalisation keeps its power-iteration vectors on the main thread, so runs using
- * them stay on one thread (`parallelSupport` says why).
+ * the bulk of them, once a step), gradients and statistics come back through one buffer per worker. DiffAugment,
+ * the mode-seeking and the IMLE terms draw, pair or search across the whole batch and spectral normalisation keeps
+ * its power-iteration vectors on the main thread, so runs using them stay on one thread (`parallelSupport` says why).
  */
 import { availableParallelism } from 'node:os';
 import { UserError, type CganConfig } from '@sig/shared';

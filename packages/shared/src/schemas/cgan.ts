@@ -94,9 +94,9 @@ export const CganConfig = z.object({
    */
   modeSeeking: setting(z.number().min(0).default(0), { flag: 'mode-seeking', arg: 'w', help: 'weight of the mode-seeking (MSGAN) diversity term on G; 0 = off' }),
   /**
-   * Weight of the IMLE term (Li & Malik 2018; train/imle.ts): for the first `imleImages` real images of the step's batch, the nearest
-   * of `imleSamples` samples of its label (on an `imlePool`× average-pooled view) is pulled towards it, so each training
-   * signature has latent vectors that draw it (against one shape per label). 0 = off.
+   * Weight of the IMLE term (Li & Malik 2018; train/imle.ts): for the first `imleImages` real images of the step's
+   * batch, the nearest of `imleSamples` samples of its label (on an `imlePool`× average-pooled view) is pulled
+   * towards it, so each training signature has latent vectors that draw it (against one shape per label). 0 = off.
    */
   imle: setting(z.number().min(0).default(0), { flag: 'imle', arg: 'w', help: "weight of the IMLE term on G: each real image's nearest of --imle-samples samples is pulled to it; 0 = off" }),
   /** Latent vectors drawn per real image for the IMLE term's nearest sample. */
