@@ -21,7 +21,7 @@ import { ADA_INTERVAL, adaObserve, createAda, realSign } from '../apps/trainer/s
 import { cutoutMask, diffAugment, translate } from '../apps/trainer/src/train/diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from '../apps/trainer/src/train/gan-losses.ts';
 import { updateEma } from '../apps/trainer/src/train/generator-ema.ts';
-import { imleLoss, nearestLatents } from '../apps/trainer/src/train/imle.ts';
+import { imleLoss, imleTargets } from '../apps/trainer/src/train/imle.ts';
 import { parallelSupport } from '../apps/trainer/src/train/adversarial-parallel.ts';
 
 await tf.setBackend('cpu');
@@ -129,7 +129,7 @@ describe('IMLE term', () => {
     const n = 3, k = 5;
     const real = tf.tensor4d(data.x.slice(0, n * 256), [n, 16, 16, 1]);
     const label = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3), 'float32') as tf.Tensor2D;
-    const chosen = nearestLatents(s.generator, new Rng(11), real, label, k, cfg.latentDim, pool).arraySync();
+    const chosen = imleTargets(s.generator, new Rng(11), real, label, k, cfg.latentDim, pool).z.arraySync();
 
     // The same candidates drawn again from the same stream, scored here in JavaScript.
     const rng = new Rng(11);
@@ -155,11 +155,11 @@ describe('IMLE term', () => {
     const data = tinyData();
     const real = tf.tensor4d(data.x.slice(0, 3 * 256), [3, 16, 16, 1]);
     const label = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2], 'int32'), 3), 'float32') as tf.Tensor2D;
-    const z = nearestLatents(s.generator, new Rng(2), real, label, 4, cfg.latentDim, cfg.imlePool);
+    const t = imleTargets(s.generator, new Rng(2), real, label, 4, cfg.latentDim, cfg.imlePool);
     const vars = s.generator.trainableWeights.map((w) => w.read() as tf.Variable);
-    const before = imleLoss(s.generator, z, label, real, cfg.imlePool).dataSync()[0];
-    for (let i = 0; i < 20; i++) s.optG.minimize(() => imleLoss(s.generator, z, label, real, cfg.imlePool), false, vars);
-    expect(imleLoss(s.generator, z, label, real, cfg.imlePool).dataSync()[0]).toBeLessThan(before * 0.9);
+    const before = imleLoss(s.generator, t, cfg.imlePool).dataSync()[0];
+    for (let i = 0; i < 20; i++) s.optG.minimize(() => imleLoss(s.generator, t, cfg.imlePool), false, vars);
+    expect(imleLoss(s.generator, t, cfg.imlePool).dataSync()[0]).toBeLessThan(before * 0.9);
   });
 
   it('a step with the term trains with finite losses; without it, the step is the one before the option existed', async () => {

@@ -15,10 +15,7 @@ import { heapF32, runOp } from './wasm-kernel-calls.ts';
 /** One Adam step for one variable: inputs value, m, v, g; outputs the new value, m and v. */
 export const ADAM_UPDATE = 'SigAdamUpdate';
 
-/** The kernel's attributes: Adam's settings and this step's bias corrections. */
-type AdamAttrs = AdamConstants;
-
-function adamKernel({ inputs, backend, attrs }: { inputs: Record<'value' | 'm' | 'v' | 'g', TensorInfo>; backend: BackendWasm; attrs: AdamAttrs }): TensorInfo[] {
+function adamKernel({ inputs, backend, attrs }: { inputs: Record<'value' | 'm' | 'v' | 'g', TensorInfo>; backend: BackendWasm; attrs: AdamConstants }): TensorInfo[] {
   const { value, m, v, g } = inputs;
   const outs = [value, m, v].map((t) => backend.makeOutput(t.shape, 'float32'));
   const [x, mo, vo, gr] = [value, m, v, g].map((t) => heapF32(backend, t));

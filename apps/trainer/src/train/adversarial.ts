@@ -14,7 +14,7 @@ import { adaObserve, createAda, realSign, type AdaState } from './ada.ts';
 import { diffAugment } from './diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from './gan-losses.ts';
 import { copyWeights, updateEma } from './generator-ema.ts';
-import { imleLoss, nearestLatents } from './imle.ts';
+import { imleLoss, imleTargets } from './imle.ts';
 import { createSpectralNorm, normalisedWeights, powerIterate, setSpectralVectors, spectralVectors, withSpectralNorm, type SpectralNorm } from './spectral-norm.ts';
 
 /** Real training images in the generator's space ([-1, 1], paper -1), NHWC with one channel. */
@@ -221,11 +221,10 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     // With the IMLE term, the batch's first real images also pull their nearest samples (drawn after the batch's
     // latent vectors, so the stream without the term is unchanged).
     const m = Math.min(cfg.imleImages, batchSize);
-    const pulled = cfg.imle > 0 ? { x: tf.slice(real, 0, m), label: tf.slice(realLabel, 0, m) } : null;
-    const near = pulled ? nearestLatents(G, rng, pulled.x, pulled.label, cfg.imleSamples, cfg.latentDim, cfg.imlePool) : null;
+    const pull = cfg.imle > 0 ? imleTargets(G, rng, tf.slice(real, 0, m), tf.slice(realLabel, 0, m), cfg.imleSamples, cfg.latentDim, cfg.imlePool) : null;
     const gObjective = (): tf.Scalar => {
       const loss = generatorObjective(cfg, G, D, g.z, g.label, augment, pairs);
-      return pulled && near ? (tf.add(loss, tf.mul(cfg.imle, imleLoss(G, near, pulled.label, pulled.x, cfg.imlePool))) as tf.Scalar) : loss;
+      return pull ? (tf.add(loss, tf.mul(cfg.imle, imleLoss(G, pull, cfg.imlePool))) as tf.Scalar) : loss;
     };
     const gLoss = state.optG.minimize(() => withSpectralNorm(sn, gObjective), true, trainableVars(G))!;
     if (state.generatorEma) updateEma(state.generatorEma, G, cfg.emaDecay);

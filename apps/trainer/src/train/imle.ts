@@ -17,13 +17,21 @@ function coarse(x: tf.Tensor4D, pool: number): tf.Tensor4D {
   return pool > 1 ? tf.avgPool(x, pool, pool, 'valid') : x;
 }
 
+/** What the IMLE term pulls, chosen before G's update: latent vectors, their labels, and the images on the compared view. */
+export interface ImleTargets {
+  z: tf.Tensor2D;
+  label: tf.Tensor2D;
+  /** The real images, average-pooled by the view's factor. */
+  target: tf.Tensor4D;
+}
+
 /**
  * For each of the `real` images (NHWC, [-1, 1]) with one-hot `label`s, the nearest of `samples` latent vectors
  * drawn from `rng` (standard normal): the rows of z whose samples G (in inference mode: no BatchNorm statistics
- * move, no gradient) draws nearest to the image on the coarse view. Selection stays on the backend (a one-hot mask
- * of the argmin, no read-back).
+ * move, no gradient) draws nearest to the image on the view pooled by `pool`. Selection stays on the backend (a
+ * one-hot mask of the argmin, no read-back).
  */
-export function nearestLatents(G: tfl.LayersModel, rng: Rng, real: tf.Tensor4D, label: tf.Tensor2D, samples: number, latentDim: number, pool: number): tf.Tensor2D {
+export function imleTargets(G: tfl.LayersModel, rng: Rng, real: tf.Tensor4D, label: tf.Tensor2D, samples: number, latentDim: number, pool: number): ImleTargets {
   return tf.tidy(() => {
     const n = real.shape[0];
     const zs = new Float32Array(n * samples * latentDim);
@@ -38,12 +46,12 @@ export function nearestLatents(G: tfl.LayersModel, rng: Rng, real: tf.Tensor4D, 
     const diff = tf.sub(tf.reshape(c, [n, samples, per]), tf.reshape(target, [n, 1, per]));
     const distance = tf.sum(tf.square(diff), 2);
     const pick = tf.cast(tf.oneHot(tf.argMin(distance, 1), samples), 'float32');
-    return tf.sum(tf.mul(z, tf.expandDims(pick, 2)), 1) as tf.Tensor2D;
+    return { z: tf.sum(tf.mul(z, tf.expandDims(pick, 2)), 1) as tf.Tensor2D, label, target };
   });
 }
 
-/** The pull: mean squared distance, on the coarse view, between G's samples for the chosen latent vectors and their images. */
-export function imleLoss(G: tfl.LayersModel, z: tf.Tensor2D, label: tf.Tensor2D, real: tf.Tensor4D, pool: number): tf.Scalar {
-  const drawn = G.apply([z, label], { training: true }) as tf.Tensor4D;
-  return tf.mean(tf.square(tf.sub(coarse(drawn, pool), coarse(real, pool)))) as tf.Scalar;
+/** The pull: mean squared distance, on the view pooled by `pool`, between G's samples for the chosen latent vectors and their images. */
+export function imleLoss(G: tfl.LayersModel, t: ImleTargets, pool: number): tf.Scalar {
+  const drawn = G.apply([t.z, t.label], { training: true }) as tf.Tensor4D;
+  return tf.mean(tf.square(tf.sub(coarse(drawn, pool), t.target))) as tf.Scalar;
 }
