@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { PreprocessConfig, RunInfo, type GrayImage } from '@sig/shared';
 import { encodePng } from '@sig/shared/node/image-io.ts';
 import { buildGenerator } from '../apps/trainer/src/model/cgan.ts';
+import { buildRealFake } from '../apps/trainer/src/model/realfake.ts';
 import { detectorSet, generatedPngs, imageBytesToInput } from '../apps/trainer/src/evaluate/gan-detector-inputs.ts';
 import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
@@ -67,6 +68,21 @@ describe('real/fake detector inputs: one range, one pipeline', () => {
     const px = 64 * 64;
     expect(Array.from(set.x.subarray(0, px))).toEqual(Array.from(set.x.subarray(px, 2 * px)));
     expect(Array.from(set.x.subarray(0, px))).toEqual(Array.from((await imageBytesToInput(png, pre)).data));
+  });
+});
+
+describe('the detector network', () => {
+  it('--stem-stride 1 keeps the full resolution in the first block, one halving fewer to the end', () => {
+    const layer = (stemStride: number, name: string) => {
+      const model = buildRealFake({ imageSize: 32, filters: 4, blocks: 3, dense: 8, stemStride });
+      const shape = model.getLayer(name).outputShape;
+      model.dispose();
+      return shape;
+    };
+    expect(layer(2, 'rf_conv0')).toEqual([null, 16, 16, 4]);
+    expect(layer(1, 'rf_conv0')).toEqual([null, 32, 32, 4]);
+    expect(layer(2, 'rf_flatten')).toEqual([null, 4 * 4 * 16]);
+    expect(layer(1, 'rf_flatten')).toEqual([null, 8 * 8 * 16]);
   });
 });
 

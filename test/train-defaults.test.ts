@@ -45,12 +45,17 @@ describe('sig train realfake defaults', () => {
   it('no flags: the committed detector recipe', () => {
     const { model, train } = realfake([]);
     const detector = entry('realfake');
-    expect(model).toMatchObject({ filters: 32, bnMomentum: 0.9 });
+    expect(model).toMatchObject({ filters: 32, bnMomentum: 0.9, stemStride: 2 });
     expect(train).toMatchObject({ fakes: 2, augment: true, capture: 2 });
     expect(train.epochs).toBe(detector.training?.epochs);
     expect(train.seed).toBe(detector.training?.seed);
     // the manifest records the capture copies in its description
     expect(detector.training?.description).toMatch(/each also as 2 photographed\/scanned copies/);
+  });
+
+  it('--stem-stride 1 is the one other stem; other strides are refused', () => {
+    expect(realfake(['--stem-stride', '1']).model.stemStride).toBe(1);
+    expect(() => realfake(['--stem-stride', '3'])).toThrow(/stem-stride/);
   });
 
   it('the first, small detector is still one set of flags away', () => {

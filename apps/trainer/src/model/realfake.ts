@@ -12,7 +12,7 @@ export function buildRealFake(input: RealFakeConfigInput, seed = 3): tfl.LayersM
   let x = image;
   for (let i = 0; i < cfg.blocks; i++) {
     x = tfl.layers
-      .conv2d({ filters: cfg.filters << i, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(), name: `rf_conv${i}` })
+      .conv2d({ filters: cfg.filters << i, kernelSize: 3, strides: i === 0 ? cfg.stemStride : 2, padding: 'same', useBias: false, kernelInitializer: init(), name: `rf_conv${i}` })
       .apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.batchNormalization({ momentum: cfg.bnMomentum, name: `rf_bn${i}` }).apply(x) as tfl.SymbolicTensor;
     x = tfl.layers.leakyReLU({ alpha: 0.2, name: `rf_lrelu${i}` }).apply(x) as tfl.SymbolicTensor;

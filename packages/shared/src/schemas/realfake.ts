@@ -9,6 +9,16 @@ export const RealFakeConfig = z.object({
   filters: setting(z.number().int().positive().default(32), { flag: 'filters', arg: 'n', help: 'filters of the first convolution block' }),
   /** Convolution blocks (Conv2D 3×3 stride 2 + BatchNorm + LeakyReLU). */
   blocks: z.number().int().min(1).max(6).default(4),
+  /**
+   * Stride of the first block's convolution. 2 halves the image at once (every detector so far); 1 keeps the
+   * full resolution for the first block, where a generator's pixel-level traces are (Gragnaniello et al. 2021:
+   * no down-sampling in the first layers), at about four times the later blocks' work.
+   */
+  stemStride: setting(z.number().int().min(1).max(2).default(2), {
+    flag: 'stem-stride',
+    arg: 'n',
+    help: "stride of the first convolution block (1: keep the full resolution there)",
+  }),
   /** Units of the hidden Dense layer before the sigmoid (0 = none). */
   dense: z.number().int().nonnegative().default(64),
   learningRate: z.number().positive().default(1e-3),
