@@ -7,7 +7,7 @@ export const RealFakeConfig = z.object({
   imageSize: z.number().int().positive().default(64),
   /** Filters of the first convolution block; each further block doubles them. */
   filters: setting(z.number().int().positive().default(32), { flag: 'filters', arg: 'n', help: 'filters of the first convolution block' }),
-  /** Convolution blocks (Conv2D 3×3 stride 2 + BatchNorm + LeakyReLU). */
+  /** Convolution blocks (Conv2D 3×3 stride 2, the first one's stride `stemStride`, + BatchNorm + LeakyReLU). */
   blocks: z.number().int().min(1).max(6).default(4),
   /**
    * Stride of the first block's convolution. 2 halves the image at once (every detector so far); 1 keeps the
