@@ -42,10 +42,10 @@ if [ -d "$sheets" ]; then
     "$n" "$((n * 4))" > "$work/sheets-train/dataset.json"
   real+=("$work/sheets-train")
 fi
-# the detector: `sig train realfake`'s defaults (--filters 32 --bn-momentum 0.9 --epochs 30 --fakes 2 --capture 2,
-# augmentation on); it trains on untruncated samples of the exported generator (the whole of its output)
+# the detector: `sig train realfake`'s defaults (--filters 32 --stem-stride 1 --bn-momentum 0.9 --epochs 30 --fakes 2
+# --capture 2, augmentation on); it trains on untruncated samples of the exported generator (the whole of its output)
 sig train realfake --real "${real[@]}" --generator models --out "$work/realfake" --seed 1
-sig export --run "$work/realfake" --out models --version 1.4.0 --fp16 --int8
+sig export --run "$work/realfake" --out models --version 1.5.0 --fp16 --int8
 
 # The embedding: synthetic writers with synthetic skilled forgeries (writers 1-400 of a 1500-writer set: the
 # forger of each forgery is drawn among all 1500), plus the real development data when it is present at

@@ -103,7 +103,7 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     const rf = join(dir, 'rf');
     // The first, small recipe (the defaults are now the committed detector's: capture copies, 2 fakes, augmentation).
     const { metrics: m } = await trainRealFakeRun({
-      real: data, generator: gan, out: rf, backend: 'wasm', model: { filters: 4, bnMomentum: 0.99 },
+      real: data, generator: gan, out: rf, backend: 'wasm', model: { filters: 4, bnMomentum: 0.99, stemStride: 2 },
       train: { epochs: 4, batch: 8, seed: 1, holdout: 0.3, fakes: 1, augment: false, capture: 0 },
     });
     expect(m.auc).toBeGreaterThan(0.75);
@@ -113,7 +113,8 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     expect((run.dataset as unknown as { trainSnapshots: string[] }).trainSnapshots).toEqual(['step-000002', 'step-000004']);
     expect(existsSync(join(rf, 'confusion.png'))).toBe(true);
 
-    // The small-data options: 2 generated per genuine image, augmentation, faster BatchNorm statistics.
+    // The small-data options: 2 generated per genuine image, augmentation, faster BatchNorm statistics, the
+    // first block at full resolution (the default stem).
     const rf2 = join(dir, 'rf2');
     const { metrics: m2 } = await trainRealFakeRun({
       real: data, generator: gan, out: rf2, backend: 'wasm', model: { filters: 4, bnMomentum: 0.9 },
@@ -121,7 +122,7 @@ describe('sig train cgan → sig train realfake, tiny end to end', () => {
     });
     expect(m2.auc).toBeGreaterThan(0.75);
     const run2 = RunInfo.parse(JSON.parse(await readFile(join(rf2, 'run.json'), 'utf8')));
-    expect(run2.config).toMatchObject({ bnMomentum: 0.9, fakes: 2, augment: true });
+    expect(run2.config).toMatchObject({ bnMomentum: 0.9, stemStride: 1, fakes: 2, augment: true });
     // twice as many generated as genuine training images (rounded up per label and snapshot)
     expect(run2.dataset.samples).toBeGreaterThan(run.dataset.samples);
     await expect(trainRealFakeRun({

@@ -8,6 +8,7 @@ import { CganConfig, CganTrainConfig, Manifest, RealFakeConfig, RealFakeTrainCon
 import { register as registerTrainCgan } from '../apps/trainer/src/commands/train-cgan.ts';
 import { register as registerTrainRealFake } from '../apps/trainer/src/commands/train-realfake.ts';
 import { settingsFromCommand } from '../apps/trainer/src/cli-settings.ts';
+import { decodeModel } from '../apps/trainer/src/export/onnx/serialize.ts';
 import { subcommand } from './helpers/sig-cli.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -45,22 +46,27 @@ describe('sig train realfake defaults', () => {
   it('no flags: the committed detector recipe', () => {
     const { model, train } = realfake([]);
     const detector = entry('realfake');
-    expect(model).toMatchObject({ filters: 32, bnMomentum: 0.9, stemStride: 2 });
+    expect(model).toMatchObject({ filters: 32, bnMomentum: 0.9, stemStride: 1 });
     expect(train).toMatchObject({ fakes: 2, augment: true, capture: 2 });
     expect(train.epochs).toBe(detector.training?.epochs);
     expect(train.seed).toBe(detector.training?.seed);
     // the manifest records the capture copies in its description
     expect(detector.training?.description).toMatch(/each also as 2 photographed\/scanned copies/);
+    // and the committed network has the default stem: its first convolution's strides
+    const onnx = decodeModel(new Uint8Array(readFileSync(join(root, 'models', detector.file))));
+    const firstConv = onnx.graph!.node!.find((n) => n.opType === 'Conv')!;
+    const strides = firstConv.attribute!.find((a) => a.name === 'strides')!.ints!.map(Number);
+    expect(strides).toEqual([model.stemStride, model.stemStride]);
   });
 
-  it('--stem-stride 1 is the one other stem; other strides are refused', () => {
-    expect(realfake(['--stem-stride', '1']).model.stemStride).toBe(1);
+  it('--stem-stride 2 is the one other stem (every detector up to 1.4.0); other strides are refused', () => {
+    expect(realfake(['--stem-stride', '2']).model.stemStride).toBe(2);
     expect(() => realfake(['--stem-stride', '3'])).toThrow(/stem-stride/);
   });
 
   it('the first, small detector is still one set of flags away', () => {
-    const { model, train } = realfake(['--filters', '16', '--bn-momentum', '0.99', '--epochs', '8', '--fakes', '1', '--no-augment', '--capture', '0']);
-    expect(model).toMatchObject({ filters: 16, bnMomentum: 0.99 });
+    const { model, train } = realfake(['--filters', '16', '--stem-stride', '2', '--bn-momentum', '0.99', '--epochs', '8', '--fakes', '1', '--no-augment', '--capture', '0']);
+    expect(model).toMatchObject({ filters: 16, stemStride: 2, bnMomentum: 0.99 });
     expect(train).toMatchObject({ epochs: 8, fakes: 1, augment: false, capture: 0 });
   });
 });

@@ -10,14 +10,15 @@ export const RealFakeConfig = z.object({
   /** Convolution blocks (Conv2D 3×3 stride 2, the first one's stride `stemStride`, + BatchNorm + LeakyReLU). */
   blocks: z.number().int().min(1).max(6).default(4),
   /**
-   * Stride of the first block's convolution. 2 halves the image at once (every detector so far); 1 keeps the
-   * full resolution for the first block, where a generator's pixel-level traces are (Gragnaniello et al. 2021:
-   * no down-sampling in the first layers), at about four times the later blocks' work.
+   * Stride of the first block's convolution. 1 (the default since detector 1.5.0) keeps the full resolution for
+   * the first block, where a generator's pixel-level traces are (Gragnaniello et al. 2021: no down-sampling in
+   * the first layers), at about four times the later blocks' work; 2 halves the image at once (every detector
+   * up to 1.4.0; a run.json written before this setting existed is such a run).
    */
-  stemStride: setting(z.number().int().min(1).max(2).default(2), {
+  stemStride: setting(z.number().int().min(1).max(2).default(1), {
     flag: 'stem-stride',
     arg: 'n',
-    help: "stride of the first convolution block (1: keep the full resolution there)",
+    help: 'stride of the first convolution block (1: keep the full resolution there; 2: halve it at once, as detectors up to 1.4.0)',
   }),
   /** Units of the hidden Dense layer before the sigmoid (0 = none). */
   dense: z.number().int().nonnegative().default(64),
@@ -34,8 +35,8 @@ export type RealFakeConfigInput = z.input<typeof RealFakeConfig>;
 /**
  * How `sig train realfake` trains (stored in run.json beside the model config). The defaults (with the model
  * defaults above) are the committed detector's recipe, the one that keeps calling real scans genuine
- * (docs/evaluation-gan.md); the first, small detector was `--filters 16 --bn-momentum 0.99 --epochs 8 --fakes 1
- * --no-augment --capture 0`.
+ * (docs/evaluation-gan.md); the first, small detector was `--filters 16 --stem-stride 2 --bn-momentum 0.99 --epochs 8
+ * --fakes 1 --no-augment --capture 0`.
  */
 export const RealFakeTrainConfig = z.object({
   epochs: setting(z.number().int().min(1).default(30), { flag: 'epochs', arg: 'n', help: 'training epochs' }),
