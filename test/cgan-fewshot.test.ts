@@ -1,5 +1,5 @@
 // The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, ada, emaDecay, modeSeeking, imle,
-// twinAux, spectralNorm; spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds, trains a few
+// twinAux, realAugment, spectralNorm; spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds, trains a few
 // steps with finite losses, resumes exactly, and does what it says.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { synthesizeDataset } from '../apps/trainer/src/data/index.ts';
 import { buildDiscriminator } from '../apps/trainer/src/model/cgan.ts';
 import { loadModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
-import { adversarialStep, createGan, discriminatorObjective, generatorObjective, latentBatch, loadCheckpoint, samplingGenerator, saveCheckpoint, stepRng, trainAdversarial, type GanData } from '../apps/trainer/src/train/adversarial.ts';
+import { adversarialStep, augmentReal, createGan, discriminatorObjective, generatorObjective, latentBatch, loadCheckpoint, realBatch, samplingGenerator, saveCheckpoint, stepRng, trainAdversarial, type GanData } from '../apps/trainer/src/train/adversarial.ts';
 import { ADA_INTERVAL, adaObserve, createAda, realSign } from '../apps/trainer/src/train/ada.ts';
 import { cutoutMask, diffAugment, translate } from '../apps/trainer/src/train/diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from '../apps/trainer/src/train/gan-losses.ts';
@@ -386,8 +386,54 @@ describe('generator EMA', () => {
   });
 });
 
+describe('--real-augment: the classifier\'s augmentation on the real images D sees', () => {
+  // A 32 × 32 image with a thick diagonal stroke in the generator's range (paper −1, ink 1).
+  const stroke = (): GanData => {
+    const size = 32, x = new Float32Array(2 * size * size).fill(-1);
+    for (let k = 0; k < 2; k++) for (let y = 6; y < 26; y++) for (let dx = -1; dx <= 1; dx++) x[k * size * size + y * size + y + dx + (k ? 2 : 0)] = 1;
+    return { x, labels: Int32Array.from([0, 1]), n: 2, size };
+  };
+  const ink = (a: Float32Array) => a.reduce((t, v) => t + (v + 1) / 2, 0);
+  it('at 0 the batch is the reference draw: copies of the training images, and the stream is left where the reference leaves it', () => {
+    const data = stroke();
+    const [a, b] = [stepRng(3, 7), stepRng(3, 7)];
+    const plain = realBatch(a, data, 4, 2);
+    const off = realBatch(b, data, 4, 2, 0);
+    expect(off).toEqual(plain);
+    expect(b.next()).toBe(a.next());
+    const px = 32 * 32;
+    for (let i = 0; i < 4; i++) {
+      const k = off.label[i * 2 + 1] === 1 ? 1 : 0;
+      expect(off.x.subarray(i * px, (i + 1) * px)).toEqual(data.x.subarray(k * px, (k + 1) * px));
+    }
+  });
+  it('above 0 the same images and labels are drawn, each an augmented copy: changed, in range, the ink kept, reproducible from the step', () => {
+    const data = stroke();
+    const px = 32 * 32;
+    const plain = realBatch(stepRng(3, 7), data, 4, 2);
+    const on = realBatch(stepRng(3, 7), data, 4, 2, 1);
+    expect(on.label).toEqual(plain.label);
+    expect(realBatch(stepRng(3, 7), data, 4, 2, 1)).toEqual(on);
+    for (let i = 0; i < 4; i++) {
+      const [p, q] = [plain.x.subarray(i * px, (i + 1) * px), on.x.subarray(i * px, (i + 1) * px)];
+      expect(q).not.toEqual(p);
+      for (const v of q) expect(v >= -1 && v <= 1).toBe(true);
+      // thicker or thinner strokes and resampling move the ink, but a signature is neither erased nor smeared over the page
+      expect(ink(q) / ink(p)).toBeGreaterThan(0.4);
+      expect(ink(q) / ink(p)).toBeLessThan(2.5);
+    }
+  });
+  it('the strength scales the change, and no noise is added to the paper', () => {
+    const img = { width: 32, height: 32, data: stroke().x.slice(0, 32 * 32) };
+    const moved = (s: number) => augmentReal(img, new Rng(9), s).data.reduce((t, v, i) => t + Math.abs(v - img.data[i]), 0);
+    expect(moved(0.1)).toBeLessThan(moved(1));
+    const corner = augmentReal(img, new Rng(9), 1).data.subarray(0, 4);
+    for (const v of corner) expect(v).toBe(-1);
+  });
+});
+
 describe('training with every option on', () => {
-  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], ada: 0.6, adaImages: 32, auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, imle: 2, imleSamples: 3, imleImages: 2, spectralNorm: true, twinAux: true });
+  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], ada: 0.6, adaImages: 32, auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, imle: 2, imleSamples: 3, imleImages: 2, spectralNorm: true, twinAux: true, realAugment: 1 });
   it('a few steps change G, D and the average; losses finite', async () => {
     const s = createGan(all, 2);
     const [g0, d0, e0] = [flat(s.generator), flat(s.discriminator), flat(s.generatorEma!)];
@@ -423,11 +469,11 @@ describe('sig train cgan flags', () => {
   const parse = (argv: string[]) => settingsFromCommand(ModelOptions, trainCgan(argv), {});
   it('every few-shot option is a flag whose help shows the reference default', () => {
     const help = trainCgan().helpInformation();
-    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ada <target>', '--ada-images <n>', '--ema <decay>', '--mode-seeking <w>', '--imle <w>', '--imle-samples <k>', '--imle-images <n>', '--imle-pool <f>', '--spectral-norm', '--twin-aux']) expect(help).toContain(f);
+    for (const f of ['--disc-condition <kind>', '--aux-weight <w>', '--aux-view <view>', '--loss <kind>', '--diff-augment <list>', '--ada <target>', '--ada-images <n>', '--ema <decay>', '--mode-seeking <w>', '--imle <w>', '--imle-samples <k>', '--imle-images <n>', '--imle-pool <f>', '--spectral-norm', '--twin-aux', '--real-augment <s>']) expect(help).toContain(f);
     expect(help).toMatch(/--diff-augment <list>[^]*default none\)/);
   });
   it('no flags: the reference design plus the auxiliary head and the average; --aux-weight 0 --ema 0 the reference design; flags reach the typed config; bad values are one readable error', () => {
-    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], ada: 0, adaImages: 20_000, emaDecay: 0.99, modeSeeking: 0, imle: 0, spectralNorm: false, twinAux: false });
+    expect(parse([])).toMatchObject({ discCondition: 'plane', auxWeight: 1, auxView: 'augmented', loss: 'bce', diffAugment: [], ada: 0, adaImages: 20_000, emaDecay: 0.99, modeSeeking: 0, imle: 0, spectralNorm: false, twinAux: false, realAugment: 0 });
     expect(parse(['--aux-weight', '0', '--ema', '0'])).toMatchObject({ discCondition: 'plane', auxWeight: 0, loss: 'bce', diffAugment: [], emaDecay: 0 });
     const typed = parse(['--disc-condition', 'projection', '--aux-weight', '0.5', '--loss', 'hinge', '--diff-augment', 'translation, cutout', '--ema', '0.999', '--mode-seeking', '2', '--aux-view', 'clean', '--spectral-norm', '--twin-aux']);
     expect(typed).toMatchObject({ discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], emaDecay: 0.999, modeSeeking: 2, auxView: 'clean', spectralNorm: true, twinAux: true });
@@ -440,6 +486,8 @@ describe('sig train cgan flags', () => {
     expect(() => parse(['--imle-samples', '0'])).toThrow(/--imle-samples/);
     expect(parse(['--diff-augment', 'translation', '--ada', '0.6', '--ada-images', '5000'])).toMatchObject({ diffAugment: ['translation'], ada: 0.6, adaImages: 5000 });
     expect(() => parse(['--ada', '1.5'])).toThrow(/^--ada /);
+    expect(parse(['--real-augment', '0.5'])).toMatchObject({ realAugment: 0.5 });
+    expect(() => parse(['--real-augment', '-1'])).toThrow(/^--real-augment /);
   });
 });
 

@@ -150,7 +150,7 @@ export class ParallelAdversarial {
     const rng = stepRng(state.seed, state.step);
     const px = data.size * data.size;
     const c = cfg.numClasses;
-    const rb = realBatch(rng, data, batchSize, c);
+    const rb = realBatch(rng, data, batchSize, c, cfg.realAugment);
     const f = latentArrays(rng, batchSize, cfg.latentDim, c);
     const g = latentArrays(rng, batchSize, cfg.latentDim, c);
     const shares = shardRanges(batchSize, this.replicas.length);

@@ -6,7 +6,8 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { CganConfig, Rng, UserError } from '@sig/shared';
+import { CganConfig, Rng, UserError, type FloatImage } from '@sig/shared';
+import { AUGMENT_DEFAULTS, augment } from '../data/augment.ts';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
@@ -122,17 +123,48 @@ export function latentBatch(rng: Rng, count: number, latentDim: number, numClass
   return { z: tf.tensor2d(z, [count, latentDim]), label: tf.tensor2d(label, [count, numClasses]) };
 }
 
-/** A step's real images and one-hot labels (drawn with replacement: cheap, and deterministic from the step's stream). */
-export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses: number): { x: Float32Array; label: Float32Array } {
+/**
+ * A step's real images and one-hot labels (drawn with replacement: cheap, and deterministic from the step's stream).
+ * With `augmentStrength` > 0 (`--real-augment`) each image is an augmented copy ({@link augmentReal}), drawn from the
+ * same stream after the indices; at 0 the stream is the reference one.
+ */
+export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses: number, augmentStrength = 0): { x: Float32Array; label: Float32Array } {
   const px = data.size * data.size;
   const x = new Float32Array(batchSize * px);
   const label = new Float32Array(batchSize * numClasses);
+  const picks: number[] = [];
   for (let i = 0; i < batchSize; i++) {
     const k = rng.int(data.n);
+    picks.push(k);
     x.set(data.x.subarray(k * px, (k + 1) * px), i * px);
     label[i * numClasses + data.labels[k]] = 1;
   }
+  if (augmentStrength > 0) {
+    for (let i = 0; i < batchSize; i++) {
+      const img = { width: data.size, height: data.size, data: x.subarray(i * px, (i + 1) * px) };
+      x.set(augmentReal(img, rng, augmentStrength).data, i * px);
+    }
+  }
   return { x, label };
+}
+
+/**
+ * The classifier's identity-keeping augmentation scaled by `strength` (1 = its ranges) on one real image in the
+ * generator's [-1, 1] range, without its noise: G would learn to draw the noise.
+ */
+export function augmentReal(img: FloatImage, rng: Rng, strength: number): FloatImage {
+  const d = AUGMENT_DEFAULTS;
+  return augment(img, rng, {
+    range: 'minus-one-one',
+    rotate: d.rotate * strength,
+    scale: d.scale * strength,
+    aspect: d.aspect * strength,
+    shear: d.shear * strength,
+    translate: d.translate * strength,
+    elastic: d.elastic * strength,
+    thickness: d.thickness * strength,
+    noise: 0,
+  });
 }
 
 /**
@@ -185,7 +217,7 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
   const sn = state.spectralNorm;
   if (sn) powerIterate(sn);
   const stats = tf.tidy(() => {
-    const rb = realBatch(rng, data, batchSize, cfg.numClasses);
+    const rb = realBatch(rng, data, batchSize, cfg.numClasses, cfg.realAugment);
     const real = tf.tensor4d(rb.x, [batchSize, s, s, 1]);
     const realLabel = tf.tensor2d(rb.label, [batchSize, cfg.numClasses]);
 

@@ -113,6 +113,13 @@ export const CganConfig = z.object({
    * one power iteration a step, so D stays 1-Lipschitz per layer and cannot sharpen without bound on a few images.
    */
   spectralNorm: setting(z.boolean().default(false), { flag: 'spectral-norm', help: "spectral normalisation of D's kernels (Miyato et al. 2018)" }),
+  /**
+   * Strength of the classifier's identity-keeping augmentation (data/augment.ts: small rotation, scale, shear and
+   * shift, an elastic bend, thicker or thinner strokes; no noise) applied to the real images D sees, drawn afresh
+   * every step; 1 = the classifier's ranges, 0 = off. Unlike DiffAugment it touches only the real images and is not
+   * differentiated through: G is asked to draw the variation a writer's hand has, not to hide it from D.
+   */
+  realAugment: setting(z.number().min(0).max(2).default(0), { flag: 'real-augment', arg: 's', help: "strength of the classifier's signature augmentation on D's real images (1 = its ranges); 0 = off" }),
   /** Decay of an exponential moving average of G's weights used for sampling and export; 0 = off. */
   emaDecay: setting(z.number().min(0).max(0.99999).default(0.99), { flag: 'ema', arg: 'decay', help: "moving average of G's weights for samples and the saved generator; 0 = off (the reference design)" }),
 });
