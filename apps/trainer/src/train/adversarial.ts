@@ -132,10 +132,8 @@ export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses
   const px = data.size * data.size;
   const x = new Float32Array(batchSize * px);
   const label = new Float32Array(batchSize * numClasses);
-  const picks: number[] = [];
   for (let i = 0; i < batchSize; i++) {
     const k = rng.int(data.n);
-    picks.push(k);
     x.set(data.x.subarray(k * px, (k + 1) * px), i * px);
     label[i * numClasses + data.labels[k]] = 1;
   }
