@@ -27,14 +27,21 @@ export interface AugmentOptions {
   noise?: number;
 }
 
+type AugmentRanges = Required<Omit<AugmentOptions, 'range'>>;
+
 /** The classifier's ranges (each option's default). */
-export const AUGMENT_DEFAULTS: Readonly<Required<Omit<AugmentOptions, 'range'>>> = {
+const DEFAULTS: Readonly<AugmentRanges> = {
   rotate: 0.07, scale: 0.08, aspect: 0.06, shear: 0.15, translate: 0.03, elastic: 0.025, thickness: 0.5, noise: 0.02,
 };
 
+/** Every range of the defaults times `strength` (1 = the classifier's augmentation, 0.5 = half as strong). */
+export function scaledRanges(strength: number): AugmentRanges {
+  return Object.fromEntries(Object.entries(DEFAULTS).map(([k, v]) => [k, v * strength])) as AugmentRanges;
+}
+
 /** A new augmented copy of `img`; the same rng state and options always give the same result. */
 export function augment(img: FloatImage, rng: Rng, opts: AugmentOptions = {}): FloatImage {
-  const o = { ...AUGMENT_DEFAULTS, ...opts };
+  const o = { ...DEFAULTS, ...opts };
   const paper = opts.range === 'minus-one-one' ? -1 : 0;
   const { width: w, height: h } = img;
   const shift = translate(rng.uniform(-o.translate, o.translate) * w, rng.uniform(-o.translate, o.translate) * h);

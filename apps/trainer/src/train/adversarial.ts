@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CganConfig, Rng, UserError, type FloatImage } from '@sig/shared';
-import { AUGMENT_DEFAULTS, augment } from '../data/augment.ts';
+import { augment, scaledRanges } from '../data/augment.ts';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
@@ -151,18 +151,7 @@ export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses
  * generator's [-1, 1] range, without its noise: G would learn to draw the noise.
  */
 export function augmentReal(img: FloatImage, rng: Rng, strength: number): FloatImage {
-  const d = AUGMENT_DEFAULTS;
-  return augment(img, rng, {
-    range: 'minus-one-one',
-    rotate: d.rotate * strength,
-    scale: d.scale * strength,
-    aspect: d.aspect * strength,
-    shear: d.shear * strength,
-    translate: d.translate * strength,
-    elastic: d.elastic * strength,
-    thickness: d.thickness * strength,
-    noise: 0,
-  });
+  return augment(img, rng, { ...scaledRanges(strength), noise: 0, range: 'minus-one-one' });
 }
 
 /**
