@@ -288,7 +288,7 @@ describe('adaptive augmentation (ADA)', () => {
     }
   });
   it('needs --diff-augment; a run uses p from the signs D gave the steps before, and records both', async () => {
-    expect(() => createGan(CganConfig.parse({ ...base, ada: 0.6 }), 1)).toThrow(/--ada tunes how often the --diff-augment transformations apply/);
+    expect(() => createGan(CganConfig.parse({ ...base, ada: 0.6 }), 1)).toThrow(/--ada tunes how often the --diff-augment or --real-augment transformations apply/);
     // a fast D learning rate, so that D soon tells these few images apart and p must move
     const s = createGan(CganConfig.parse({ ...base, ada: 0.3, adaImages: 32, diffAugment: ['translation', 'cutout'], learningRate: 0.01 }), 1);
     const h = await trainAdversarial(s, tinyData(), 16, 4);
@@ -422,6 +422,36 @@ describe('--real-augment: the classifier\'s augmentation on the real images D se
       expect(ink(q) / ink(p)).toBeGreaterThan(0.4);
       expect(ink(q) / ink(p)).toBeLessThan(2.5);
     }
+  });
+  it('with a probability p (ADA) each image is augmented only when its draw falls under p: p = 0 copies, p = 1 the plain option, between a binomial share', () => {
+    const data = stroke();
+    const px = 32 * 32;
+    const plain = realBatch(stepRng(3, 7), data, 4, 2);
+    expect(realBatch(stepRng(3, 7), data, 4, 2, 1, 1)).toEqual(realBatch(stepRng(3, 7), data, 4, 2, 1));
+    const none = realBatch(stepRng(3, 7), data, 4, 2, 1, 0);
+    expect(none).toEqual(plain);
+    const n = 400;
+    for (const p of [0.25, 0.6]) {
+      const plainMany = realBatch(stepRng(4, 1), data, n, 2);
+      const some = realBatch(stepRng(4, 1), data, n, 2, 1, p);
+      expect(some.label).toEqual(plainMany.label);
+      let changed = 0;
+      for (let i = 0; i < n; i++) if (some.x.subarray(i * px, (i + 1) * px).some((v, k) => v !== plainMany.x[i * px + k])) changed++;
+      // binomial(400, p): ±4 standard deviations
+      expect(Math.abs(changed - n * p)).toBeLessThan(4 * Math.sqrt(n * p * (1 - p)));
+    }
+  });
+  it('with --ada, p starts at 0 and follows the signs D gives the real images, one thread or two workers alike', async () => {
+    const cfg = CganConfig.parse({ ...base, ada: 0.3, adaImages: 32, realAugment: 1, learningRate: 0.01 });
+    const s = createGan(cfg, 1);
+    const h = await trainAdversarial(s, tinyData(), 16, 4);
+    const replay = createAda();
+    for (const st of h) {
+      expect(st.augmentP).toBe(replay.p);
+      adaObserve(replay, st.realSign!, 4, 0.3, 32);
+    }
+    expect(new Set(h.map((st) => st.augmentP)).size).toBeGreaterThan(1);
+    expect(parallelSupport(cfg)).toBeNull();
   });
   it('the strength scales the change, and no noise is added to the paper', () => {
     const img = { width: 32, height: 32, data: stroke().x.slice(0, 32 * 32) };

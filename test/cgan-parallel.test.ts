@@ -64,6 +64,28 @@ describe('ParallelAdversarial', () => {
     }, 120_000);
   }
 
+  it('with --ada on --real-augment: the workers report D\'s sign on the real images, and p moves as on one thread', async () => {
+    const ada = CganConfig.parse({ ...cfg, ada: 0.1, adaImages: 16, realAugment: 1, learningRate: 0.01 });
+    const a = createGan(ada, 7);
+    const b = createGan(ada, 7);
+    const engine = await ParallelAdversarial.create(b, 2);
+    const sa: StepStats[] = [], sb: StepStats[] = [];
+    try {
+      for (let i = 0; i < 8; i++) {
+        sa.push(await adversarialStep(a, data, 8));
+        sb.push(await engine.step(b, data, 8));
+      }
+    } finally {
+      await engine.close();
+    }
+    sa.forEach((s, i) => {
+      expect(sb[i].realSign).toBeCloseTo(s.realSign!, 5);
+      expect(sb[i].augmentP).toBeCloseTo(s.augmentP!, 10);
+    });
+    expect(b.ada!.p).toBeCloseTo(a.ada!.p, 10);
+    expect(sa.some((s) => s.augmentP! > 0)).toBe(true);
+  }, 120_000);
+
   it('a batch smaller than the worker count is a readable error, not a hang', async () => {
     const b = createGan(cfg, 9);
     const engine = await ParallelAdversarial.create(b, 3);

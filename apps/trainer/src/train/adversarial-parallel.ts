@@ -23,7 +23,7 @@ import { UserError, type CganConfig } from '@sig/shared';
 import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
 import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
 import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
-import { latentArrays, realBatch, stepRng, type GanData, type GanState, type StepStats } from './adversarial.ts';
+import { latentArrays, observeAda, realBatch, stepRng, type GanData, type GanState, type StepStats } from './adversarial.ts';
 import { applyFlatGradients, averageInto, publishWeights, shardRanges, weightLayout, writeFlatState, type WeightLayout } from './flat-weights.ts';
 import { updateEma } from './generator-ema.ts';
 import { replicaGroupBuffer, syncWidth } from './sync-batch-norm.ts';
@@ -53,6 +53,8 @@ export interface AdversarialAnswer {
   loss: number;
   dReal: number;
   dFake: number;
+  /** D phase with ADA: E[sign(D(real) − ½)] over the worker's share (0 otherwise). */
+  realSign: number;
 }
 
 /** Why a configuration cannot train on workers, or null when it can. */
@@ -150,7 +152,7 @@ export class ParallelAdversarial {
     const rng = stepRng(state.seed, state.step);
     const px = data.size * data.size;
     const c = cfg.numClasses;
-    const rb = realBatch(rng, data, batchSize, c, cfg.realAugment);
+    const rb = realBatch(rng, data, batchSize, c, cfg.realAugment, state.ada ? state.ada.p : 1);
     const f = latentArrays(rng, batchSize, cfg.latentDim, c);
     const g = latentArrays(rng, batchSize, cfg.latentDim, c);
     const shares = shardRanges(batchSize, this.replicas.length);
@@ -189,7 +191,8 @@ export class ParallelAdversarial {
 
     const mean = (a: AdversarialAnswer[], key: keyof AdversarialAnswer) => a.reduce((s, x, k) => s + share(k) * x[key], 0);
     state.step++;
-    return { step: state.step, dLoss: mean(dAnswers, 'loss'), gLoss: mean(gAnswers, 'loss'), dReal: mean(dAnswers, 'dReal'), dFake: mean(dAnswers, 'dFake') };
+    const stats = { step: state.step, dLoss: mean(dAnswers, 'loss'), gLoss: mean(gAnswers, 'loss'), dReal: mean(dAnswers, 'dReal'), dFake: mean(dAnswers, 'dFake') };
+    return { ...stats, ...observeAda(state, mean(dAnswers, 'realSign'), batchSize) };
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import { answerCalls } from '@sig/shared/node/worker-calls.ts';
 import { selectBackend } from '../backend/select.ts';
 import { configureBackend } from '../backend/settings.ts';
 import { buildDiscriminator, buildGenerator } from '../model/cgan.ts';
+import { realSign as meanRealSign } from './ada.ts';
 import { discriminatorObjective, generatorObjective } from './adversarial.ts';
 import { copyStateOut, gradientsInto, loadWeights } from './flat-weights.ts';
 import { ReplicaGroup, synchroniseBatchNorm } from './sync-batch-norm.ts';
@@ -37,7 +38,7 @@ function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
   loadWeights(G, gWeights);
   loadWeights(D, dWeights);
   const s = cfg.imageSize;
-  let dReal = 0, dFake = 0;
+  let dReal = 0, dFake = 0, realSign = 0;
   const loss = tf.tidy(() => {
     const fakeLabel = tf.tensor2d(c.zLabel, [c.n, cfg.numClasses]);
     const fake = G.apply([tf.tensor2d(c.z, [c.n, cfg.latentDim]), fakeLabel], { training: true }) as tf.Tensor;
@@ -47,11 +48,12 @@ function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
       const o = discriminatorObjective(cfg, D, real, realLabel, fake, fakeLabel);
       dReal = o.dReal.dataSync()[0];
       dFake = o.dFake.dataSync()[0];
+      if (cfg.ada > 0) realSign = meanRealSign(cfg.loss, o.realScore).dataSync()[0];
       return o.loss;
     });
   });
   copyStateOut(G, gState);
-  return { loss, dReal, dFake };
+  return { loss, dReal, dFake, realSign };
 }
 
 function phaseG(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCall, { op: 'g' }>): AdversarialAnswer {
@@ -63,7 +65,7 @@ function phaseG(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
     return gradientsInto(G, gGrads, () => generatorObjective(cfg, G, D, z, label));
   });
   copyStateOut(G, gState);
-  return { loss, dReal: 0, dFake: 0 };
+  return { loss, dReal: 0, dFake: 0, realSign: 0 };
 }
 
 answerCalls<AdversarialCall, AdversarialAnswer | null>(async (call) => {

@@ -60,7 +60,9 @@ export interface StepStats {
 /** Fresh generator, discriminator and Adam optimisers (lr, β1 from the config). */
 export function createGan(cfg: CganConfig, seed: number): GanState {
   if (cfg.imle > 0 && cfg.imageSize % cfg.imlePool !== 0) throw new UserError(`cgan: --imle-pool ${cfg.imlePool} must divide the image side ${cfg.imageSize}`);
-  if (cfg.ada > 0 && !cfg.diffAugment.length) throw new UserError('cgan: --ada tunes how often the --diff-augment transformations apply; give them, e.g. --diff-augment translation,cutout');
+  if (cfg.ada > 0 && !cfg.diffAugment.length && !(cfg.realAugment > 0)) {
+    throw new UserError('cgan: --ada tunes how often the --diff-augment or --real-augment transformations apply; give one, e.g. --diff-augment translation,cutout or --real-augment 1');
+  }
   const generator = buildGenerator(cfg, seed * 2 + 1);
   let generatorEma: tfl.LayersModel | null = null;
   if (cfg.emaDecay > 0) {
@@ -126,9 +128,10 @@ export function latentBatch(rng: Rng, count: number, latentDim: number, numClass
 /**
  * A step's real images and one-hot labels (drawn with replacement: cheap, and deterministic from the step's stream).
  * With `augmentStrength` > 0 (`--real-augment`) each image is an augmented copy ({@link augmentReal}), drawn from the
- * same stream after the indices; at 0 the stream is the reference one.
+ * same stream after the indices; at 0 the stream is the reference one. With `augmentP` < 1 (ADA's probability, `--ada`
+ * with `--real-augment`) each image is augmented only when a uniform draw before its augmentation falls under p.
  */
-export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses: number, augmentStrength = 0): { x: Float32Array; label: Float32Array } {
+export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses: number, augmentStrength = 0, augmentP = 1): { x: Float32Array; label: Float32Array } {
   const px = data.size * data.size;
   const x = new Float32Array(batchSize * px);
   const label = new Float32Array(batchSize * numClasses);
@@ -139,6 +142,7 @@ export function realBatch(rng: Rng, data: GanData, batchSize: number, numClasses
   }
   if (augmentStrength > 0) {
     for (let i = 0; i < batchSize; i++) {
+      if (augmentP < 1 && !(rng.next() < augmentP)) continue;
       const img = { width: data.size, height: data.size, data: x.subarray(i * px, (i + 1) * px) };
       x.set(augmentReal(img, rng, augmentStrength).data, i * px);
     }
@@ -204,7 +208,8 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
   const sn = state.spectralNorm;
   if (sn) powerIterate(sn);
   const stats = tf.tidy(() => {
-    const rb = realBatch(rng, data, batchSize, cfg.numClasses, cfg.realAugment);
+    const p = state.ada ? state.ada.p : 1;
+    const rb = realBatch(rng, data, batchSize, cfg.numClasses, cfg.realAugment, p);
     const real = tf.tensor4d(rb.x, [batchSize, s, s, 1]);
     const realLabel = tf.tensor2d(rb.label, [batchSize, cfg.numClasses]);
 
@@ -212,7 +217,6 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     // same random transformations.
     const f = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
     const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor4D;
-    const p = state.ada ? state.ada.p : 1;
     const augment = cfg.diffAugment.length ? (x: tf.Tensor4D): tf.Tensor4D => diffAugment(x, cfg.diffAugment, rng, p) : undefined;
     const realIn = augment ? augment(real) : real;
     const fakeIn = augment ? augment(fake) : fake;
@@ -252,10 +256,15 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
   const [dLoss, gLoss, dReal, dFake, r] = (await Promise.all(stats.map((t) => t.data()))).map((d) => d[0]);
   tf.dispose(stats);
   state.step++;
-  if (!state.ada) return { step: state.step, dLoss, gLoss, dReal, dFake };
+  return { step: state.step, dLoss, gLoss, dReal, dFake, ...observeAda(state, r, batchSize) };
+}
+
+/** With ADA: the probability this step used and the sign it observed, after moving p (see train/ada.ts); else nothing. */
+export function observeAda(state: GanState, realSign: number, batchSize: number): Pick<StepStats, 'augmentP' | 'realSign'> {
+  if (!state.ada) return {};
   const augmentP = state.ada.p;
-  adaObserve(state.ada, r, batchSize, cfg.ada, cfg.adaImages);
-  return { step: state.step, dLoss, gLoss, dReal, dFake, augmentP, realSign: r };
+  adaObserve(state.ada, realSign, batchSize, state.cfg.ada, state.cfg.adaImages);
+  return { augmentP, realSign };
 }
 
 /**

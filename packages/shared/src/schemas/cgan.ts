@@ -73,7 +73,7 @@ export const CganConfig = z.object({
    * images it trains on real by more than chance: r = E[sign(D(x) − ½)] (the paper's 0.6). 0 = off (DiffAugment,
    * if any, always applied). Needs --diff-augment.
    */
-  ada: setting(z.number().min(0).max(1).default(0), { flag: 'ada', arg: 'target', help: 'adaptive augmentation (ADA): tune how often the --diff-augment transformations apply so that E[sign(D(real) − ½)] stays at this target (0.6 in the paper); 0 = off' }),
+  ada: setting(z.number().min(0).max(1).default(0), { flag: 'ada', arg: 'target', help: 'adaptive augmentation (ADA): tune how often the --diff-augment transformations (or each --real-augment copy) apply so that E[sign(D(real) − ½)] stays at this target (0.6 in the paper); 0 = off' }),
   /** Real images over which ADA's p may move from 0 to 1 (its speed; the paper's 500 k images for far longer runs). */
   adaImages: setting(z.number().int().min(1).default(20_000), { flag: 'ada-images', arg: 'n', help: "with --ada: real images over which p may go from 0 to 1 (ADA's speed)" }),
   /**
