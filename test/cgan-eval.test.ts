@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PreprocessConfig, RunInfo } from '@sig/shared';
-import { loadFolderDataset, synthesizeDataset } from '../apps/trainer/src/data/index.ts';
+import { loadFolderDataset, loadPreprocessed, synthesizeDataset } from '../apps/trainer/src/data/index.ts';
+import { generatedToPngs } from '../apps/trainer/src/evaluate/gan-samples.ts';
 import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { saveModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
@@ -96,6 +97,11 @@ describe('sig eval cgan, tiny end to end', () => {
     expect(r.nearestTrainingRealHeldOut).toBeGreaterThan(0);
     const written = JSON.parse(await readFile(out, 'utf8'));
     expect(written.samples).toBe(resolve(samples));
+    // Native-size training files are not what a 64 × 64 generator can draw; at the generator's size they are
+    // measured as the real images are there.
+    expect(r.generatorSize).toBe(64);
+    expect(r.nearestTrainingGeneratedAtGeneratorSize).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(r.frechetRealVsRealAtGeneratorSize)).toBe(true);
 
     // One line for what cannot be measured: too few images for a label, a label the run lacks, truncation.
     const fails = (extra: object, dirOf = samples) => evalCganRun({ run: gan, classifier: cls, data, samples: dirOf, out, backend: 'wasm', eval: { ...settings, ...extra } });
@@ -104,5 +110,28 @@ describe('sig eval cgan, tiny end to end', () => {
     await mkdir(join(samples, '99'));
     await copyFile(train[0].path, join(samples, '99', 'x.png'));
     await expect(fails({})).rejects.toThrow(/has label '99', which the CGAN run does not have/);
+  });
+
+  it('at the generator\'s size real images take the samples\' path: the held-out images reduced to 64 × 64 and given as samples are the held-out set there exactly', async () => {
+    const { dir, data, gan, cls } = await tinyRuns();
+    const info = RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8')));
+    const held = new Set((await heldOutOf(gan)).map((p) => resolve(p)));
+    const items = (await loadFolderDataset(data)).items.filter((it) => held.has(resolve(it.path)));
+    const b = await loadPreprocessed(items, info.preprocess);
+    const pngs = await generatedToPngs(b.x, b.n, info.preprocess.width, info.preprocess.range);
+    const samples = join(dir, 'held-small');
+    for (const label of ['1', '2', '3']) {
+      const own = items.map((it, i) => ({ it, i })).filter(({ it }) => it.label === label);
+      expect(own.length).toBe(2);
+      await mkdir(join(samples, label), { recursive: true });
+      // the two held-out images for agreement and distances, the same two again for TSTR
+      for (let k = 0; k < 4; k++) await writeFile(join(samples, label, `${k}.png`), pngs[own[k % 2].i]);
+    }
+    const r = await evalCganRun({ run: gan, classifier: cls, data, samples, out: join(dir, 'q.json'), backend: 'wasm', eval: { perLabel: 2, tstrPerLabel: 2, tstrEpochs: 1, tstrWidth: 0.05, seed: 1 } });
+    // the same six images on both sides: no distance between the sets, the same nearest training images
+    expect(r.frechetAtGeneratorSize).toBeLessThan(1e-6 * Math.max(1, r.frechetRealVsRealAtGeneratorSize));
+    expect(r.nearestTrainingGeneratedAtGeneratorSize).toBeCloseTo(r.nearestTrainingRealHeldOutAtGeneratorSize, 6);
+    // at native size the same samples are another set (less detail than the files)
+    expect(r.frechetDistance).toBeGreaterThan(r.frechetAtGeneratorSize);
   });
 });

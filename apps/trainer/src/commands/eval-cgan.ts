@@ -42,6 +42,10 @@ export function register(program: Command): void {
     console.log(`(b) label agreement of generated samples:       ${r.labelAgreement.toFixed(4)}  (classifier on real: ${r.classifierRealAccuracy.toFixed(4)})`);
     console.log(`(c) Fréchet distance (embedding, d=${r.embeddingDim}):        ${r.frechetDistance.toFixed(4)}  (real vs other real images: ${r.frechetRealVsReal.toFixed(4)})`);
     console.log(`(d) nearest same-label training image, median: ${r.nearestTrainingGenerated.toFixed(4)}  (held-out real: ${r.nearestTrainingRealHeldOut.toFixed(4)}; ≪ = near-copies)`);
+    if (!Number.isNaN(r.frechetAtGeneratorSize)) {
+      const n = r.generatorSize;
+      console.log(`    at the generator's ${n}×${n} (real images reduced to it, as FID does): Fréchet ${r.frechetAtGeneratorSize.toFixed(4)} (real vs other real: ${r.frechetRealVsRealAtGeneratorSize.toFixed(4)}); nearest ${r.nearestTrainingGeneratedAtGeneratorSize.toFixed(4)} (held-out real: ${r.nearestTrainingRealHeldOutAtGeneratorSize.toFixed(4)})`);
+    }
     console.log(`(${r.seconds.toFixed(0)} s) → ${r.outFile}`);
   });
 }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { CganEvalConfig, ClassifierConfig, Rng, UserError, type CganEvalConfigInput } from '@sig/shared';
 import { selectBackend } from '../backend/select.ts';
-import { loadFolderDataset } from '../data/index.ts';
+import { loadFolderDataset, loadPreprocessed, type DatasetItem } from '../data/index.ts';
 import { buildClassifier, embeddingModel } from '../model/classifier.ts';
 import { loadModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
@@ -16,6 +16,7 @@ import { gatherBatch } from '../train/image-set.ts';
 import { isClassifierFold, readClassifierFold } from './classifier-fold-run.ts';
 import { bytesToBatch, generatedPngs, type GeneratedSet } from './gan-detector-inputs.ts';
 import { generatedFromFolder } from './gan-sample-folder.ts';
+import { generatedToPngs } from './gan-samples.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
 import { judgeRecipeTstr } from './tstr-judge.ts';
@@ -117,8 +118,8 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   let nnRealHeldOut = NaN;
   // The CGAN's real training images (for (d), the Fréchet scale and the TRTR reference of (a)).
   let realTrain: { x: Float32Array; y: Int32Array } | undefined;
+  const others = heldOut.size ? index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label)) : [];
   if (heldOut.size) {
-    const others = index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label));
     const trainX = await bytesToBatch(await Promise.all(others.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
     const trainEmb = await run(embed, trainX, others.length);
     const trainY = Int32Array.from(others, (it) => clsIndex.get(it.label)!);
@@ -130,6 +131,29 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
       const otherX = await bytesToBatch(await Promise.all(pick.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
       fdRealRef = frechetDistance(realEmb, realY.length, await run(embed, otherX, pick.length), pick.length, d);
     }
+  }
+
+  // (c) and (d) again at the generator's resolution, the FID convention (real images reduced to the generated size):
+  // every real image through the CGAN's own preprocessing and rendered to PNG as a sample is, so that real and
+  // generated images reach the judge through one pipeline. The native-resolution figures above hold detail no
+  // generator of this size can draw: the CGAN's own training images score far from the held-out ones there.
+  let atSize = { frechet: NaN, frechetRealVsReal: NaN, nearestGenerated: NaN, nearestRealHeldOut: NaN };
+  if (heldOut.size && realTrain) {
+    const reduce = async (items: DatasetItem[]): Promise<Float32Array> => {
+      const b = await loadPreprocessed(items, gan.preprocess);
+      return run(embed, await bytesToBatch(await generatedToPngs(b.x, b.n, gan.preprocess.width, gan.preprocess.range), pre), b.n);
+    };
+    const realSmall = await reduce(realItems);
+    const trainSmall = await reduce(others);
+    const pick = new Rng(seed + 99).shuffle(others.map((_, i) => i)).slice(0, realY.length);
+    const picked = new Float32Array(pick.length * d);
+    pick.forEach((i, r) => picked.set(trainSmall.subarray(i * d, (i + 1) * d), r * d));
+    atSize = {
+      frechet: frechetDistance(realSmall, realY.length, genEmb, evalGen.y.length, d),
+      frechetRealVsReal: pick.length >= 2 ? frechetDistance(realSmall, realY.length, picked, pick.length, d) : NaN,
+      nearestGenerated: median(nearestSameLabelDistance(genEmb, evalGen.y, trainSmall, realTrain.y, d)),
+      nearestRealHeldOut: median(nearestSameLabelDistance(realSmall, realY, trainSmall, realTrain.y, d)),
+    };
   }
 
   // (a) TSTR: a fresh classifier trained on generated samples only, tested on the real images.
@@ -178,6 +202,11 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
     frechetRealVsReal: fdRealRef,
     nearestTrainingGenerated: nnGenerated,
     nearestTrainingRealHeldOut: nnRealHeldOut,
+    frechetAtGeneratorSize: atSize.frechet,
+    frechetRealVsRealAtGeneratorSize: atSize.frechetRealVsReal,
+    nearestTrainingGeneratedAtGeneratorSize: atSize.nearestGenerated,
+    nearestTrainingRealHeldOutAtGeneratorSize: atSize.nearestRealHeldOut,
+    generatorSize: gan.preprocess.width,
     classifierRealAccuracy: accuracy(realPred, realY),
     chance: 1 / shared.length,
     realImages: realY.length,
@@ -210,6 +239,16 @@ export interface CganQuality {
   nearestTrainingGenerated: number;
   /** The same for held-out real signatures: the scale; generated ≪ real held-out means near-copies. */
   nearestTrainingRealHeldOut: number;
+  /**
+   * (c) and (d) with every real image first reduced to the generator's size (its preprocessing, rendered to PNG as a
+   * sample is; the FID convention), against the generated samples as above. NaN without a held-out split.
+   */
+  frechetAtGeneratorSize: number;
+  frechetRealVsRealAtGeneratorSize: number;
+  nearestTrainingGeneratedAtGeneratorSize: number;
+  nearestTrainingRealHeldOutAtGeneratorSize: number;
+  /** The generator's image side (pixels). */
+  generatorSize: number;
   classifierRealAccuracy: number;
   chance: number;
   realImages: number;
