@@ -48,10 +48,10 @@ describe('sig eval cgan, tiny end to end', () => {
     const held = await heldOutOf(gan);
     expect(r.realImages).toBe(held.length);
     expect(r.generatedImages).toBe(12);
-    // Each rate is a count over its own set: held-out real images for the three classifiers (TSTR, its train-on-real
-    // reference TRTR, the judge), generated for agreement.
+    // Each rate is a count over its own set: held-out real images for the four classifiers (TSTR, its train-on-real
+    // reference TRTR at native size and at the generator's, the judge), generated for agreement.
     const count = (rate: number, n: number): number => rate * n;
-    for (const [rate, n] of [[r.tstrAccuracy, r.realImages], [r.trtrAccuracy, r.realImages], [r.classifierRealAccuracy, r.realImages], [r.labelAgreement, r.generatedImages]]) {
+    for (const [rate, n] of [[r.tstrAccuracy, r.realImages], [r.trtrAccuracy, r.realImages], [r.trtrAccuracyAtGeneratorSize, r.realImages], [r.classifierRealAccuracy, r.realImages], [r.labelAgreement, r.generatedImages]]) {
       expect(count(rate, n)).toBeCloseTo(Math.round(count(rate, n)), 9);
       expect(Math.round(count(rate, n))).toBeGreaterThanOrEqual(0);
       expect(Math.round(count(rate, n))).toBeLessThanOrEqual(n);

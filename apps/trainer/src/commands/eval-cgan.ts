@@ -34,7 +34,9 @@ export function register(program: Command): void {
     const { backend } = settingsFromCommand(BackendSettings, cmd);
     const r = await evalCganRun({ ...paths, backend, eval: settingsFromCommand(CganEvalConfig, cmd) });
     console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)${paths.samples ? `, from ${paths.samples}` : ''}`);
-    const trtr = Number.isNaN(r.trtrAccuracy) ? '' : `; the same recipe trained on the real training images (TRTR): ${r.trtrAccuracy.toFixed(4)}`;
+    const trtr = Number.isNaN(r.trtrAccuracy)
+      ? ''
+      : `; the same recipe trained on the real training images (TRTR): ${r.trtrAccuracy.toFixed(4)}, on them at the generator's size: ${r.trtrAccuracyAtGeneratorSize.toFixed(4)}`;
     console.log(`(a) train-on-generated, test-on-real accuracy: ${r.tstrAccuracy.toFixed(4)}  (chance ${r.chance.toFixed(4)}${trtr})`);
     if (r.tstrJudgeRecipe !== null) {
       console.log(`    with the judge's own recipe (${r.tstrJudgeRecipeSteps} steps, as it trained on real): ${r.tstrJudgeRecipe.toFixed(4)}  (the judge on real: ${r.classifierRealAccuracy.toFixed(4)})`);

@@ -138,13 +138,16 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   // generated images reach the judge through one pipeline. The native-resolution figures above hold detail no
   // generator of this size can draw: the CGAN's own training images score far from the held-out ones there.
   let atSize = { frechet: NaN, frechetRealVsReal: NaN, nearestGenerated: NaN, nearestRealHeldOut: NaN };
+  // The training images at the generator's size, as the judge reads them: a perfect copier's samples (TRTR there).
+  let trainSmallX: Float32Array | undefined;
   if (heldOut.size && realTrain) {
     const reduce = async (items: DatasetItem[]): Promise<Float32Array> => {
       const b = await loadPreprocessed(items, gan.preprocess);
-      return run(embed, await bytesToBatch(await generatedToPngs(b.x, b.n, gan.preprocess.width, gan.preprocess.range), pre), b.n);
+      return bytesToBatch(await generatedToPngs(b.x, b.n, gan.preprocess.width, gan.preprocess.range), pre);
     };
-    const realSmall = await reduce(realItems);
-    const trainSmall = await reduce(others);
+    const realSmall = await run(embed, await reduce(realItems), realItems.length);
+    trainSmallX = await reduce(others);
+    const trainSmall = await run(embed, trainSmallX, others.length);
     const pick = new Rng(seed + 99).shuffle(others.map((_, i) => i)).slice(0, realY.length);
     const picked = new Float32Array(pick.length * d);
     pick.forEach((i, r) => picked.set(trainSmall.subarray(i * d, (i + 1) * d), r * d));
@@ -187,6 +190,9 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const tstrX = await bytesToBatch(tstrGen.pngs, pre);
   const tstrAcc = await trainAndTest(tstrX, tstrGen.y, tstrGen.y.length, new Rng(seed));
   const trtrAcc = realTrain ? await trainAndTest(realTrain.x, realTrain.y, tstrGen.y.length, new Rng(seed + 1)) : NaN;
+  // TRTR at the generator's size: the same recipe on the training images reduced to it, i.e. what a generator that
+  // drew its training images perfectly at its size would reach (the ceiling TSTR can be read against).
+  const trtrSmallAcc = realTrain && trainSmallX ? await trainAndTest(trainSmallX, realTrain.y, tstrGen.y.length, new Rng(seed + 1)) : NaN;
   // (a) with the judge's own recipe, when asked (minutes on the 184 students: the judge's whole step budget).
   const originals = realTrain?.y.length ?? Number((cls.dataset as { train?: number }).train ?? cls.dataset.samples);
   const judged = tstrJudge ? await judgeRecipeTstr({ judge: cls, x: tstrX, y: tstrGen.y, realX, realY, originals }) : undefined;
@@ -195,6 +201,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const result = {
     tstrAccuracy: tstrAcc,
     trtrAccuracy: trtrAcc,
+    trtrAccuracyAtGeneratorSize: trtrSmallAcc,
     tstrJudgeRecipe: judged ? judged.accuracy : null,
     tstrJudgeRecipeSteps: judged ? judged.steps : null,
     labelAgreement: agreement.overall,
@@ -228,6 +235,8 @@ export interface CganQuality {
   tstrAccuracy: number;
   /** The TSTR recipe trained on the CGAN's real training images (NaN without a held-out split): TSTR's ceiling. */
   trtrAccuracy: number;
+  /** TRTR with the training images reduced to the generator's size (as (c) at that size): a perfect copier's TSTR. */
+  trtrAccuracyAtGeneratorSize: number;
   /** TSTR with the judge's own recipe and step budget (`--tstr-judge`; null when not asked). */
   tstrJudgeRecipe: number | null;
   tstrJudgeRecipeSteps: number | null;
