@@ -2,8 +2,9 @@
 // limited data"). D's overfitting is read from its outputs on the real images it trains on (augmented, as it sees
 // them): r = E[sign(D(x) − ½)] (the raw score's sign with the hinge loss), near 0 while D cannot tell, near 1 once it
 // has memorised them. Every ADA_INTERVAL steps p, the probability with which each DiffAugment transformation is
-// applied to each image, moves by ±(images seen since)/speed towards keeping r at the target (0.6 in the paper),
-// clamped to [0, 1]; p starts at 0. The state is plain numbers, saved in the checkpoint.
+// applied to each image (with --real-augment, with which each real image is an augmented copy), moves by
+// ±(images seen since)/speed towards keeping r at the target (0.6 in the paper), clamped to [0, 1]; p starts at 0.
+// The state is plain numbers, saved in the checkpoint.
 import * as tf from '@tensorflow/tfjs-core';
 import type { CganConfig } from '@sig/shared';
 
