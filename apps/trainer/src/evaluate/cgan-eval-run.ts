@@ -109,54 +109,44 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const d = embed.outputs[0].shape[1] as number;
   const realEmb = await run(embed, realX, realY.length);
   const genEmb = await run(embed, genX, evalGen.y.length);
-  const fd = frechetDistance(realEmb, realY.length, genEmb, evalGen.y.length, d);
-  // Scale for (c): the same distance between the held-out real images and as many other real images
-  // (the CGAN's training images), i.e. what a perfect generator would score with these sample sizes.
-  let fdRealRef = NaN;
-  // (d) nearest same-label training image: generated samples against held-out real signatures (the scale).
-  let nnGenerated = NaN;
-  let nnRealHeldOut = NaN;
-  // The CGAN's real training images (for (d), the Fréchet scale and the TRTR reference of (a)).
+  // (c) the generated samples against the held-out real images; (d) and (c)'s scale need the training images.
+  // `measures` gives all four at one image size: (c), its scale (the same distance between the held-out real images
+  // and as many of the CGAN's training images, i.e. what a perfect generator would score with these sample sizes),
+  // and (d), the nearest same-label training image of generated samples and, as the scale, of held-out ones.
+  const none = { frechet: NaN, frechetRealVsReal: NaN, nearestGenerated: NaN, nearestRealHeldOut: NaN };
+  let native = { ...none, frechet: frechetDistance(realEmb, realY.length, genEmb, evalGen.y.length, d) };
+  let atSize = none;
+  // The CGAN's real training images (for (d), the Fréchet scale and the TRTR reference of (a)), and the same images
+  // at the generator's size as the judge reads them: a perfect copier's samples (TRTR there).
   let realTrain: { x: Float32Array; y: Int32Array } | undefined;
-  const others = heldOut.size ? index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label)) : [];
-  if (heldOut.size) {
-    const trainX = await bytesToBatch(await Promise.all(others.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
-    const trainEmb = await run(embed, trainX, others.length);
-    const trainY = Int32Array.from(others, (it) => clsIndex.get(it.label)!);
-    realTrain = { x: trainX, y: trainY };
-    nnGenerated = median(nearestSameLabelDistance(genEmb, evalGen.y, trainEmb, trainY, d));
-    nnRealHeldOut = median(nearestSameLabelDistance(realEmb, realY, trainEmb, trainY, d));
-    const pick = new Rng(seed + 99).shuffle(others.slice()).slice(0, realY.length);
-    if (pick.length >= 2) {
-      const otherX = await bytesToBatch(await Promise.all(pick.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
-      fdRealRef = frechetDistance(realEmb, realY.length, await run(embed, otherX, pick.length), pick.length, d);
-    }
-  }
-
-  // (c) and (d) again at the generator's resolution, the FID convention (real images reduced to the generated size):
-  // every real image through the CGAN's own preprocessing and rendered to PNG as a sample is, so that real and
-  // generated images reach the judge through one pipeline. The native-resolution figures above hold detail no
-  // generator of this size can draw: the CGAN's own training images score far from the held-out ones there.
-  let atSize = { frechet: NaN, frechetRealVsReal: NaN, nearestGenerated: NaN, nearestRealHeldOut: NaN };
-  // The training images at the generator's size, as the judge reads them: a perfect copier's samples (TRTR there).
   let trainSmallX: Float32Array | undefined;
-  if (heldOut.size && realTrain) {
+  if (heldOut.size) {
+    const others = index.items.filter((it) => !heldOut.has(resolve(it.path)) && clsIndex.has(it.label));
+    const trainY = Int32Array.from(others, (it) => clsIndex.get(it.label)!);
+    const pick = new Rng(seed + 99).shuffle(others.map((_, i) => i)).slice(0, realY.length);
+    const measures = (held: Float32Array, train: Float32Array) => {
+      const picked = new Float32Array(pick.length * d);
+      pick.forEach((i, r) => picked.set(train.subarray(i * d, (i + 1) * d), r * d));
+      return {
+        frechet: frechetDistance(held, realY.length, genEmb, evalGen.y.length, d),
+        frechetRealVsReal: pick.length >= 2 ? frechetDistance(held, realY.length, picked, pick.length, d) : NaN,
+        nearestGenerated: median(nearestSameLabelDistance(genEmb, evalGen.y, train, trainY, d)),
+        nearestRealHeldOut: median(nearestSameLabelDistance(held, realY, train, trainY, d)),
+      };
+    };
+    const trainX = await bytesToBatch(await Promise.all(others.map(async (it) => new Uint8Array(await readFile(it.path)))), pre);
+    realTrain = { x: trainX, y: trainY };
+    native = measures(realEmb, await run(embed, trainX, others.length));
+    // Again at the generator's size, the FID convention (real images reduced to the generated size): every real image
+    // through the CGAN's own preprocessing and rendered to PNG as a sample is, so that real and generated images reach
+    // the judge through one pipeline. The native-size figures hold detail no generator of this size can draw: the
+    // CGAN's own training images score far from the held-out ones there.
     const reduce = async (items: DatasetItem[]): Promise<Float32Array> => {
       const b = await loadPreprocessed(items, gan.preprocess);
       return bytesToBatch(await generatedToPngs(b.x, b.n, gan.preprocess.width, gan.preprocess.range), pre);
     };
-    const realSmall = await run(embed, await reduce(realItems), realItems.length);
     trainSmallX = await reduce(others);
-    const trainSmall = await run(embed, trainSmallX, others.length);
-    const pick = new Rng(seed + 99).shuffle(others.map((_, i) => i)).slice(0, realY.length);
-    const picked = new Float32Array(pick.length * d);
-    pick.forEach((i, r) => picked.set(trainSmall.subarray(i * d, (i + 1) * d), r * d));
-    atSize = {
-      frechet: frechetDistance(realSmall, realY.length, genEmb, evalGen.y.length, d),
-      frechetRealVsReal: pick.length >= 2 ? frechetDistance(realSmall, realY.length, picked, pick.length, d) : NaN,
-      nearestGenerated: median(nearestSameLabelDistance(genEmb, evalGen.y, trainSmall, realTrain.y, d)),
-      nearestRealHeldOut: median(nearestSameLabelDistance(realSmall, realY, trainSmall, realTrain.y, d)),
-    };
+    atSize = measures(await run(embed, await reduce(realItems), realItems.length), await run(embed, trainSmallX, others.length));
   }
 
   // (a) TSTR: a fresh classifier trained on generated samples only, tested on the real images.
@@ -205,10 +195,10 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
     tstrJudgeRecipe: judged ? judged.accuracy : null,
     tstrJudgeRecipeSteps: judged ? judged.steps : null,
     labelAgreement: agreement.overall,
-    frechetDistance: fd,
-    frechetRealVsReal: fdRealRef,
-    nearestTrainingGenerated: nnGenerated,
-    nearestTrainingRealHeldOut: nnRealHeldOut,
+    frechetDistance: native.frechet,
+    frechetRealVsReal: native.frechetRealVsReal,
+    nearestTrainingGenerated: native.nearestGenerated,
+    nearestTrainingRealHeldOut: native.nearestRealHeldOut,
     frechetAtGeneratorSize: atSize.frechet,
     frechetRealVsRealAtGeneratorSize: atSize.frechetRealVsReal,
     nearestTrainingGeneratedAtGeneratorSize: atSize.nearestGenerated,
