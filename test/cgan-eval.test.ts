@@ -15,8 +15,8 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-/** A 2-step CGAN run on 3 synthetic writers (a third of each held out) and an untrained classifier run beside it. */
-async function tinyRuns(): Promise<{ dir: string; data: string; gan: string; cls: string }> {
+/** A 2-step (or `steps`) CGAN run on 3 synthetic writers (a third of each held out), a snapshot every 2 steps, and an untrained classifier run beside it. */
+async function tinyRuns(steps = 2): Promise<{ dir: string; data: string; gan: string; cls: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'cgan-eval-'));
   dirs.push(dir);
   const data = join(dir, 'data');
@@ -24,7 +24,7 @@ async function tinyRuns(): Promise<{ dir: string; data: string; gan: string; cls
   const gan = join(dir, 'gan');
   await trainCganRun({
     data, out: gan, backend: 'wasm', model: { genFilters: 8, discFilters: 4 },
-    train: { steps: 2, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0.34, gridLabels: 3 },
+    train: { steps, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0.34, gridLabels: 3 },
   });
   // An (untrained) classifier run folder in the layout `sig train classifier` writes.
   const cls = join(dir, 'cls');
@@ -75,6 +75,29 @@ describe('sig eval cgan, tiny end to end', () => {
     expect(written.truncation).toBe(2);
   });
 
+  it('measures a snapshot of the run (--snapshot) in place of its final generator, and leaves out the TRTR references on --no-trtr', async () => {
+    const { dir, data, gan, cls } = await tinyRuns(4);
+    const settings = { perLabel: 2, tstrPerLabel: 2, tstrEpochs: 1, tstrWidth: 0.05, seed: 1 };
+    const measure = (extra: object, name: string) => evalCganRun({ run: gan, classifier: cls, data, out: join(dir, name), backend: 'wasm', eval: { ...settings, ...extra } });
+    const final = await measure({}, 'final.json');
+    const last = await measure({ snapshot: 4, trtr: false }, 'step4.json');
+    const early = await measure({ snapshot: 2, trtr: false }, 'step2.json');
+    // The snapshot of the last step is the final generator: the same samples, so the same figures to the bit.
+    expect(last.snapshot).toBe(4);
+    expect(final.snapshot).toBeNull();
+    for (const key of ['tstrAccuracy', 'labelAgreement', 'frechetDistance', 'nearestTrainingGenerated', 'frechetAtGeneratorSize'] as const) expect(last[key]).toBe(final[key]);
+    // Two steps earlier the generator is another one.
+    expect(early.frechetDistance).not.toBe(final.frechetDistance);
+    // The references are the same for every generator of one split; --no-trtr leaves them out, and only them.
+    expect(Number.isFinite(final.trtrAccuracy) && Number.isFinite(final.trtrAccuracyAtGeneratorSize)).toBe(true);
+    expect(last.trtrAccuracy).toBeNaN();
+    expect(last.trtrAccuracyAtGeneratorSize).toBeNaN();
+    expect(last.frechetRealVsReal).toBe(final.frechetRealVsReal);
+    expect(JSON.parse(await readFile(join(dir, 'step2.json'), 'utf8')).snapshot).toBe(2);
+    // A step without a snapshot is one line naming those there are.
+    await expect(measure({ snapshot: 3 }, 'x.json')).rejects.toThrow(/has no generator snapshot at step 3 \(its snapshots: steps 2, 4\)/);
+  });
+
   it('measures a folder of another generator\'s samples (--samples) by the same protocol: copies of the training images are at distance 0', async () => {
     const { dir, data, gan, cls } = await tinyRuns();
     // A "generator" that copies the CGAN's real training images: two for the agreement/distance set, two for TSTR.
@@ -103,10 +126,11 @@ describe('sig eval cgan, tiny end to end', () => {
     expect(r.nearestTrainingGeneratedAtGeneratorSize).toBeGreaterThanOrEqual(0);
     expect(Number.isFinite(r.frechetRealVsRealAtGeneratorSize)).toBe(true);
 
-    // One line for what cannot be measured: too few images for a label, a label the run lacks, truncation.
+    // One line for what cannot be measured: too few images for a label, a label the run lacks, truncation, a snapshot.
     const fails = (extra: object, dirOf = samples) => evalCganRun({ run: gan, classifier: cls, data, samples: dirOf, out, backend: 'wasm', eval: { ...settings, ...extra } });
     await expect(fails({ tstrPerLabel: 3 })).rejects.toThrow(/has 4 images for label '1'; --per-label 2 \+ --tstr-per-label 3 = 5 are needed/);
     await expect(fails({ truncation: 2 })).rejects.toThrow(/--truncation applies to the run's generator/);
+    await expect(fails({ snapshot: 2 })).rejects.toThrow(/--snapshot applies to the run's generator/);
     await mkdir(join(samples, '99'));
     await copyFile(train[0].path, join(samples, '99', 'x.png'));
     await expect(fails({})).rejects.toThrow(/has label '99', which the CGAN run does not have/);

@@ -33,7 +33,8 @@ export function register(program: Command): void {
     const paths = settingsFromCommand(EvalCganPaths, cmd);
     const { backend } = settingsFromCommand(BackendSettings, cmd);
     const r = await evalCganRun({ ...paths, backend, eval: settingsFromCommand(CganEvalConfig, cmd) });
-    console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)${paths.samples ? `, from ${paths.samples}` : ''}`);
+    const from = paths.samples ? `, from ${paths.samples}` : r.snapshot !== null ? `, by the snapshot of step ${r.snapshot}` : '';
+    console.log(`real images: ${r.realImages} (${r.realSource}); generated: ${r.generatedImages} (+${r.tstrTrainImages} for TSTR)${from}`);
     const trtr = Number.isNaN(r.trtrAccuracy)
       ? ''
       : `; the same recipe trained on the real training images (TRTR): ${r.trtrAccuracy.toFixed(4)}, on them at the generator's size: ${r.trtrAccuracyAtGeneratorSize.toFixed(4)}`;

@@ -1,7 +1,7 @@
 // `sig eval cgan`'s run: (a) train-on-generated/test-on-real accuracy, (b) label agreement, (c) Fréchet
 // distance and (d) nearest-training-image distance (memorisation) of a CGAN run, judged by a classifier
 // trained on real data; written as JSON. Options arrive typed.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -20,7 +20,7 @@ import { generatedToPngs } from './gan-samples.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
 import { judgeRecipeTstr } from './tstr-judge.ts';
-import { readRunInfo } from '../train/run-json.ts';
+import { readRunInfo, stepName } from '../train/run-json.ts';
 
 /** What the measurement needs: the CGAN run, the real-data classifier, the real images and the settings. */
 export interface CganEvalOptions {
@@ -42,8 +42,9 @@ export interface CganEvalOptions {
 /** Runs the four measurements and writes them as JSON; returns them. */
 export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   const started = Date.now();
-  const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, tstrJudge, seed, truncation } = CganEvalConfig.parse(opts.eval ?? {});
+  const { perLabel, tstrPerLabel, tstrEpochs, tstrWidth, tstrJudge, trtr, snapshot, seed, truncation } = CganEvalConfig.parse(opts.eval ?? {});
   if (opts.samples && truncation !== undefined) throw new UserError('--truncation applies to the run\'s generator, not to --samples');
+  if (opts.samples && snapshot !== undefined) throw new UserError('--snapshot applies to the run\'s generator, not to --samples');
   const ganDir = resolve(opts.run);
   const clsDir = resolve(opts.classifier);
   const gan = await readRunInfo(ganDir, 'cgan');
@@ -81,7 +82,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   if (opts.samples) {
     generated = await generatedFromFolder(resolve(opts.samples), gan.labels, perLabel, tstrPerLabel);
   } else {
-    const generator = await loadModel(join(ganDir, 'model', 'generator'));
+    const generator = await loadModel(snapshot === undefined ? join(ganDir, 'model', 'generator') : await snapshotFolder(ganDir, snapshot));
     const genOpts = { numClasses: gan.labels.length, latentDim: gan.latentDim ?? 100, size: gan.preprocess.width, truncation };
     generated = {
       evaluation: await generatedPngs(generator, { ...genOpts, perLabel, seed: seed * 7 + 1 }),
@@ -179,10 +180,10 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   };
   const tstrX = await bytesToBatch(tstrGen.pngs, pre);
   const tstrAcc = await trainAndTest(tstrX, tstrGen.y, tstrGen.y.length, new Rng(seed));
-  const trtrAcc = realTrain ? await trainAndTest(realTrain.x, realTrain.y, tstrGen.y.length, new Rng(seed + 1)) : NaN;
+  const trtrAcc = realTrain && trtr ? await trainAndTest(realTrain.x, realTrain.y, tstrGen.y.length, new Rng(seed + 1)) : NaN;
   // TRTR at the generator's size: the same recipe on the training images reduced to it, i.e. what a generator that
   // drew its training images perfectly at its size would reach (the ceiling TSTR can be read against).
-  const trtrSmallAcc = realTrain && trainSmallX ? await trainAndTest(trainSmallX, realTrain.y, tstrGen.y.length, new Rng(seed + 1)) : NaN;
+  const trtrSmallAcc = realTrain && trainSmallX && trtr ? await trainAndTest(trainSmallX, realTrain.y, tstrGen.y.length, new Rng(seed + 1)) : NaN;
   // (a) with the judge's own recipe, when asked (minutes on the 184 students: the judge's whole step budget).
   const originals = realTrain?.y.length ?? Number((cls.dataset as { train?: number }).train ?? cls.dataset.samples);
   const judged = tstrJudge ? await judgeRecipeTstr({ judge: cls, x: tstrX, y: tstrGen.y, realX, realY, originals }) : undefined;
@@ -210,6 +211,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
     generatedImages: evalGen.y.length,
     tstrTrainImages: tstrGen.y.length,
     truncation: truncation ?? null,
+    snapshot: snapshot ?? null,
     samples: opts.samples ? resolve(opts.samples) : null,
     embeddingDim: d,
     seconds,
@@ -220,6 +222,14 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   return { ...result, realSource, outFile };
 }
 
+/** A run's generator snapshot at `step` (`snapshots/step-…`); a UserError naming the steps it has when absent. */
+async function snapshotFolder(runDir: string, step: number): Promise<string> {
+  const names = await readdir(join(runDir, 'snapshots')).catch(() => [] as string[]);
+  if (names.includes(stepName(step))) return join(runDir, 'snapshots', stepName(step));
+  const steps = names.filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))).sort((a, b) => a - b);
+  throw new UserError(`${runDir} has no generator snapshot at step ${step} (${steps.length ? `its snapshots: steps ${steps.join(', ')}` : 'it has no snapshots'})`);
+}
+
 /** The four measurements, their scales and where they were written. */
 export interface CganQuality {
   tstrAccuracy: number;
@@ -227,6 +237,8 @@ export interface CganQuality {
   trtrAccuracy: number;
   /** TRTR with the training images reduced to the generator's size (as (c) at that size): a perfect copier's TSTR. */
   trtrAccuracyAtGeneratorSize: number;
+  /** The snapshot step measured in place of the final generator (null: the final generator). */
+  snapshot: number | null;
   /** TSTR with the judge's own recipe and step budget (`--tstr-judge`; null when not asked). */
   tstrJudgeRecipe: number | null;
   tstrJudgeRecipeSteps: number | null;

@@ -11,7 +11,7 @@ import { saveModel } from '../model/io.ts';
 import * as adv from './adversarial.ts';
 import { ParallelAdversarial, parallelSupport } from './adversarial-parallel.ts';
 import { createProgress } from './progress.ts';
-import { writeRunJson } from './run-json.ts';
+import { stepName, writeRunJson } from './run-json.ts';
 
 /** What a CGAN run needs: folders, the model (labels come from the data) and training settings. */
 export interface CganRunOptions {
@@ -63,7 +63,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   const writeGrid = async (s: typeof state): Promise<void> => {
     const imgs = await adv.generate(adv.samplingGenerator(s), gridZ, gridLabels, cfg.latentDim, cfg.numClasses);
     const png = await sampleGridPng(imgs, rows, cols, imageSize, 'minus-one-one');
-    await writeFile(join(out, 'samples', `step-${String(s.step).padStart(6, '0')}.png`), png);
+    await writeFile(join(out, 'samples', `${stepName(s.step)}.png`), png);
     await writeFile(join(out, 'samples.png'), png);
   };
 
@@ -77,7 +77,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
       onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake, ...(st.augmentP === undefined ? {} : { p: st.augmentP }) }),
       every: [
         { steps: sampleEvery, run: writeGrid },
-        { steps: snapshotEvery, run: (s) => saveModel(adv.samplingGenerator(s), join(out, 'snapshots', `step-${String(s.step).padStart(6, '0')}`)) },
+        { steps: snapshotEvery, run: (s) => saveModel(adv.samplingGenerator(s), join(out, 'snapshots', stepName(s.step))) },
         { steps: checkpointEvery, run: (s) => adv.saveCheckpoint(s, ckptDir) },
       ],
     });

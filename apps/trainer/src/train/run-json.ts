@@ -45,3 +45,8 @@ export async function readRunJsonToResume(out: string): Promise<RunInfo> {
     throw new UserError(`--resume: ${out} has no readable run.json (${(e as Error).message})`);
   });
 }
+
+/** The name of one step's entry in a run folder (`samples/step-000250.png`, `snapshots/step-000250/`). */
+export function stepName(step: number): string {
+  return `step-${String(step).padStart(6, '0')}`;
+}

@@ -166,6 +166,16 @@ export const CganEvalConfig = z.object({
     flag: 'tstr-judge',
     help: "also train TSTR with the judge classifier's own recipe (its model, augmentation and step budget; no rough copies) on the TSTR samples",
   }),
+  trtr: setting(z.boolean().default(true), {
+    flag: 'trtr',
+    help: "TSTR's references: the same recipe trained on the real training images, native and at the generator's size (two more trainings, the same for every generator of one split)",
+  }),
+  snapshot: setting(z.number().int().min(1).optional(), {
+    flag: 'snapshot',
+    arg: 'step',
+    help: "measure the run's generator snapshot of that step (snapshots/step-<step>) instead of its final generator",
+    defaultText: 'the final generator',
+  }),
   seed: setting(z.number().int().min(0).default(1), { flag: 'seed', arg: 'n', help: 'random seed (latent vectors, TSTR classifier)' }),
   truncation: setting(LatentTruncation.optional(), {
     flag: 'truncation',
