@@ -24,6 +24,7 @@ import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
 import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
 import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
 import { latentArrays, observeAda, realBatch, stepRng, type GanData, type GanState, type StepStats } from './adversarial.ts';
+import { conditionScale } from './transition.ts';
 import { applyFlatGradients, averageInto, publishWeights, shardRanges, weightLayout, writeFlatState, type WeightLayout } from './flat-weights.ts';
 import { updateEma } from './generator-ema.ts';
 import { replicaGroupBuffer, syncWidth } from './sync-batch-norm.ts';
@@ -46,8 +47,8 @@ export interface AdversarialWorkerInit {
 /** A worker's share of one phase: images and one-hot labels as flat rows. */
 export type AdversarialCall =
   | { op: 'ready' }
-  | { op: 'd'; n: number; real: Float32Array; realLabel: Float32Array; z: Float32Array; zLabel: Float32Array }
-  | { op: 'g'; n: number; z: Float32Array; zLabel: Float32Array };
+  | { op: 'd'; n: number; real: Float32Array; realLabel: Float32Array; z: Float32Array; zLabel: Float32Array; condition: number }
+  | { op: 'g'; n: number; z: Float32Array; zLabel: Float32Array; condition: number };
 
 export interface AdversarialAnswer {
   loss: number;
@@ -155,6 +156,7 @@ export class ParallelAdversarial {
     const rb = realBatch(rng, data, batchSize, c, cfg.realAugment, state.ada ? state.ada.p : 1);
     const f = latentArrays(rng, batchSize, cfg.latentDim, c);
     const g = latentArrays(rng, batchSize, cfg.latentDim, c);
+    const condition = conditionScale(cfg, state.step);
     const shares = shardRanges(batchSize, this.replicas.length);
     if (shares.length < this.replicas.length) throw new UserError(`a batch of ${batchSize} cannot be shared by ${this.replicas.length} workers: use a batch of at least ${this.replicas.length}`);
 
@@ -163,7 +165,7 @@ export class ParallelAdversarial {
     publishWeights(D, this.dView);
     const dAnswers = (await Promise.all(
       shares.map(([from, m], k) => {
-        const call = { op: 'd' as const, n: m, real: rows(rb.x, px, from, m), realLabel: rows(rb.label, c, from, m), z: rows(f.z, cfg.latentDim, from, m), zLabel: rows(f.label, c, from, m) };
+        const call = { op: 'd' as const, n: m, real: rows(rb.x, px, from, m), realLabel: rows(rb.label, c, from, m), z: rows(f.z, cfg.latentDim, from, m), zLabel: rows(f.label, c, from, m), condition };
         return this.request(k, call, [call.real.buffer, call.realLabel.buffer, call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
       }),
     )) as AdversarialAnswer[];
@@ -179,7 +181,7 @@ export class ParallelAdversarial {
     publishWeights(D, this.dView);
     const gAnswers = (await Promise.all(
       shares.map(([from, m], k) => {
-        const call = { op: 'g' as const, n: m, z: rows(g.z, cfg.latentDim, from, m), zLabel: rows(g.label, c, from, m) };
+        const call = { op: 'g' as const, n: m, z: rows(g.z, cfg.latentDim, from, m), zLabel: rows(g.label, c, from, m), condition };
         return this.request(k, call, [call.z.buffer, call.zLabel.buffer] as ArrayBuffer[]);
       }),
     )) as AdversarialAnswer[];

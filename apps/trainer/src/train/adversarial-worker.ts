@@ -12,6 +12,7 @@ import { realSign as meanRealSign } from './ada.ts';
 import { discriminatorObjective, generatorObjective } from './adversarial.ts';
 import { copyStateOut, gradientsInto, loadWeights } from './flat-weights.ts';
 import { ReplicaGroup, synchroniseBatchNorm } from './sync-batch-norm.ts';
+import { conditioned } from './transition.ts';
 import type { AdversarialAnswer, AdversarialCall, AdversarialWorkerInit } from './adversarial-parallel.ts';
 
 const init = workerData as AdversarialWorkerInit;
@@ -41,11 +42,11 @@ function phaseD(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
   let dReal = 0, dFake = 0, realSign = 0;
   const loss = tf.tidy(() => {
     const fakeLabel = tf.tensor2d(c.zLabel, [c.n, cfg.numClasses]);
-    const fake = G.apply([tf.tensor2d(c.z, [c.n, cfg.latentDim]), fakeLabel], { training: true }) as tf.Tensor;
+    const fake = G.apply([tf.tensor2d(c.z, [c.n, cfg.latentDim]), conditioned(fakeLabel, c.condition)], { training: true }) as tf.Tensor;
     const real = tf.tensor4d(c.real, [c.n, s, s, 1]);
     const realLabel = tf.tensor2d(c.realLabel, [c.n, cfg.numClasses]);
     return gradientsInto(D, dGrads, () => {
-      const o = discriminatorObjective(cfg, D, real, realLabel, fake, fakeLabel);
+      const o = discriminatorObjective(cfg, D, real, realLabel, fake, fakeLabel, undefined, c.condition);
       dReal = o.dReal.dataSync()[0];
       dFake = o.dFake.dataSync()[0];
       if (cfg.ada > 0) realSign = meanRealSign(cfg.loss, o.realScore).dataSync()[0];
@@ -62,7 +63,7 @@ function phaseG(G: tfl.LayersModel, D: tfl.LayersModel, c: Extract<AdversarialCa
   const loss = tf.tidy(() => {
     const z = tf.tensor2d(c.z, [c.n, cfg.latentDim]);
     const label = tf.tensor2d(c.zLabel, [c.n, cfg.numClasses]);
-    return gradientsInto(G, gGrads, () => generatorObjective(cfg, G, D, z, label));
+    return gradientsInto(G, gGrads, () => generatorObjective(cfg, G, D, z, label, undefined, 0, c.condition));
   });
   copyStateOut(G, gState);
   return { loss, dReal: 0, dFake: 0, realSign: 0 };

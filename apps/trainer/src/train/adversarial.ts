@@ -16,6 +16,7 @@ import { diffAugment } from './diff-augment.ts';
 import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from './gan-losses.ts';
 import { copyWeights, updateEma } from './generator-ema.ts';
 import { imleLoss, imleTargets } from './imle.ts';
+import { checkTransition, conditionScale, conditioned } from './transition.ts';
 import { createSpectralNorm, normalisedWeights, powerIterate, setSpectralVectors, spectralVectors, withSpectralNorm, type SpectralNorm } from './spectral-norm.ts';
 
 /** Real training images in the generator's space ([-1, 1], paper -1), NHWC with one channel. */
@@ -63,6 +64,7 @@ export function createGan(cfg: CganConfig, seed: number): GanState {
   if (cfg.ada > 0 && !cfg.diffAugment.length && !(cfg.realAugment > 0)) {
     throw new UserError('cgan: --ada tunes how often the --diff-augment or --real-augment transformations apply; give one, e.g. --diff-augment translation,cutout or --real-augment 1');
   }
+  checkTransition(cfg);
   const generator = buildGenerator(cfg, seed * 2 + 1);
   let generatorEma: tfl.LayersModel | null = null;
   if (cfg.emaDecay > 0) {
@@ -171,30 +173,34 @@ function auxLogits(cfg: CganConfig, D: tfl.LayersModel, scored: { logits: tf.Ten
  * D's objective: real images are real, generated ones are not (plus the real labels with an auxiliary classifier,
  * and the generated images' labels with the twin head).
  * `realClean`: the real images before augmentation (the head learns from them with `--aux-view clean`).
- * Also returns the mean D outputs, for the progress line.
+ * `condition`: λ of transitional conditioning (train/transition.ts): the labels D takes are scaled by it and the
+ * heads' terms weighted by it. Also returns the mean D outputs, for the progress line.
  */
-export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor, realClean?: tf.Tensor): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; realScore: tf.Tensor } {
-  const r = discriminate(D, real, realLabel);
-  const q = discriminate(D, fake, fakeLabel);
+export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor, realClean?: tf.Tensor, condition = 1): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; realScore: tf.Tensor } {
+  const r = discriminate(D, real, conditioned(realLabel, condition));
+  const q = discriminate(D, fake, conditioned(fakeLabel, condition));
   const adversarial = discriminatorLoss(cfg, r.score, q.score);
-  const logits = auxLogits(cfg, D, r, realClean, realLabel);
-  let loss = (logits ? tf.add(adversarial, tf.mul(cfg.auxWeight, classLoss(logits, realLabel))) : adversarial) as tf.Scalar;
-  if (q.twin) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(q.twin, fakeLabel)));
+  const logits = auxLogits(cfg, D, r, realClean, conditioned(realLabel, condition));
+  const w = cfg.auxWeight * condition;
+  let loss = (logits ? tf.add(adversarial, tf.mul(w, classLoss(logits, realLabel))) : adversarial) as tf.Scalar;
+  if (q.twin) loss = tf.add(loss, tf.mul(w, classLoss(q.twin, fakeLabel)));
   return { loss, dReal: tf.mean(r.score) as tf.Scalar, dFake: tf.mean(q.score) as tf.Scalar, realScore: r.score };
 }
 
 /**
  * G's objective: D calls fresh samples real (and, with the auxiliary classifier, of the label asked for, less the
  * twin head's cross-entropy with TAC-GAN); with the mode-seeking term, rows i and i + pairs share a label and must
- * differ.
+ * differ. `condition`: λ of transitional conditioning, as for D.
  */
-export function generatorObjective(cfg: CganConfig, G: tfl.LayersModel, D: tfl.LayersModel, z: tf.Tensor, label: tf.Tensor, augment?: (x: tf.Tensor4D) => tf.Tensor4D, pairs = 0): tf.Scalar {
-  const drawn = G.apply([z, label], { training: true }) as tf.Tensor4D;
-  const q = discriminate(D, augment ? augment(drawn) : drawn, label);
+export function generatorObjective(cfg: CganConfig, G: tfl.LayersModel, D: tfl.LayersModel, z: tf.Tensor, label: tf.Tensor, augment?: (x: tf.Tensor4D) => tf.Tensor4D, pairs = 0, condition = 1): tf.Scalar {
+  const c = conditioned(label, condition);
+  const drawn = G.apply([z, c], { training: true }) as tf.Tensor4D;
+  const q = discriminate(D, augment ? augment(drawn) : drawn, c);
   let loss = generatorLoss(cfg, q.score);
-  const logits = auxLogits(cfg, D, q, augment ? drawn : undefined, label);
-  if (logits) loss = tf.add(loss, tf.mul(cfg.auxWeight, classLoss(logits, label)));
-  if (q.twin) loss = tf.sub(loss, tf.mul(cfg.auxWeight, classLoss(q.twin, label)));
+  const logits = auxLogits(cfg, D, q, augment ? drawn : undefined, c);
+  const w = cfg.auxWeight * condition;
+  if (logits) loss = tf.add(loss, tf.mul(w, classLoss(logits, label)));
+  if (q.twin) loss = tf.sub(loss, tf.mul(w, classLoss(q.twin, label)));
   if (pairs > 0) loss = tf.add(loss, tf.mul(cfg.modeSeeking, modeSeekingLoss(drawn, z, pairs)));
   return loss;
 }
@@ -207,6 +213,7 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
   // With spectral normalisation σ of every D kernel is refreshed once a step, before both updates.
   const sn = state.spectralNorm;
   if (sn) powerIterate(sn);
+  const condition = conditionScale(cfg, state.step);
   const stats = tf.tidy(() => {
     const p = state.ada ? state.ada.p : 1;
     const rb = realBatch(rng, data, batchSize, cfg.numClasses, cfg.realAugment, p);
@@ -216,7 +223,7 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     // 1. Discriminator on real vs generated images; G is not updated here. With DiffAugment both kinds pass the
     // same random transformations.
     const f = latentBatch(rng, batchSize, cfg.latentDim, cfg.numClasses);
-    const fake = G.apply([f.z, f.label], { training: true }) as tf.Tensor4D;
+    const fake = G.apply([f.z, conditioned(f.label, condition)], { training: true }) as tf.Tensor4D;
     const augment = cfg.diffAugment.length ? (x: tf.Tensor4D): tf.Tensor4D => diffAugment(x, cfg.diffAugment, rng, p) : undefined;
     const realIn = augment ? augment(real) : real;
     const fakeIn = augment ? augment(fake) : fake;
@@ -226,7 +233,7 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     const dLoss = state.optD.minimize(
       () =>
         withSpectralNorm(sn, () => {
-          const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label, augment ? real : undefined);
+          const o = discriminatorObjective(cfg, D, realIn, realLabel, fakeIn, f.label, augment ? real : undefined, condition);
           dReal = tf.keep(o.dReal);
           dFake = tf.keep(o.dFake);
           // ADA's overfitting heuristic, only when ADA runs (one more read-back a step).
@@ -244,9 +251,9 @@ export async function adversarialStep(state: GanState, data: GanData, batchSize:
     // With the IMLE term, the batch's first real images also pull their nearest samples (drawn after the batch's
     // latent vectors, so the stream without the term is unchanged).
     const m = Math.min(cfg.imleImages, batchSize);
-    const pull = cfg.imle > 0 ? imleTargets(G, rng, tf.slice(real, 0, m), tf.slice(realLabel, 0, m), cfg.imleSamples, cfg.latentDim, cfg.imlePool) : null;
+    const pull = cfg.imle > 0 ? imleTargets(G, rng, tf.slice(real, 0, m), conditioned(tf.slice(realLabel, 0, m), condition) as tf.Tensor2D, cfg.imleSamples, cfg.latentDim, cfg.imlePool) : null;
     const gObjective = (): tf.Scalar => {
-      const loss = generatorObjective(cfg, G, D, g.z, g.label, augment, pairs);
+      const loss = generatorObjective(cfg, G, D, g.z, g.label, augment, pairs, condition);
       return pull ? (tf.add(loss, tf.mul(cfg.imle, imleLoss(G, pull, cfg.imlePool))) as tf.Scalar) : loss;
     };
     const gLoss = state.optG.minimize(() => withSpectralNorm(sn, gObjective), true, trainableVars(G))!;

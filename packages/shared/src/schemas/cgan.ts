@@ -120,6 +120,14 @@ export const CganConfig = z.object({
    * differentiated through: G is asked to draw the variation a writer's hand has, not to hide it from D.
    */
   realAugment: setting(z.number().min(0).max(2).default(0), { flag: 'real-augment', arg: 's', help: "strength of the classifier's signature augmentation on D's real images (1 = its ranges); 0 = off" }),
+  /**
+   * Transitional conditioning (after Shahbazi et al. 2023, "Collapse by Conditioning"): the label reaches G and D
+   * scaled by λ, and the auxiliary (and twin) head's terms are weighted by λ, where λ = 0 up to step
+   * `transitionStart`, rises linearly to 1 at `transitionEnd`, and stays 1: the networks first learn the
+   * signatures as one unconditional distribution, then the students. `transitionEnd` 0 = off (λ = 1 throughout).
+   */
+  transitionStart: setting(z.number().int().min(0).default(0), { flag: 'transition-start', arg: 'step', help: 'with --transition-end: the step at which the label starts to reach G and D (before it: unconditional)' }),
+  transitionEnd: setting(z.number().int().min(0).default(0), { flag: 'transition-end', arg: 'step', help: 'the step from which the label reaches G and D in full, after a linear rise from --transition-start; 0 = off' }),
   /** Decay of an exponential moving average of G's weights used for sampling and export; 0 = off. */
   emaDecay: setting(z.number().min(0).max(0.99999).default(0.99), { flag: 'ema', arg: 'decay', help: "moving average of G's weights for samples and the saved generator; 0 = off (the reference design)" }),
 });
