@@ -1,5 +1,5 @@
 // The CGAN's few-shot options (CganConfig: discCondition, auxWeight, loss, diffAugment, ada, emaDecay, modeSeeking, imle,
-// twinAux, realAugment, spectralNorm; spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds, trains a few
+// twinAux, realAugment, transitionStart/End, spectralNorm; spectral normalisation's own checks are in cgan-spectral-norm.test.ts): each builds, trains a few
 // steps with finite losses, resumes exactly, and does what it says.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import { classLoss, discriminatorLoss, generatorLoss, modeSeekingLoss } from '..
 import { updateEma } from '../apps/trainer/src/train/generator-ema.ts';
 import { imleLoss, imleTargets } from '../apps/trainer/src/train/imle.ts';
 import { parallelSupport } from '../apps/trainer/src/train/adversarial-parallel.ts';
+import { conditionScale } from '../apps/trainer/src/train/transition.ts';
 
 await tf.setBackend('cpu');
 // the reference design; each test switches on the options it checks
@@ -369,6 +370,56 @@ describe('twin auxiliary classifier (TAC-GAN)', () => {
   });
 });
 
+describe('transitional conditioning (--transition-start, --transition-end)', () => {
+  const cfg = CganConfig.parse({ ...base, auxWeight: 0.5, twinAux: true, transitionStart: 10, transitionEnd: 20 });
+  const real = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 1);
+  const fake = tf.randomNormal([4, 16, 16, 1], 0, 1, 'float32', 2);
+  const labels = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
+  const others = tf.oneHot(tf.tensor1d([2, 0, 1, 0], 'int32'), 3);
+  it('λ is 0 up to the start, rises linearly to 1 at the end and stays; off, it is 1 from the first step', () => {
+    expect([0, 5, 10, 11, 15, 19, 20, 7000].map((t) => conditionScale(cfg, t))).toEqual([0, 0, 0, 0.1, 0.5, 0.9, 1, 1]);
+    expect(conditionScale(CganConfig.parse(base), 0)).toBe(1);
+    expect(() => createGan({ ...cfg, transitionEnd: 10 }, 1)).toThrow(/--transition-end 10 must come after --transition-start 10/);
+    expect(() => createGan({ ...cfg, transitionEnd: 0 }, 1)).toThrow(/--transition-start needs --transition-end/);
+  });
+  it('at λ = 0 neither objective depends on the labels (unconditional); at λ = 1 both are the plain objectives', () => {
+    const s = createGan(cfg, 3);
+    const z = tf.randomNormal([4, 4], 0, 1, 'float32', 3);
+    const d = (a: tf.Tensor, b: tf.Tensor, l: number) => discriminatorObjective(cfg, s.discriminator, real, a, fake, b, undefined, l).loss.dataSync()[0];
+    const g = (a: tf.Tensor, l: number) => generatorObjective(cfg, s.generator, s.discriminator, z, a, undefined, 0, l).dataSync()[0];
+    expect(d(labels, labels, 0)).toBeCloseTo(d(others, tf.zerosLike(labels), 0), 6);
+    expect(g(labels, 0)).toBeCloseTo(g(others, 0), 6);
+    // In between the labels count, and at 1 the objectives are those without the option.
+    expect(Math.abs(d(labels, labels, 0.5) - d(others, labels, 0.5))).toBeGreaterThan(1e-4);
+    expect(Math.abs(g(labels, 0.5) - g(others, 0.5))).toBeGreaterThan(1e-4);
+    expect(d(labels, others, 1)).toBe(discriminatorObjective(cfg, s.discriminator, real, labels, fake, others).loss.dataSync()[0]);
+    expect(g(labels, 1)).toBe(generatorObjective(cfg, s.generator, s.discriminator, z, labels).dataSync()[0]);
+  });
+  it("at λ: the labels D and G take are λ · one-hot and the heads' terms are weighted by λ (against the hand-made sum)", () => {
+    const s = createGan(cfg, 5);
+    const D = s.discriminator;
+    const got = discriminatorObjective(cfg, D, real, labels, fake, others, undefined, 0.3).loss.dataSync()[0];
+    const [sr, head] = D.apply([real, tf.mul(labels, 0.3)], { training: true }) as tf.Tensor[];
+    const [sf, , twin] = D.apply([fake, tf.mul(others, 0.3)], { training: true }) as tf.Tensor[];
+    const want = tf.addN([discriminatorLoss(cfg, sr, sf), tf.mul(0.15, classLoss(head, labels)), tf.mul(0.15, classLoss(twin, others))]).dataSync()[0];
+    expect(got).toBeCloseTo(want, 5);
+  });
+  it('a run with the transition starts unconditional: two steps at λ = 0 train the same whatever labels the data has', async () => {
+    const early = CganConfig.parse({ ...base, auxWeight: 1, transitionStart: 2, transitionEnd: 4 });
+    const data = tinyData();
+    const relabelled = { ...data, labels: data.labels.map((c) => (c + 1) % 3) };
+    const a = createGan(early, 6);
+    const b = createGan(early, 6);
+    await trainAdversarial(a, data, 2, 4);
+    await trainAdversarial(b, relabelled, 2, 4);
+    expect(flat(b.generator)).toEqual(flat(a.generator));
+    // From the start step on the labels count.
+    await trainAdversarial(a, data, 4, 4);
+    await trainAdversarial(b, relabelled, 4, 4);
+    expect(flat(b.generator)).not.toEqual(flat(a.generator));
+  });
+});
+
 describe('generator EMA', () => {
   it('ema ← d·ema + (1 − d)·w for every weight, moving statistics included', () => {
     const cfg = CganConfig.parse({ ...base, emaDecay: 0.9 });
@@ -463,7 +514,7 @@ describe('--real-augment: the classifier\'s augmentation on the real images D se
 });
 
 describe('training with every option on', () => {
-  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], ada: 0.6, adaImages: 32, auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, imle: 2, imleSamples: 3, imleImages: 2, spectralNorm: true, twinAux: true, realAugment: 1 });
+  const all = CganConfig.parse({ ...base, discCondition: 'projection', auxWeight: 0.5, loss: 'hinge', diffAugment: ['translation', 'cutout'], ada: 0.6, adaImages: 32, auxView: 'clean', emaDecay: 0.9, modeSeeking: 1, imle: 2, imleSamples: 3, imleImages: 2, spectralNorm: true, twinAux: true, realAugment: 1, transitionStart: 1, transitionEnd: 3 });
   it('a few steps change G, D and the average; losses finite', async () => {
     const s = createGan(all, 2);
     const [g0, d0, e0] = [flat(s.generator), flat(s.discriminator), flat(s.generatorEma!)];

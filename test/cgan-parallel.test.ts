@@ -86,6 +86,31 @@ describe('ParallelAdversarial', () => {
     expect(sa.some((s) => s.augmentP! > 0)).toBe(true);
   }, 120_000);
 
+  it('with --transition-start/--transition-end: the workers take λ from the step, as the one-thread step does', async () => {
+    const tc = CganConfig.parse({ ...cfg, transitionStart: 1, transitionEnd: 3 });
+    const a = createGan(tc, 7);
+    const b = createGan(tc, 7);
+    const engine = await ParallelAdversarial.create(b, 2);
+    const sa: StepStats[] = [], sb: StepStats[] = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        sa.push(await adversarialStep(a, data, 8));
+        sb.push(await engine.step(b, data, 8));
+      }
+    } finally {
+      await engine.close();
+    }
+    sa.forEach((s, i) => {
+      expect(sb[i].dLoss).toBeCloseTo(s.dLoss, 4);
+      expect(sb[i].gLoss).toBeCloseTo(s.gLoss, 4);
+    });
+    expect(maxDiff(flat(b.generator), flat(a.generator))).toBeLessThan(1e-4);
+    // and λ mattered: the plain recipe's steps are other steps
+    const plain = createGan(cfg, 7);
+    for (let i = 0; i < 4; i++) await adversarialStep(plain, data, 8);
+    expect(maxDiff(flat(plain.generator), flat(a.generator))).toBeGreaterThan(1e-4);
+  }, 120_000);
+
   it('a batch smaller than the worker count is a readable error, not a hang', async () => {
     const b = createGan(cfg, 9);
     const engine = await ParallelAdversarial.create(b, 3);
