@@ -31,25 +31,31 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** `steps` steps of a GAN of `config` (seed 7) on this thread (a) and, from the same start, on `workers` workers (b). */
+async function sideBySide(config: CganConfig, steps: number, workers: number) {
+  const a = createGan(config, 7);
+  const b = createGan(config, 7);
+  const engine = await ParallelAdversarial.create(b, workers);
+  const sa: StepStats[] = [], sb: StepStats[] = [];
+  try {
+    expect(engine.workers).toBe(workers);
+    for (let i = 0; i < steps; i++) {
+      sa.push(await adversarialStep(a, data, 8));
+      sb.push(await engine.step(b, data, 8));
+    }
+  } finally {
+    await engine.close();
+  }
+  return { a, b, sa, sb };
+}
+
 describe('ParallelAdversarial', () => {
   // G's BatchNorm layers are synchronised across the workers (train/sync-batch-norm.ts), so every worker count
   // computes the one-thread step: the same draws, gradients, Adam updates, BatchNorm statistics and EMA. Three
   // workers on a batch of 8 have unequal shares (3, 3, 2), which the group sums must weigh.
   for (const workers of [1, 2, 3]) {
     it(`${workers} worker${workers > 1 ? 's' : ''}: the one-thread step to float precision, weights, statistics and EMA included`, async () => {
-      const a = createGan(cfg, 7);
-      const b = createGan(cfg, 7);
-      const engine = await ParallelAdversarial.create(b, workers);
-      const sa: StepStats[] = [], sb: StepStats[] = [];
-      try {
-        expect(engine.workers).toBe(workers);
-        for (let i = 0; i < 3; i++) {
-          sa.push(await adversarialStep(a, data, 8));
-          sb.push(await engine.step(b, data, 8));
-        }
-      } finally {
-        await engine.close();
-      }
+      const { a, b, sa, sb } = await sideBySide(cfg, 3, workers);
       expect(b.step).toBe(3);
       sa.forEach((s, i) => {
         expect(sb[i].dLoss).toBeCloseTo(s.dLoss, 4);
@@ -66,18 +72,7 @@ describe('ParallelAdversarial', () => {
 
   it('with --ada on --real-augment: the workers report D\'s sign on the real images, and p moves as on one thread', async () => {
     const ada = CganConfig.parse({ ...cfg, ada: 0.1, adaImages: 16, realAugment: 1, learningRate: 0.01 });
-    const a = createGan(ada, 7);
-    const b = createGan(ada, 7);
-    const engine = await ParallelAdversarial.create(b, 2);
-    const sa: StepStats[] = [], sb: StepStats[] = [];
-    try {
-      for (let i = 0; i < 8; i++) {
-        sa.push(await adversarialStep(a, data, 8));
-        sb.push(await engine.step(b, data, 8));
-      }
-    } finally {
-      await engine.close();
-    }
+    const { a, b, sa, sb } = await sideBySide(ada, 8, 2);
     sa.forEach((s, i) => {
       expect(sb[i].realSign).toBeCloseTo(s.realSign!, 5);
       expect(sb[i].augmentP).toBeCloseTo(s.augmentP!, 10);
@@ -88,18 +83,7 @@ describe('ParallelAdversarial', () => {
 
   it('with --transition-start/--transition-end: the workers take λ from the step, as the one-thread step does', async () => {
     const tc = CganConfig.parse({ ...cfg, transitionStart: 1, transitionEnd: 3 });
-    const a = createGan(tc, 7);
-    const b = createGan(tc, 7);
-    const engine = await ParallelAdversarial.create(b, 2);
-    const sa: StepStats[] = [], sb: StepStats[] = [];
-    try {
-      for (let i = 0; i < 4; i++) {
-        sa.push(await adversarialStep(a, data, 8));
-        sb.push(await engine.step(b, data, 8));
-      }
-    } finally {
-      await engine.close();
-    }
+    const { a, b, sa, sb } = await sideBySide(tc, 4, 2);
     sa.forEach((s, i) => {
       expect(sb[i].dLoss).toBeCloseTo(s.dLoss, 4);
       expect(sb[i].gLoss).toBeCloseTo(s.gLoss, 4);
