@@ -24,10 +24,10 @@ import { startTsWorker } from '@sig/shared/node/ts-worker.ts';
 import { WorkerCalls } from '@sig/shared/node/worker-calls.ts';
 import { backendSettings, markingForWorkers, type BackendSettings } from '../backend/settings.ts';
 import { latentArrays, observeAda, realBatch, stepRng, type GanData, type GanState, type StepStats } from './adversarial.ts';
-import { conditionScale } from './transition.ts';
 import { applyFlatGradients, averageInto, publishWeights, shardRanges, weightLayout, writeFlatState, type WeightLayout } from './flat-weights.ts';
 import { updateEma } from './generator-ema.ts';
 import { replicaGroupBuffer, syncWidth } from './sync-batch-norm.ts';
+import { conditionScale } from './transition.ts';
 
 /** What every worker receives at start (workerData). */
 export interface AdversarialWorkerInit {

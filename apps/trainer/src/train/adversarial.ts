@@ -177,10 +177,11 @@ function auxLogits(cfg: CganConfig, D: tfl.LayersModel, scored: { logits: tf.Ten
  * heads' terms weighted by it. Also returns the mean D outputs, for the progress line.
  */
 export function discriminatorObjective(cfg: CganConfig, D: tfl.LayersModel, real: tf.Tensor, realLabel: tf.Tensor, fake: tf.Tensor, fakeLabel: tf.Tensor, realClean?: tf.Tensor, condition = 1): { loss: tf.Scalar; dReal: tf.Scalar; dFake: tf.Scalar; realScore: tf.Tensor } {
-  const r = discriminate(D, real, conditioned(realLabel, condition));
+  const realCondition = conditioned(realLabel, condition);
+  const r = discriminate(D, real, realCondition);
   const q = discriminate(D, fake, conditioned(fakeLabel, condition));
   const adversarial = discriminatorLoss(cfg, r.score, q.score);
-  const logits = auxLogits(cfg, D, r, realClean, conditioned(realLabel, condition));
+  const logits = auxLogits(cfg, D, r, realClean, realCondition);
   const w = cfg.auxWeight * condition;
   let loss = (logits ? tf.add(adversarial, tf.mul(w, classLoss(logits, realLabel))) : adversarial) as tf.Scalar;
   if (q.twin) loss = tf.add(loss, tf.mul(w, classLoss(q.twin, fakeLabel)));
