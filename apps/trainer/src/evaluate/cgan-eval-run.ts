@@ -1,7 +1,7 @@
 // `sig eval cgan`'s run: (a) train-on-generated/test-on-real accuracy, (b) label agreement, (c) Fréchet
 // distance and (d) nearest-training-image distance (memorisation) of a CGAN run, judged by a classifier
 // trained on real data; written as JSON. Options arrive typed.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -20,7 +20,7 @@ import { generatedToPngs } from './gan-samples.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
 import { judgeRecipeTstr } from './tstr-judge.ts';
-import { readRunInfo, stepName } from '../train/run-json.ts';
+import { readRunInfo, snapshotSteps, stepName } from '../train/run-json.ts';
 
 /** What the measurement needs: the CGAN run, the real-data classifier, the real images and the settings. */
 export interface CganEvalOptions {
@@ -224,9 +224,8 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
 
 /** A run's generator snapshot at `step` (`snapshots/step-…`); a UserError naming the steps it has when absent. */
 async function snapshotFolder(runDir: string, step: number): Promise<string> {
-  const names = await readdir(join(runDir, 'snapshots')).catch(() => [] as string[]);
-  if (names.includes(stepName(step))) return join(runDir, 'snapshots', stepName(step));
-  const steps = names.filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))).sort((a, b) => a - b);
+  const steps = await snapshotSteps(runDir);
+  if (steps.includes(step)) return join(runDir, 'snapshots', stepName(step));
   throw new UserError(`${runDir} has no generator snapshot at step ${step} (${steps.length ? `its snapshots: steps ${steps.join(', ')}` : 'it has no snapshots'})`);
 }
 

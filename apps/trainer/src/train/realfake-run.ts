@@ -2,7 +2,7 @@
 // generator for the test only), one supervised loop over epochs, the threshold chosen on a validation part of
 // the training set, then held-out metrics and the run folder. Options arrive typed; the command only parses.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { PreprocessConfig, RealFakeConfig, RealFakeTrainConfig, Rng, RunInfo, UserError, type RealFakeConfigInput, type RealFakeTrainConfigInput } from '@sig/shared';
@@ -14,7 +14,7 @@ import { confusionMatrixPng } from '../evaluate/plots.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
 import { buildRealFake } from '../model/realfake.ts';
-import { readRunInfo, writeRunJson } from './run-json.ts';
+import { readRunInfo, snapshotSteps, stepName, writeRunJson } from './run-json.ts';
 
 /** What a real/fake run needs: the genuine images, the CGAN run, the model and training settings. */
 export interface RealFakeRunOptions {
@@ -45,7 +45,7 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
     ganInfo = await readRunInfo(opts.generator, 'cgan');
     const finalStep = Number((ganInfo.config as { steps?: number }).steps ?? Infinity);
     // Train on every snapshot before the final step; the final generator is kept for the test only.
-    snapshots = existsSync(snapDir) ? (await readdir(snapDir)).filter((d) => /^step-\d+$/.test(d) && Number(d.slice(5)) < finalStep).sort() : [];
+    snapshots = (await snapshotSteps(genRun)).filter((step) => step < finalStep).map(stepName);
     if (snapshots.length === 0) throw new UserError(`${opts.generator}: no generator snapshots before the final step (train the cgan with --snapshot-every)`);
   }
 

@@ -2,7 +2,7 @@
 // read it): written when a run starts and again when it ends, read back by `--resume` so a resumed run keeps its
 // own settings. Every reader goes through `readRunInfo`, so a missing, malformed or foreign run.json is one
 // readable line naming the file, never a parser's message.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunInfo, UserError } from '@sig/shared';
 
@@ -49,4 +49,10 @@ export async function readRunJsonToResume(out: string): Promise<RunInfo> {
 /** The name of one step's entry in a run folder (`samples/step-000250.png`, `snapshots/step-000250/`). */
 export function stepName(step: number): string {
   return `step-${String(step).padStart(6, '0')}`;
+}
+
+/** The steps of a CGAN run's generator snapshots (`<runDir>/snapshots/step-…`), ascending; none when it has no folder. */
+export async function snapshotSteps(runDir: string): Promise<number[]> {
+  const names = await readdir(join(runDir, 'snapshots')).catch(() => [] as string[]);
+  return names.filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))).sort((a, b) => a - b);
 }
