@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -157,5 +158,67 @@ describe('sig eval cgan, tiny end to end', () => {
     expect(r.nearestTrainingGeneratedAtGeneratorSize).toBeCloseTo(r.nearestTrainingRealHeldOutAtGeneratorSize, 6);
     // at native size the same samples are another set (less detail than the files)
     expect(r.frechetDistance).toBeGreaterThan(r.frechetAtGeneratorSize);
+  });
+});
+
+describe('a CGAN run in progress or interrupted', () => {
+  const flat = async (dir: string): Promise<number[]> => {
+    const { loadModel } = await import('../apps/trainer/src/model/io.ts');
+    const m = await loadModel(dir);
+    const out = m.getWeights().flatMap((w) => Array.from(w.dataSync()));
+    m.dispose();
+    return out;
+  };
+
+  it('has its run.json from the start: its snapshots can be measured, its final generator is one readable refusal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cgan-eval-'));
+    dirs.push(dir);
+    const { data, cls } = await tinyRuns();
+    const gan = join(dir, 'gan');
+    await trainCganRun({
+      data, out: gan, backend: 'wasm', model: { genFilters: 8, discFilters: 4 }, interruptAt: 2,
+      train: { steps: 4, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0.34, gridLabels: 3 },
+    });
+    expect(RunInfo.parse(JSON.parse(await readFile(join(gan, 'run.json'), 'utf8'))).seconds).toBeUndefined();
+    const settings = { perLabel: 2, tstrPerLabel: 2, tstrEpochs: 1, tstrWidth: 0.05, seed: 1, trtr: false };
+    await expect(evalCganRun({ run: gan, classifier: cls, data, backend: 'wasm', eval: settings })).rejects.toThrow(
+      /has no final generator yet \(training not finished or interrupted, snapshots so far at steps 2…2; sig train cgan --resume finishes it\); --snapshot <step> measures a snapshot/,
+    );
+    const r = await evalCganRun({ run: gan, classifier: cls, data, backend: 'wasm', out: join(dir, 'q.json'), eval: { ...settings, snapshot: 2 } });
+    expect(r.snapshot).toBe(2);
+    expect(r.realImages).toBe((await heldOutOf(gan)).length);
+  });
+
+  it('resumes with its own data, split, seed and batch whatever the command line says: an interrupted run finishes as the uninterrupted one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cgan-resume-'));
+    dirs.push(dir);
+    const data = join(dir, 'data');
+    const other = join(dir, 'other');
+    await synthesizeDataset({ writers: 3, perWriter: 6, seed: 2, out: data });
+    await synthesizeDataset({ writers: 3, perWriter: 6, seed: 9, out: other });
+    const model = { genFilters: 8, discFilters: 4, emaDecay: 0.5 };
+    const train = { steps: 4, batch: 4, seed: 1, sampleEvery: 2, checkpointEvery: 2, snapshotEvery: 2, holdout: 0.34, gridLabels: 3 };
+    const whole = join(dir, 'whole');
+    const cut = join(dir, 'cut');
+    await trainCganRun({ data, out: whole, backend: 'wasm', model, train });
+    await trainCganRun({ data, out: cut, backend: 'wasm', model, train, interruptAt: 2 });
+    expect(existsSync(join(cut, 'model'))).toBe(false);
+    const started = RunInfo.parse(JSON.parse(await readFile(join(cut, 'run.json'), 'utf8'))).createdAt;
+    // Another dataset, split, seed, batch and model on the command line: only the steps (and cadences) are taken.
+    await trainCganRun({
+      data: other, out: cut, backend: 'wasm', resume: true, model: { genFilters: 16, discFilters: 8, auxWeight: 0 },
+      train: { ...train, batch: 2, seed: 7, holdout: 0, holdoutLast: true },
+    });
+    // Equal to Adam's float32 round-off of β^t across the checkpoint (test/cgan-train.test.ts); another model,
+    // batch or split on the command line would differ at the first resumed step by far more.
+    const [wc, ww] = [await flat(join(cut, 'model', 'generator')), await flat(join(whole, 'model', 'generator'))];
+    expect(wc.length).toBe(ww.length);
+    expect(wc.reduce((m, v, i) => Math.max(m, Math.abs(v - ww[i]!)), 0)).toBeLessThan(1e-6);
+    const [a, b] = [join(whole, 'run.json'), join(cut, 'run.json')].map(async (f) => RunInfo.parse(JSON.parse(await readFile(f, 'utf8'))));
+    const [ra, rb] = [await a, await b];
+    expect(rb.dataset).toEqual(ra.dataset);
+    expect(rb.config).toEqual(ra.config);
+    expect(rb.seed).toBe(1);
+    expect(rb.createdAt).toBe(started);
   });
 });

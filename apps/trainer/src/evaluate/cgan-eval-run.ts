@@ -20,7 +20,7 @@ import { generatedToPngs } from './gan-samples.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
 import { judgeRecipeTstr } from './tstr-judge.ts';
-import { readRunInfo, snapshotSteps, stepName } from '../train/run-json.ts';
+import { finalGeneratorDir, readRunInfo, snapshotSteps, stepName } from '../train/run-json.ts';
 
 /** What the measurement needs: the CGAN run, the real-data classifier, the real images and the settings. */
 export interface CganEvalOptions {
@@ -82,7 +82,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
   if (opts.samples) {
     generated = await generatedFromFolder(resolve(opts.samples), gan.labels, perLabel, tstrPerLabel);
   } else {
-    const generator = await loadModel(snapshot === undefined ? join(ganDir, 'model', 'generator') : await snapshotFolder(ganDir, snapshot));
+    const generator = await loadModel(snapshot === undefined ? await finalGeneratorDir(ganDir, '; --snapshot <step> measures a snapshot') : await snapshotFolder(ganDir, snapshot));
     const genOpts = { numClasses: gan.labels.length, latentDim: gan.latentDim ?? 100, size: gan.preprocess.width, truncation };
     generated = {
       evaluation: await generatedPngs(generator, { ...genOpts, perLabel, seed: seed * 7 + 1 }),

@@ -11,7 +11,7 @@ import { saveModel } from '../model/io.ts';
 import * as adv from './adversarial.ts';
 import { ParallelAdversarial, parallelSupport } from './adversarial-parallel.ts';
 import { createProgress } from './progress.ts';
-import { stepName, writeRunJson } from './run-json.ts';
+import { readRunInfo, stepName, writeRunJson } from './run-json.ts';
 
 /** What a CGAN run needs: folders, the model (labels come from the data) and training settings. */
 export interface CganRunOptions {
@@ -25,19 +25,34 @@ export interface CganRunOptions {
   backend?: string;
   model?: Omit<CganConfigInput, 'numClasses' | 'imageSize'>;
   train?: CganTrainConfigInput;
+  /** For tests: stop after this step as if interrupted (checkpoint written, run not finalised). */
+  interruptAt?: number;
 }
+
+/** The settings a resumed run keeps from its run.json, whatever the command line says (what each step trains on). */
+const KEPT_ON_RESUME = ['batch', 'seed', 'holdout', 'holdoutLast', 'gridLabels'] as const;
 
 /** Loads the data, builds or resumes the GAN, trains with progress, grids, checkpoints and snapshots, writes the run. */
 export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: number; seconds: number; out: string }> {
   const started = Date.now();
-  const { steps, batch, seed, sampleEvery, checkpointEvery, snapshotEvery, holdout, holdoutLast, gridLabels: gridRows, workers } = CganTrainConfig.parse(opts.train ?? {});
   const out = resolve(opts.out);
   const ckptDir = join(out, 'checkpoint');
   if (opts.resume && !existsSync(join(ckptDir, 'state.json'))) throw new UserError(`--resume: no checkpoint in ${ckptDir}`);
+  // A resumed run keeps its data, split, seed and batch (run.json, written when the run started); the command
+  // line gives only how far to train and how (steps, workers, cadences). A checkpoint of a run started before
+  // run.json was written at the start has none, and resumes with the command line's settings as it used to.
+  const saved = opts.resume ? await readRunInfo(out, 'cgan').catch(() => undefined) : undefined;
+  const given = CganTrainConfig.parse(opts.train ?? {});
+  const kept = saved ? CganTrainConfig.pick(Object.fromEntries(KEPT_ON_RESUME.map((k) => [k, true])) as Record<(typeof KEPT_ON_RESUME)[number], true>).parse(saved.config) : {};
+  const { steps, batch, seed, sampleEvery, checkpointEvery, snapshotEvery, holdout, holdoutLast, gridLabels: gridRows, workers } = { ...given, ...kept };
+  const dataDir = saved ? saved.dataset.path : resolve(opts.data);
+  if (opts.resume && !saved) console.log(`resume: ${out} has no run.json yet; resuming with the command line's data and settings`);
+  if (saved && dataDir !== resolve(opts.data)) console.log(`resume: training on the run's own data, ${dataDir}`);
 
   const backend = await selectBackend(opts.backend ?? 'auto');
-  const index = await loadFolderDataset(resolve(opts.data));
-  if (index.labels.length < 1 || index.items.length < 2) throw new UserError(`${opts.data}: no labelled images found`);
+  const index = await loadFolderDataset(dataDir);
+  if (index.labels.length < 1 || index.items.length < 2) throw new UserError(`${dataDir}: no labelled images found`);
+  if (saved && saved.labels.join('\0') !== index.labels.join('\0')) throw new UserError(`--resume: the labels of ${dataDir} differ from the run's`);
   // --holdout-last reuses the classifier cross-validation's fold 1, so a real-data classifier from
   // `sig eval classifier --folds 1` can judge the CGAN on images neither model trained on.
   const split = holdoutLast ? leaveOneOutFolds(index, 1)[0] : holdout > 0 ? fractionSplit(index, holdout, seed) : { train: index.items, test: [] };
@@ -47,13 +62,36 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   const loaded = await loadPreprocessed(split.train, preprocess);
   const data = { x: loaded.x, labels: loaded.y, n: loaded.n, size: imageSize };
 
-  const cfg = CganConfig.parse({ ...opts.model, numClasses: index.labels.length, imageSize });
-  const state = opts.resume ? await adv.loadCheckpoint(ckptDir) : adv.createGan(cfg, seed);
-  if (state.cfg.numClasses !== cfg.numClasses) throw new UserError(`--resume: checkpoint has ${state.cfg.numClasses} labels, the dataset ${cfg.numClasses}`);
+  // A resumed run's model is its checkpoint's, whatever the command line's model flags say.
+  const state = opts.resume ? await adv.loadCheckpoint(ckptDir) : adv.createGan(CganConfig.parse({ ...opts.model, numClasses: index.labels.length, imageSize }), seed);
+  const cfg = state.cfg;
+  if (cfg.numClasses !== index.labels.length) throw new UserError(`--resume: checkpoint has ${cfg.numClasses} labels, the dataset ${index.labels.length}`);
   if (opts.resume) console.log(`resuming at step ${state.step}`);
-  const unsupported = workers > 1 ? parallelSupport(state.cfg) : null;
+  const unsupported = workers > 1 ? parallelSupport(cfg) : null;
   if (unsupported) throw new UserError(`--workers ${workers}: ${unsupported}; train it with --workers 1`);
   await mkdir(join(out, 'samples'), { recursive: true });
+
+  // run.json from the start, so a run in progress (or interrupted) can be resumed with its own settings and its
+  // snapshots measured (`sig eval cgan --snapshot`) before it ends; rewritten with the metrics at the end.
+  const run = RunInfo.parse({
+    kind: 'cgan',
+    name: 'cgan',
+    createdAt: saved?.createdAt ?? new Date().toISOString(),
+    labels: index.labels,
+    preprocess,
+    config: { ...cfg, steps, batch, workers, holdout, holdoutLast, gridLabels: gridRows },
+    dataset: {
+      path: dataDir,
+      classes: index.labels.length,
+      samples: split.train.length,
+      heldOut: split.test.map((it) => it.path),
+    },
+    seed,
+    backend,
+    latentDim: cfg.latentDim,
+    metrics: {},
+  });
+  await writeRunJson(out, run);
 
   // Fixed latent vectors for the grids, so successive grids show the same samples improving.
   const rows = Math.min(gridRows, cfg.numClasses);
@@ -71,8 +109,9 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   if (engine) console.log(`adversarial steps on ${engine.workers} worker threads`);
   const progress = createProgress({ total: steps, start: state.step, label: 'cgan' });
   let history: adv.StepStats[];
+  const until = Math.min(steps, opts.interruptAt ?? steps);
   try {
-    history = await adv.trainAdversarial(state, data, steps, batch, {
+    history = await adv.trainAdversarial(state, data, until, batch, {
       engine,
       onStep: (st) => progress.update(st.step, { D: st.dLoss, G: st.gLoss, 'D(x)': st.dReal, 'D(G(z))': st.dFake, ...(st.augmentP === undefined ? {} : { p: st.augmentP }) }),
       every: [
@@ -85,6 +124,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
     progress.stop();
     await engine?.close();
   }
+  if (until < steps) return { steps: state.step, seconds: (Date.now() - started) / 1000, out };
   if (history.length === 0) await writeGrid(state);
 
   // With an EMA the averaged weights are the generator that is sampled, snapshotted and saved.
@@ -93,28 +133,9 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   await saveModel(adv.effectiveDiscriminator(state), join(out, 'model', 'discriminator'));
   const last = history.slice(-20);
   const mean = (f: (h: (typeof history)[number]) => number): number => (last.length ? last.reduce((a, h) => a + f(h), 0) / last.length : NaN);
-  const metrics = last.length ? { dLoss: mean((h) => h.dLoss), gLoss: mean((h) => h.gLoss), dReal: mean((h) => h.dReal), dFake: mean((h) => h.dFake) } : {};
+  const metrics: Record<string, number> = last.length ? { dLoss: mean((h) => h.dLoss), gLoss: mean((h) => h.gLoss), dReal: mean((h) => h.dReal), dFake: mean((h) => h.dFake) } : {};
   const seconds = (Date.now() - started) / 1000;
-  const run = RunInfo.parse({
-    kind: 'cgan',
-    name: 'cgan',
-    createdAt: new Date().toISOString(),
-    labels: index.labels,
-    preprocess,
-    config: { ...cfg, steps, batch, workers },
-    dataset: {
-      path: resolve(opts.data),
-      classes: index.labels.length,
-      samples: split.train.length,
-      heldOut: split.test.map((it) => it.path),
-    },
-    seed,
-    backend,
-    latentDim: cfg.latentDim,
-    metrics,
-    seconds,
-  });
-  await writeRunJson(out, run);
+  await writeRunJson(out, { ...run, metrics, seconds });
   await writeFile(join(out, 'metrics.json'), JSON.stringify({ steps: state.step, ...metrics, seconds }, null, 2));
   await writeFile(join(out, 'history.json'), JSON.stringify(history));
   return { steps: state.step, seconds, out };

@@ -14,7 +14,7 @@ import { confusionMatrixPng } from '../evaluate/plots.ts';
 import { loadModel, saveModel } from '../model/io.ts';
 import { predictData } from '../model/predict-data.ts';
 import { buildRealFake } from '../model/realfake.ts';
-import { readRunInfo, snapshotSteps, stepName, writeRunJson } from './run-json.ts';
+import { finalGeneratorDir, readRunInfo, snapshotSteps, stepName, writeRunJson } from './run-json.ts';
 
 /** What a real/fake run needs: the genuine images, the CGAN run, the model and training settings. */
 export interface RealFakeRunOptions {
@@ -97,7 +97,7 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
       fakeTrain.push(...(await generatedPngs(g, { numClasses, latentDim, size, perLabel: perLabelTrain, seed: seed * 1000 + i })).pngs);
       g.dispose();
     }
-    const finalG = await loadModel(join(genRun, 'model', 'generator'));
+    const finalG = await loadModel(await finalGeneratorDir(genRun, '; the detector is tested on the final generator'));
     const perLabelTest = Math.max(1, Math.ceil(realTest.length / numClasses));
     fakeTest = (await generatedPngs(finalG, { numClasses, latentDim, size, perLabel: perLabelTest, seed: seed * 1000 + 999 })).pngs;
     finalG.dispose();

@@ -2,6 +2,7 @@
 // read it): written when a run starts and again when it ends, read back by `--resume` so a resumed run keeps its
 // own settings. Every reader goes through `readRunInfo`, so a missing, malformed or foreign run.json is one
 // readable line naming the file, never a parser's message.
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RunInfo, UserError } from '@sig/shared';
@@ -55,4 +56,17 @@ export function stepName(step: number): string {
 export async function snapshotSteps(runDir: string): Promise<number[]> {
   const names = await readdir(join(runDir, 'snapshots')).catch(() => [] as string[]);
   return names.filter((n) => /^step-\d+$/.test(n)).map((n) => Number(n.slice(5))).sort((a, b) => a - b);
+}
+
+/**
+ * A CGAN run's final generator (`<runDir>/model/generator`), written when its training ends. A UserError when the
+ * run is still training or was interrupted (its run.json is written when it starts), naming its snapshots so far
+ * and ending with `hint` (what the caller's command can do instead).
+ */
+export async function finalGeneratorDir(runDir: string, hint = ''): Promise<string> {
+  const dir = join(runDir, 'model', 'generator');
+  if (existsSync(join(dir, 'model.json'))) return dir;
+  const steps = await snapshotSteps(runDir);
+  const so = steps.length ? `, snapshots so far at steps ${steps[0]}…${steps[steps.length - 1]}` : '';
+  throw new UserError(`${runDir} has no final generator yet (training not finished or interrupted${so}; sig train cgan --resume finishes it)${hint}`);
 }
