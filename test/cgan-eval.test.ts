@@ -220,5 +220,18 @@ describe('a CGAN run in progress or interrupted', () => {
     expect(rb.config).toEqual(ra.config);
     expect(rb.seed).toBe(1);
     expect(rb.createdAt).toBe(started);
+
+    // A run.json of an older version (written at the end, no split settings): the held-out images it lists are kept.
+    const old = join(dir, 'old');
+    await trainCganRun({ data, out: old, backend: 'wasm', model, train, interruptAt: 2 });
+    const info = JSON.parse(await readFile(join(old, 'run.json'), 'utf8'));
+    for (const k of ['holdout', 'holdoutLast', 'gridLabels']) delete info.config[k];
+    await writeFile(join(old, 'run.json'), JSON.stringify(info));
+    await trainCganRun({ data, out: old, backend: 'wasm', resume: true, model, train: { ...train, holdout: 0, holdoutLast: true } });
+    expect(await heldOutOf(old)).toEqual(await heldOutOf(whole));
+    const wo = await flat(join(old, 'model', 'generator'));
+    expect(wo.reduce((m, v, i) => Math.max(m, Math.abs(v - ww[i]!)), 0)).toBeLessThan(1e-6);
+    await rm(join(data, '1', (await heldOutOf(whole)).map((p) => basename(p)).find((n) => existsSync(join(data, '1', n)))!));
+    await expect(trainCganRun({ data, out: old, backend: 'wasm', resume: true, model, train })).rejects.toThrow(/--resume: 1 of the run's 6 held-out images are no longer in/);
   });
 });

@@ -43,8 +43,10 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   // run.json was written at the start has none, and resumes with the command line's settings as it used to.
   const saved = opts.resume ? await readRunInfo(out, 'cgan').catch(() => undefined) : undefined;
   const given = CganTrainConfig.parse(opts.train ?? {});
-  const kept = saved ? CganTrainConfig.pick(Object.fromEntries(KEPT_ON_RESUME.map((k) => [k, true])) as Record<(typeof KEPT_ON_RESUME)[number], true>).parse(saved.config) : {};
-  const { steps, batch, seed, sampleEvery, checkpointEvery, snapshotEvery, holdout, holdoutLast, gridLabels: gridRows, workers } = { ...given, ...kept };
+  // (A run.json written at the end by an older version has no split settings: those keys keep the command line's,
+  // and the split itself comes from the held-out list it names, below.)
+  const kept = saved ? Object.fromEntries(KEPT_ON_RESUME.filter((k) => k in saved.config).map((k) => [k, saved.config[k]])) : {};
+  const { steps, batch, seed, sampleEvery, checkpointEvery, snapshotEvery, holdout, holdoutLast, gridLabels: gridRows, workers } = CganTrainConfig.parse({ ...given, ...kept, ...(saved ? { seed: saved.seed } : {}) });
   const dataDir = saved ? saved.dataset.path : resolve(opts.data);
   if (opts.resume && !saved) console.log(`resume: ${out} has no run.json yet; resuming with the command line's data and settings`);
   if (saved && dataDir !== resolve(opts.data)) console.log(`resume: training on the run's own data, ${dataDir}`);
@@ -55,7 +57,8 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   if (saved && saved.labels.join('\0') !== index.labels.join('\0')) throw new UserError(`--resume: the labels of ${dataDir} differ from the run's`);
   // --holdout-last reuses the classifier cross-validation's fold 1, so a real-data classifier from
   // `sig eval classifier --folds 1` can judge the CGAN on images neither model trained on.
-  const split = holdoutLast ? leaveOneOutFolds(index, 1)[0] : holdout > 0 ? fractionSplit(index, holdout, seed) : { train: index.items, test: [] };
+  // A resumed run keeps exactly the images it held out (run.json lists them).
+  const split = saved ? savedSplit(index.items, heldOutOf(saved), dataDir) : holdoutLast ? leaveOneOutFolds(index, 1)[0] : holdout > 0 ? fractionSplit(index, holdout, seed) : { train: index.items, test: [] };
   const imageSize = 64;
   const preprocess = PreprocessConfig.parse({ height: imageSize, width: imageSize, range: 'minus-one-one' });
   console.log(`data: ${index.labels.length} labels, ${split.train.length} training images, ${split.test.length} held out`);
@@ -139,4 +142,18 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   await writeFile(join(out, 'metrics.json'), JSON.stringify({ steps: state.step, ...metrics, seconds }, null, 2));
   await writeFile(join(out, 'history.json'), JSON.stringify(history));
   return { steps: state.step, seconds, out };
+}
+
+/** The held-out image paths a CGAN run.json lists (`dataset.heldOut`). */
+function heldOutOf(run: RunInfo): string[] {
+  const held = (run.dataset as { heldOut?: unknown }).heldOut;
+  return Array.isArray(held) ? held.filter((p): p is string => typeof p === 'string') : [];
+}
+
+/** The dataset's items split as a run held them out; a UserError when a held-out image is no longer in the data. */
+function savedSplit<T extends { path: string }>(items: T[], heldOut: string[], dataDir: string): { train: T[]; test: T[] } {
+  const held = new Set(heldOut.map((p) => resolve(p)));
+  const test = items.filter((it) => held.has(resolve(it.path)));
+  if (test.length !== held.size) throw new UserError(`--resume: ${held.size - test.length} of the run's ${held.size} held-out images are no longer in ${dataDir}`);
+  return { train: items.filter((it) => !held.has(resolve(it.path))), test };
 }
