@@ -20,7 +20,7 @@ import { generatedToPngs } from './gan-samples.ts';
 import { median, nearestSameLabelDistance } from './gan-memorisation.ts';
 import { accuracy, argmaxRows, frechetDistance, labelAgreement } from './gan-quality.ts';
 import { judgeRecipeTstr } from './tstr-judge.ts';
-import { finalGeneratorDir, readRunInfo, snapshotSteps, stepName } from '../train/run-json.ts';
+import { finalGeneratorDir, heldOutPaths, readRunInfo, snapshotSteps, stepName } from '../train/run-json.ts';
 
 /** What the measurement needs: the CGAN run, the real-data classifier, the real images and the settings. */
 export interface CganEvalOptions {
@@ -60,7 +60,7 @@ export async function evalCganRun(opts: CganEvalOptions): Promise<CganQuality> {
 
   // Real test images: the CGAN run's held-out list when it has one, else the whole dataset folder.
   const index = await loadFolderDataset(resolve(opts.data));
-  const heldOut = new Set(((gan.dataset as { heldOut?: string[] }).heldOut ?? []).map((p) => resolve(p)));
+  const heldOut = heldOutPaths(gan);
   let realItems = index.items.filter((it) => heldOut.has(resolve(it.path)));
   const realSource = realItems.length ? 'cgan held-out split' : 'whole dataset (no held-out list in the cgan run)';
   if (!realItems.length) realItems = index.items;

@@ -11,7 +11,7 @@ import { saveModel } from '../model/io.ts';
 import * as adv from './adversarial.ts';
 import { ParallelAdversarial, parallelSupport } from './adversarial-parallel.ts';
 import { createProgress } from './progress.ts';
-import { readRunInfo, stepName, writeRunJson } from './run-json.ts';
+import { heldOutPaths, readRunInfo, stepName, writeRunJson } from './run-json.ts';
 
 /** What a CGAN run needs: folders, the model (labels come from the data) and training settings. */
 export interface CganRunOptions {
@@ -29,8 +29,8 @@ export interface CganRunOptions {
   interruptAt?: number;
 }
 
-/** The settings a resumed run keeps from its run.json, whatever the command line says (what each step trains on). */
-const KEPT_ON_RESUME = ['batch', 'seed', 'holdout', 'holdoutLast', 'gridLabels'] as const;
+/** The training settings a resumed run keeps from its run.json's config, whatever the command line says (its seed: run.json's `seed`). */
+const KEPT_ON_RESUME = ['batch', 'holdout', 'holdoutLast', 'gridLabels'] as const;
 
 /** Loads the data, builds or resumes the GAN, trains with progress, grids, checkpoints and snapshots, writes the run. */
 export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: number; seconds: number; out: string }> {
@@ -58,7 +58,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   // --holdout-last reuses the classifier cross-validation's fold 1, so a real-data classifier from
   // `sig eval classifier --folds 1` can judge the CGAN on images neither model trained on.
   // A resumed run keeps exactly the images it held out (run.json lists them).
-  const split = saved ? savedSplit(index.items, heldOutOf(saved), dataDir) : holdoutLast ? leaveOneOutFolds(index, 1)[0] : holdout > 0 ? fractionSplit(index, holdout, seed) : { train: index.items, test: [] };
+  const split = saved ? savedSplit(index.items, heldOutPaths(saved), dataDir) : holdoutLast ? leaveOneOutFolds(index, 1)[0] : holdout > 0 ? fractionSplit(index, holdout, seed) : { train: index.items, test: [] };
   const imageSize = 64;
   const preprocess = PreprocessConfig.parse({ height: imageSize, width: imageSize, range: 'minus-one-one' });
   console.log(`data: ${index.labels.length} labels, ${split.train.length} training images, ${split.test.length} held out`);
@@ -144,15 +144,8 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   return { steps: state.step, seconds, out };
 }
 
-/** The held-out image paths a CGAN run.json lists (`dataset.heldOut`). */
-function heldOutOf(run: RunInfo): string[] {
-  const held = (run.dataset as { heldOut?: unknown }).heldOut;
-  return Array.isArray(held) ? held.filter((p): p is string => typeof p === 'string') : [];
-}
-
 /** The dataset's items split as a run held them out; a UserError when a held-out image is no longer in the data. */
-function savedSplit<T extends { path: string }>(items: T[], heldOut: string[], dataDir: string): { train: T[]; test: T[] } {
-  const held = new Set(heldOut.map((p) => resolve(p)));
+function savedSplit<T extends { path: string }>(items: T[], held: Set<string>, dataDir: string): { train: T[]; test: T[] } {
   const test = items.filter((it) => held.has(resolve(it.path)));
   if (test.length !== held.size) throw new UserError(`--resume: ${held.size - test.length} of the run's ${held.size} held-out images are no longer in ${dataDir}`);
   return { train: items.filter((it) => !held.has(resolve(it.path))), test };

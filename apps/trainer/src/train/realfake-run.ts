@@ -40,9 +40,12 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
   const served = existsSync(join(genRun, 'manifest.json'));
   let ganInfo: RunInfo | undefined;
   let snapshots: string[] = [];
+  let finalDir = '';
   const snapDir = join(genRun, 'snapshots');
   if (!served) {
     ganInfo = await readRunInfo(opts.generator, 'cgan');
+    // Before any image is generated: a run still training has no final generator to test on.
+    finalDir = await finalGeneratorDir(genRun, '; the detector is tested on the final generator');
     const finalStep = Number((ganInfo.config as { steps?: number }).steps ?? Infinity);
     // Train on every snapshot before the final step; the final generator is kept for the test only.
     snapshots = (await snapshotSteps(genRun)).filter((step) => step < finalStep).map(stepName);
@@ -97,7 +100,7 @@ export async function trainRealFakeRun(opts: RealFakeRunOptions): Promise<{ metr
       fakeTrain.push(...(await generatedPngs(g, { numClasses, latentDim, size, perLabel: perLabelTrain, seed: seed * 1000 + i })).pngs);
       g.dispose();
     }
-    const finalG = await loadModel(await finalGeneratorDir(genRun, '; the detector is tested on the final generator'));
+    const finalG = await loadModel(finalDir);
     const perLabelTest = Math.max(1, Math.ceil(realTest.length / numClasses));
     fakeTest = (await generatedPngs(finalG, { numClasses, latentDim, size, perLabel: perLabelTest, seed: seed * 1000 + 999 })).pngs;
     finalG.dispose();

@@ -4,7 +4,7 @@
 // readable line naming the file, never a parser's message.
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { RunInfo, UserError } from '@sig/shared';
 
 /** Writes `<out>/run.json`, creating the run folder when needed. */
@@ -50,6 +50,12 @@ export async function readRunJsonToResume(out: string): Promise<RunInfo> {
 /** The name of one step's entry in a run folder (`samples/step-000250.png`, `snapshots/step-000250/`). */
 export function stepName(step: number): string {
   return `step-${String(step).padStart(6, '0')}`;
+}
+
+/** The images a CGAN run held out of training (run.json's `dataset.heldOut`), as resolved paths; none when it lists none. */
+export function heldOutPaths(run: RunInfo): Set<string> {
+  const held = (run.dataset as { heldOut?: unknown }).heldOut;
+  return new Set(Array.isArray(held) ? held.filter((p): p is string => typeof p === 'string').map((p) => resolve(p)) : []);
 }
 
 /** The steps of a CGAN run's generator snapshots (`<runDir>/snapshots/step-…`), ascending; none when it has no folder. */
