@@ -10,6 +10,7 @@ import { buildClassifier } from '../apps/trainer/src/model/classifier.ts';
 import { saveModel } from '../apps/trainer/src/model/io.ts';
 import { trainCganRun } from '../apps/trainer/src/train/cgan-run.ts';
 import { evalCganRun } from '../apps/trainer/src/evaluate/cgan-eval-run.ts';
+import { finalGeneratorDir } from '../apps/trainer/src/train/run-json.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -189,7 +190,7 @@ describe('a CGAN run in progress or interrupted', () => {
     expect(r.realImages).toBe((await heldOutOf(gan)).length);
   });
 
-  it('resumes with its own data, split, seed and batch whatever the command line says: an interrupted run finishes as the uninterrupted one', async () => {
+  it('resumes with its own data, split, seed and batch whatever the command line says: an interrupted run finishes as the uninterrupted one; resumed to more steps, a finished run is unfinished again', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'cgan-resume-'));
     dirs.push(dir);
     const data = join(dir, 'data');
@@ -220,6 +221,13 @@ describe('a CGAN run in progress or interrupted', () => {
     expect(rb.config).toEqual(ra.config);
     expect(rb.seed).toBe(1);
     expect(rb.createdAt).toBe(started);
+    // Resumed to more steps, a finished run's final generator is only its snapshot until the new end: nothing
+    // measures it as the longer run's final generator meanwhile, and nothing is lost.
+    await trainCganRun({ data, out: cut, backend: 'wasm', resume: true, model, train: { ...train, steps: 8 }, interruptAt: 6 });
+    expect(existsSync(join(cut, 'model'))).toBe(false);
+    const kept = await flat(join(cut, 'snapshots', 'step-000004'));
+    expect(kept.reduce((m, v, i) => Math.max(m, Math.abs(v - wc[i]!)), 0)).toBe(0);
+    await expect(finalGeneratorDir(cut)).rejects.toThrow(/has no final generator yet \(training not finished or interrupted, snapshots so far at steps 2…6/);
 
     // A run.json of an older version (written at the end, no split settings): the held-out images it lists are kept.
     const old = join(dir, 'old');

@@ -1,7 +1,7 @@
 // `sig train cgan`'s run: data, the adversarial loop (./adversarial.ts) with progress, sample grids,
 // checkpoints and generator snapshots, then the run folder. Options arrive typed; the command only parses.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CganConfig, CganTrainConfig, normalVector, PreprocessConfig, RunInfo, UserError, type CganConfigInput, type CganTrainConfigInput } from '@sig/shared';
 import { selectBackend } from '../backend/select.ts';
@@ -73,6 +73,7 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   const unsupported = workers > 1 ? parallelSupport(cfg) : null;
   if (unsupported) throw new UserError(`--workers ${workers}: ${unsupported}; train it with --workers 1`);
   await mkdir(join(out, 'samples'), { recursive: true });
+  if (opts.resume) await retireEarlierEnd(out, state.step, steps);
 
   // run.json from the start, so a run in progress (or interrupted) can be resumed with its own settings and its
   // snapshots measured (`sig eval cgan --snapshot`) before it ends; rewritten with the metrics at the end.
@@ -142,6 +143,24 @@ export async function trainCganRun(opts: CganRunOptions): Promise<{ steps: numbe
   await writeFile(join(out, 'metrics.json'), JSON.stringify({ steps: state.step, ...metrics, seconds }, null, 2));
   await writeFile(join(out, 'history.json'), JSON.stringify(history));
   return { steps: state.step, seconds, out };
+}
+
+/**
+ * Resuming a finished run to more steps: its final generator and D belong to the earlier end, so they leave
+ * `model/` (which `sig eval cgan`, `sig export` and `sig train realfake` read as the run's final generator) until
+ * the new end writes it again. The generator stays as the snapshot of its step (saved there after the last step;
+ * moved there if that snapshot is missing), so nothing is lost.
+ */
+async function retireEarlierEnd(out: string, step: number, steps: number): Promise<void> {
+  const model = join(out, 'model');
+  if (step >= steps || !existsSync(model)) return;
+  const snapshot = join(out, 'snapshots', stepName(step));
+  if (!existsSync(snapshot) && existsSync(join(model, 'generator'))) {
+    await mkdir(join(out, 'snapshots'), { recursive: true });
+    await rename(join(model, 'generator'), snapshot);
+  }
+  await rm(model, { recursive: true, force: true });
+  console.log(`resume: the final generator of step ${step} is now snapshots/${stepName(step)}; model/ is written again at step ${steps}`);
 }
 
 /** The dataset's items split as a run held them out; a UserError when a held-out image is no longer in the data. */
