@@ -13,8 +13,9 @@ Input: images written by dump-cgan-images.ts (the CGAN's preprocessing, 64 x 64)
 label --per-label then --tstr-per-label samples, each from a random training image of that label: the folder
 `sig eval cgan --samples <out>` measures. Runs with Debian's PyTorch: /usr/bin/python3.
 """
-import argparse, json, os, struct, time, zlib
+import argparse, json, os, time
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from gray_png import png
 
 p = argparse.ArgumentParser()
 p.add_argument('--images', required=True, help='prefix of the target writers (dump-cgan-images.ts with a CGAN run)')
@@ -91,12 +92,6 @@ for step in range(1, a.steps + 1):
     for q, r in zip(ema.parameters(), g.parameters()): q.mul_(0.999).add_(r, alpha=0.001)
   if step % 500 == 0: print(f'step {step}  D loss {ld.item():.3f}  G loss {lg.item():.3f}  {time.time() - t0:.0f} s', flush=True)
 
-def png(path, img):
-  g8 = np.clip(np.rint(255 - 255 * (img + 1) / 2), 0, 255).astype(np.uint8)  # paper white, as floatToGray renders
-  raw = b''.join(b'\x00' + g8[r].tobytes() for r in range(g8.shape[0]))
-  chunk = lambda t, c: struct.pack('>I', len(c)) + t + c + struct.pack('>I', zlib.crc32(t + c) & 0xffffffff)
-  with open(path, 'wb') as f:
-    f.write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', g8.shape[1], g8.shape[0], 8, 0, 0, 0, 0)) + chunk(b'IDAT', zlib.compress(raw, 6)) + chunk(b'IEND', b''))
 n = a.per_label + a.tstr_per_label
 with torch.no_grad():
   for k, label in enumerate(meta['labels']):
