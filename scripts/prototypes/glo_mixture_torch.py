@@ -6,7 +6,7 @@ Every class-conditional run of docs/evaluation-gan.md draws each student as one 
 student's training signatures than a held-out signature is; TSTR there is limited by how faithfully each student's
 shape is drawn. Here every training image i owns a learned code c_i (dimension 100, kept on the sphere of radius
 sqrt(100)), and G(c_i, label_i) must reconstruct image i (L1 on the image and on 2x / 4x average-pooled views). A
-sample of student k mixes k's codes with Dirichlet(alpha) weights, adds sigma x Gaussian noise and goes back to the
+sample of student k mixes k's codes (--mix of them at random, all three of a student's) with Dirichlet(alpha) weights, adds sigma x Gaussian noise and goes back to the
 sphere: the adversarial term (a projection discriminator, non-saturating loss, R1 on real images) asks those
 in-between codes to draw plausible signatures of k, so the variation is learnt between the student's own
 signatures rather than around one shape.
@@ -14,7 +14,7 @@ signatures rather than around one shape.
 G is the trainer's generator (model/cgan.ts, defaults): [code (100), one-hot label] -> Dense 16 x 16 x 64 -> BatchNorm
 -> ReLU -> 2 x (nearest up-sampling, Conv 3 x 3, BatchNorm, ReLU; 32, 16 filters) -> Conv 3 x 3 -> tanh. So a served
 form would be that network plus a first layer mapping (z, label) to the mixed code (the label's codes are a Dense
-layer of the one-hot label; the mixing weights a softmax of part of z), all of it in ONNX operators the exporter has.
+layer of the one-hot label; the Dirichlet(1) weights Gamma(1) draws -log Phi(z) from part of z, Phi by Erf), all of it in ONNX operators.
 
 Input: images written by dump-cgan-images.ts (the CGAN's preprocessing, 64 x 64, and a CGAN run's held-out list).
 Output: <out>/<label>/sNNN.png, --per-label then --tstr-per-label samples per label, the folder `sig eval cgan
@@ -30,6 +30,7 @@ p.add_argument('--out', required=True); p.add_argument('--steps', type=int, defa
 p.add_argument('--threads', type=int, default=1); p.add_argument('--batch', type=int, default=16)
 p.add_argument('--rec', type=float, default=10, help='weight of the reconstruction term')
 p.add_argument('--alpha', type=float, default=1.0, help='Dirichlet concentration of the mixing weights (small: near one signature)')
+p.add_argument('--mix', type=int, default=3, help='how many of a label\'s training codes one sample mixes (drawn at random; all of them when it has fewer)')
 p.add_argument('--sigma', type=float, default=0.3, help='per-dimension Gaussian noise added to a mixed code (norm about 10 x sigma; the code sphere has radius 10)')
 p.add_argument('--r1', type=float, default=1.0, help='R1 penalty weight on real images (Mescheder et al. 2018)')
 p.add_argument('--ema', type=float, default=0.999, help='decay of the average of G\'s weights that draws the samples')
@@ -75,10 +76,10 @@ class D(nn.Module):  # projection discriminator (Miyato & Koyama 2018)
     return s.psi(h).squeeze(1) + (s.embed(y) * h).sum(1)
 
 def mixed_codes(codes, labels, gen):
-  """For each label: Dirichlet(alpha) weights over its training images' codes, plus sigma x noise, back on the sphere."""
+  """For each label: Dirichlet(alpha) weights over --mix of its training images' codes, plus sigma x noise, back on the sphere."""
   out = []
   for k in labels.tolist():
-    rows = rows_of[k]
+    rows = rows_of[k] if len(rows_of[k]) <= a.mix else gen.choice(rows_of[k], a.mix, replace=False)
     w = torch.from_numpy(gen.dirichlet([a.alpha] * len(rows))).float()
     out.append((w[:, None] * codes[rows]).sum(0))
   mix = torch.stack(out)
