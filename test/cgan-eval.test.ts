@@ -226,6 +226,7 @@ describe('a CGAN run in progress or interrupted', () => {
     await trainCganRun({ data, out: cut, backend: 'wasm', resume: true, model, train: { ...train, steps: 8 }, interruptAt: 6 });
     expect(existsSync(join(cut, 'model'))).toBe(false);
     const kept = await flat(join(cut, 'snapshots', 'step-000004'));
+    expect(kept.length).toBe(wc.length);
     expect(kept.reduce((m, v, i) => Math.max(m, Math.abs(v - wc[i]!)), 0)).toBe(0);
     await expect(finalGeneratorDir(cut)).rejects.toThrow(/has no final generator yet \(training not finished or interrupted, snapshots so far at steps 2…6/);
 
@@ -239,6 +240,13 @@ describe('a CGAN run in progress or interrupted', () => {
     expect(await heldOutOf(old)).toEqual(await heldOutOf(whole));
     const wo = await flat(join(old, 'model', 'generator'));
     expect(wo.reduce((m, v, i) => Math.max(m, Math.abs(v - ww[i]!)), 0)).toBeLessThan(1e-6);
+    // The same when that snapshot is missing: the earlier final generator is moved there.
+    await rm(join(whole, 'snapshots', 'step-000004'), { recursive: true });
+    await trainCganRun({ data, out: whole, backend: 'wasm', resume: true, model, train: { ...train, steps: 8 }, interruptAt: 6 });
+    expect(existsSync(join(whole, 'model'))).toBe(false);
+    const moved = await flat(join(whole, 'snapshots', 'step-000004'));
+    expect(moved.length).toBe(ww.length);
+    expect(moved.reduce((m, v, i) => Math.max(m, Math.abs(v - ww[i]!)), 0)).toBe(0);
     await rm(join(data, '1', (await heldOutOf(whole)).map((p) => basename(p)).find((n) => existsSync(join(data, '1', n)))!));
     await expect(trainCganRun({ data, out: old, backend: 'wasm', resume: true, model, train })).rejects.toThrow(/--resume: 1 of the run's 6 held-out images are no longer in/);
   });
