@@ -6,13 +6,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDatasetSpec, loadPreprocessed } from '../../apps/trainer/src/data/index.ts';
-import { readRunInfo } from '../../apps/trainer/src/train/run-json.ts';
+import { heldOutPaths, readRunInfo } from '../../apps/trainer/src/train/run-json.ts';
 import { generatedToPngs } from '../../apps/trainer/src/evaluate/gan-samples.ts';
 
 const [spec, run, out, evalFromHeld] = process.argv.slice(2);
 const info = await readRunInfo(run, 'cgan');
 const index = await loadDatasetSpec(spec);
-const held = new Set(((info.dataset as { heldOut?: string[] }).heldOut ?? []).map((p) => resolve(p)));
+const held = heldOutPaths(info);
 // default: training images only; 'held' : the held-out images themselves (at 64×64) as the samples
 const items = index.items.filter((it) => info.labels.includes(it.label) && (evalFromHeld === 'held' ? held.has(resolve(it.path)) : !held.has(resolve(it.path))));
 const b = await loadPreprocessed(items, info.preprocess);

@@ -6,14 +6,14 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDatasetSpec, loadPreprocessed } from '../../apps/trainer/src/data/index.ts';
-import { readRunInfo } from '../../apps/trainer/src/train/run-json.ts';
+import { heldOutPaths, readRunInfo } from '../../apps/trainer/src/train/run-json.ts';
 
 const [spec, run, out, mode] = process.argv.slice(2);
 const info = await readRunInfo(run, 'cgan');
 const index = await loadDatasetSpec(spec);
 const ownLabels = mode === '--genuine-only';
 const labels = ownLabels ? index.labels : info.labels;
-const held = new Set(ownLabels ? [] : ((info.dataset as { heldOut?: string[] }).heldOut ?? []).map((p) => resolve(p)));
+const held = ownLabels ? new Set<string>() : heldOutPaths(info);
 const items = index.items.filter((it) => labels.includes(it.label));
 const b = await loadPreprocessed(items, info.preprocess);
 writeFileSync(`${out}.f32`, Buffer.from(b.x.buffer, b.x.byteOffset, b.x.byteLength));
